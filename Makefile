@@ -1,0 +1,39 @@
+# Every target creates or updates .venv itself: a fresh clone needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-test
+LAB    := $(VENV)/.installed-lab
+
+.PHONY: demo test bench lab notebooks clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kuiper_dev needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)  ## the main job on embedded defaults: plugin + simulated sensors + rule
+	$(BIN)/kuiper-dev demo
+
+test: $(STAMP)  ## layer contract, unit/property/integration tests, rule tests, doctests, notebooks
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+bench: $(STAMP)  ## messages/s of rules in virtual time, with ratios to a bare Python loop
+	$(BIN)/python -m tests.bench.bench_rules
+
+$(LAB): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(LAB)
+
+lab: $(LAB)  ## JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks
+
+notebooks: $(STAMP)  ## rebuild and re-execute the quickstart so its committed outputs are current
+	$(BIN)/python -m tests.tools.make_quickstart
+	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace 01-quickstart.ipynb
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis dist build *.egg-info

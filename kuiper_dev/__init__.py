@@ -1,0 +1,47 @@
+"""kuiper_dev: write eKuiper plugins in a notebook, run real eKuiper SQL over them, test, export."""
+
+from __future__ import annotations
+
+from ._types import Message
+from .connectors import SensorFleet
+from .engine import RuleResult
+from .errors import (
+    KuiperDevError,
+    MqttError,
+    PlanError,
+    PluginError,
+    PluginNameError,
+    PortableError,
+    RecordingError,
+    RuleError,
+    RuleTestError,
+    SqlError,
+)
+from .workspace import Workspace
+
+__all__ = [
+    "KuiperDevError",
+    "Message",
+    "MqttError",
+    "PlanError",
+    "PluginError",
+    "PluginNameError",
+    "PortableError",
+    "RecordingError",
+    "RuleError",
+    "RuleResult",
+    "RuleTestError",
+    "SensorFleet",
+    "SqlError",
+    "Workspace",
+    "load_ipython_extension",
+]
+
+__version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext kuiper_dev``: register the magics (the notebook layer loads on demand)."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)

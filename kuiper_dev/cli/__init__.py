@@ -1,0 +1,29 @@
+"""The ``kuiper-dev`` command: eKuiper's CLI words for management, our verbs for development.
+
+One module per verb group; each command parses its input and makes one call into
+the :class:`~kuiper_dev.workspace.Workspace` (or the testing tools).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import demo, plugins, ruletest
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="kuiper-dev",
+    help="Develop, test and export eKuiper plugins.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("ruletest")(ruletest.ruletest)
+app.command("demo")(demo.demo)
+app.add_typer(plugins.show_app, name="show")
+app.add_typer(plugins.describe_app, name="describe")
+
+
+def main() -> None:
+    app()

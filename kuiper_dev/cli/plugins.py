@@ -1,0 +1,63 @@
+"""``show plugins|udfs`` and ``describe plugin|udf``: eKuiper's CLI words."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, cast
+
+import typer
+
+from .._types import PluginKind
+from ..errors import PluginError
+from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, workspace
+
+show_app = typer.Typer(help="List plugins or user functions.", no_args_is_help=True)
+describe_app = typer.Typer(help="Describe a plugin or a user function.", no_args_is_help=True)
+
+_KINDS = ("source", "sink", "function")
+
+
+def _kind(value: str) -> PluginKind:
+    if value not in _KINDS:
+        raise typer.BadParameter(f"{value!r} is not a plugin type; use one of {', '.join(_KINDS)}")
+    return cast(Literal["source", "sink", "function"], value)
+
+
+@show_app.command("plugins")
+def show_plugins(
+    kind: Annotated[str, typer.Argument(help="source, sink or function")],
+    plugins: PluginsOpt = DEFAULT_PLUGINS,
+) -> None:
+    """List the plugins of one type, as a JSON array of names."""
+    with user_errors():
+        print_json(workspace(plugins).show_plugins(_kind(kind)))
+
+
+@show_app.command("udfs")
+def show_udfs(plugins: PluginsOpt = DEFAULT_PLUGINS) -> None:
+    """List the plugin functions, as a JSON array of names."""
+    with user_errors():
+        print_json(list(workspace(plugins).show_udfs()))
+
+
+@describe_app.command("plugin")
+def describe_plugin(
+    kind: Annotated[str, typer.Argument(help="source, sink or function")],
+    name: Annotated[str, typer.Argument(help="the plugin name, e.g. heatIndex")],
+    plugins: PluginsOpt = DEFAULT_PLUGINS,
+) -> None:
+    """Print {"name": ..., "version": ...} as eKuiper's describe answers."""
+    with user_errors():
+        print_json(workspace(plugins).describe_plugin(_kind(kind), name))
+
+
+@describe_app.command("udf")
+def describe_udf(
+    name: Annotated[str, typer.Argument(help="the function name")],
+    plugins: PluginsOpt = DEFAULT_PLUGINS,
+) -> None:
+    """Print {"name": ..., "plugin": ...}: which plugin holds a function."""
+    with user_errors():
+        udfs = workspace(plugins).show_udfs()
+        if name not in udfs:
+            raise PluginError(f"user function {name} not found; `kuiper-dev show udfs` lists them")
+        print_json({"name": name, "plugin": udfs[name]})

@@ -1,0 +1,43 @@
+"""``kuiper-dev ruletest FILE... [--check] [--report OUT.json]``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..testing import load_case, run_case
+from ._common import print_json, user_errors
+
+
+def ruletest(
+    files: Annotated[list[Path], typer.Argument(help="*.ruletest.json case files", exists=True, dir_okay=False)],
+    check: Annotated[bool, typer.Option("--check", help="exit 1 when emissions differ from 'expected'")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="write a JSON report here")] = None,
+) -> None:
+    """Run rule-test cases in virtual time; print one JSON line per sink emission."""
+    outcomes = []
+    failed = False
+    for path in files:
+        with user_errors():
+            case = load_case(path)
+        for warning in case.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        outcome = run_case(case)
+        outcomes.append(outcome)
+        for emission in outcome.emissions:
+            print_json(emission)
+        if outcome.error is not None:
+            typer.echo(f"error: {path}: case {case.name!r}: {outcome.error}", err=True)
+            failed = True
+        elif check and outcome.passed is False:
+            typer.echo(f"FAIL {path}: case {case.name!r}\n{outcome.diff}", err=True)
+            failed = True
+        elif check and outcome.passed:
+            typer.echo(f"ok   {path}: case {case.name!r}", err=True)
+    if report is not None:
+        report.write_text(json.dumps([o.report() for o in outcomes], indent=2) + "\n")
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,75 @@
+"""Streams and tables defined with eKuiper DDL, looked up with "did you mean"."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..errors import PlanError
+from ..sql import ast, parse_stream
+
+__all__ = ["Catalog", "StreamDef"]
+
+_FORMATS = {"json"}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamDef:
+    """A defined stream: its schema (None when schemaless) and WITH properties."""
+
+    name: str
+    schema: dict[str, str] | None
+    datasource: str
+    format: str
+    timestamp: str | None
+    kind: str
+    statement: ast.CreateStream
+
+    @classmethod
+    def from_statement(cls, stmt: ast.CreateStream) -> StreamDef:
+        fmt = (stmt.option("FORMAT") or "json").lower()
+        if fmt not in _FORMATS:
+            raise PlanError(
+                f"stream {stmt.name}: FORMAT={fmt!r} is not decoded by kuiper_dev yet; "
+                'use FORMAT="json"'
+            )
+        schema = {c.name: c.type for c in stmt.columns} or None
+        return cls(
+            name=stmt.name,
+            schema=schema,
+            datasource=stmt.option("DATASOURCE") or stmt.name,
+            format=fmt,
+            timestamp=stmt.option("TIMESTAMP"),
+            kind=stmt.kind,
+            statement=stmt,
+        )
+
+
+class Catalog:
+    """The streams of one workspace."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, StreamDef] = {}
+
+    def create(self, sql: str | ast.CreateStream, *, replace: bool = True) -> StreamDef:
+        stmt = parse_stream(sql) if isinstance(sql, str) else sql
+        if not replace and stmt.name in self._streams:
+            raise PlanError(f"{stmt.kind} {stmt.name} already exists; drop it first")
+        stream = StreamDef.from_statement(stmt)
+        self._streams[stream.name] = stream
+        return stream
+
+    def get(self, name: str) -> StreamDef:
+        try:
+            return self._streams[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, self._streams, n=1)
+            hint = f' Did you mean "{close[0]}"?' if close else " Define it with CREATE STREAM."
+            raise PlanError(f"stream {name} not found.{hint}") from None
+
+    def drop(self, name: str) -> None:
+        self.get(name)
+        del self._streams[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._streams)

@@ -1,0 +1,248 @@
+"""Compile expressions to Python closures once per rule; rows never meet the AST.
+
+Each node becomes a function of the row. Errors are raised as :class:`EvalError`
+(eKuiper passes error values up the tree; raising gives the same result sooner).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PlanError
+from ..functions import FunctionError
+from ..functions._cast import go_str
+from ..plugins import NotPortable, PluginContext, from_plugin, plugin_traceback, to_plugin_args
+from ..sql import ast, render
+from .binder import Binder, Bound
+from .values import EvalError, binary_op
+
+__all__ = ["Compiled", "Scope", "compile_expr"]
+
+Compiled = Callable[[dict[str, Any]], Any]
+
+
+@dataclass(slots=True)
+class Scope:
+    """What names mean while compiling one rule."""
+
+    binder: Binder
+    rule_id: str
+    sources: tuple[str, ...]
+    op_id: str = "project"
+    next_func_id: int = 0
+
+
+def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
+    """A function computing ``expr`` on a row (a dict of the stream's fields)."""
+    match expr:
+        case ast.IntegerLiteral(value) | ast.NumberLiteral(value) | ast.StringLiteral(
+            value
+        ) | ast.BooleanLiteral(value):
+            return lambda row, v=value: v
+        case ast.FieldRef(name, None):
+            return lambda row: row.get(name)
+        case ast.FieldRef(name, stream) if stream in scope.sources:
+            return lambda row: row.get(name)
+        case ast.FieldRef(name, stream):
+            return _json_field(str(stream), name)
+        case ast.ParenExpr(inner):
+            return compile_expr(inner, scope)
+        case ast.BinaryExpr("AND" | "OR" as op, lhs, rhs):
+            return _logic(op, compile_expr(lhs, scope), compile_expr(rhs, scope))
+        case ast.BinaryExpr("IN" | "NOT IN" as op, lhs, rhs):
+            return _in(op, compile_expr(lhs, scope), rhs, scope)
+        case ast.BinaryExpr("BETWEEN" | "NOT BETWEEN" as op, lhs, ast.BetweenExpr(lo, hi)):
+            return _between(op, compile_expr(lhs, scope), compile_expr(lo, scope), compile_expr(hi, scope))
+        case ast.BinaryExpr("LIKE" | "NOT LIKE" as op, lhs, rhs):
+            return _like(op, compile_expr(lhs, scope), rhs, scope)
+        case ast.BinaryExpr(op, lhs, rhs):
+            return _binary(op, compile_expr(lhs, scope), compile_expr(rhs, scope))
+        case ast.Call():
+            return _call(expr, scope)
+        case ast.Wildcard():
+            return lambda row: dict(row)
+    raise PlanError(f"cannot compile {render(expr)!r}: {type(expr).__name__} is not supported yet")
+
+
+def _json_field(parent: str, name: str) -> Compiled:
+    def get(row: dict[str, Any]) -> Any:
+        v = row.get(parent)
+        if v is None:
+            return None
+        if type(v) is dict:
+            return v.get(name)
+        raise EvalError(f"the result {go_str(v)} is not a type of map[string]interface{{}}")
+
+    return get
+
+
+def _binary(op: str, lf: Compiled, rf: Compiled) -> Compiled:
+    fn = binary_op(op)
+    return lambda row: fn(lf(row), rf(row))
+
+
+def _logic(op: str, lf: Compiled, rf: Compiled) -> Compiled:
+    fn = binary_op(op)
+    short = op == "OR"
+
+    def logic(row: dict[str, Any]) -> Any:
+        lhs = lf(row)
+        if lhs is short:  # False AND … / True OR … never look right
+            return short
+        return fn(lhs, rf(row))
+
+    return logic
+
+
+def _in(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
+    eq = binary_op("=")
+    negate = op == "NOT IN"
+    if isinstance(rhs, ast.ValueSet):
+        item_fns = [compile_expr(i, scope) for i in rhs.items]
+
+        def items(row: dict[str, Any]) -> Any:
+            return [f(row) for f in item_fns]
+    else:
+        items = compile_expr(rhs, scope)
+
+    def member(row: dict[str, Any]) -> Any:
+        values = items(row)
+        if values is None:
+            return negate
+        lhs = lf(row)
+        if lhs is None:
+            return False
+        if not isinstance(values, list):
+            raise EvalError(f"{op} expects a list on its right side, got {go_str(values)}")
+        for v in values:
+            try:
+                hit = eq(lhs, v)
+            except EvalError as exc:
+                raise EvalError(f"evaluate in expression error: {exc}") from None
+            if hit:
+                return not negate
+        return negate
+
+    return member
+
+
+def _between(op: str, lf: Compiled, lo: Compiled, hi: Compiled) -> Compiled:
+    ge, le = binary_op(">="), binary_op("<=")
+    negate = op == "NOT BETWEEN"
+
+    def between(row: dict[str, Any]) -> Any:
+        lhs, low, high = lf(row), lo(row), hi(row)
+        if lhs is None:
+            return False
+        try:
+            a = ge(lhs, low)
+        except EvalError:
+            raise EvalError(f"between operator cannot compare {_typed(lhs)} and {_typed(low)}") from None
+        try:
+            b = le(lhs, high)
+        except EvalError:
+            raise EvalError(f"between operator cannot compare {_typed(lhs)} and {_typed(high)}") from None
+        return (a and b) != negate
+
+    return between
+
+
+def _typed(v: Any) -> str:
+    from ..functions._cast import go_type
+
+    return f"{go_type(v)}({go_str(v)})"
+
+
+def like_regex(pattern: str) -> re.Pattern[str]:
+    """eKuiper's LIKE translation: ``%`` any run, ``_`` one char, the rest as regex text."""
+    out, i = [], 0
+    while i < len(pattern):
+        two = pattern[i : i + 2]
+        if two in ("\\%", "\\_"):
+            out.append("\\\\" + two[1])
+            i += 2
+            continue
+        c = pattern[i]
+        out.append(".*" if c == "%" else "." if c == "_" else "\\\\" if c == "\\" else c)
+        i += 1
+    return re.compile("^" + "".join(out) + "$", re.DOTALL)
+
+
+def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
+    negate = op == "NOT LIKE"
+    if isinstance(rhs, ast.StringLiteral):
+        try:
+            fixed = like_regex(rhs.value)
+        except re.error as exc:
+            raise PlanError(f"invalid LIKE pattern: {exc}") from None
+
+        def pattern(row: dict[str, Any]) -> re.Pattern[str]:
+            return fixed
+    else:
+        pf = compile_expr(rhs, scope)
+
+        def pattern(row: dict[str, Any]) -> re.Pattern[str]:
+            p = pf(row)
+            if type(p) is not str:
+                raise EvalError(f"invalid LIKE pattern, must be a string but got {go_str(p)}")
+            return like_regex(p)
+
+    def like(row: dict[str, Any]) -> Any:
+        lhs = lf(row)
+        if type(lhs) is not str:
+            raise EvalError(f"LIKE operator left operand expects string, but found {go_str(lhs)}")
+        return (pattern(row).match(lhs) is not None) != negate
+
+    return like
+
+
+def _call(call: ast.Call, scope: Scope) -> Compiled:
+    bound = scope.binder.resolve(call)
+    arg_fns = [compile_expr(a, scope) for a in call.args]
+    if bound.builtin is not None:
+        return _builtin_call(bound, arg_fns)
+    func_id = scope.next_func_id
+    scope.next_func_id += 1
+    return _plugin_call(bound, arg_fns, PluginContext(scope.rule_id, scope.op_id, func_id))
+
+
+def _builtin_call(bound: Bound, arg_fns: list[Compiled]) -> Compiled:
+    spec = bound.builtin
+    assert spec is not None
+    fn, policy = spec.fn, spec.null
+
+    def call(row: dict[str, Any]) -> Any:
+        args = [f(row) for f in arg_fns]
+        if policy != "pass" and None in args:
+            return None if policy == "nil" else 0
+        try:
+            return fn(*args)
+        except FunctionError as exc:
+            raise EvalError(str(exc)) from None
+
+    return call
+
+
+def _plugin_call(bound: Bound, arg_fns: list[Compiled], ctx: PluginContext) -> Compiled:
+    slot = bound.plugin
+    assert slot is not None
+
+    def call(row: dict[str, Any]) -> Any:
+        args = to_plugin_args([f(row) for f in arg_fns])
+        impl = slot.impl  # read each time: hot reload swaps it
+        try:
+            result = impl.exec(args, ctx)
+        except Exception as exc:
+            raise EvalError(
+                f"function {slot.name} (plugin {slot.plugin}, {slot.where}) raised:\n"
+                f"{plugin_traceback(exc, slot.where)}"
+            ) from exc
+        try:
+            return from_plugin(result)
+        except NotPortable as exc:
+            raise EvalError(f"function {slot.name} (plugin {slot.plugin}): {exc}") from None
+
+    return call

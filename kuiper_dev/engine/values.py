@@ -1,0 +1,110 @@
+"""eKuiper's operator semantics on Python values (``internal/xsql/valuer.go``).
+
+Null policy: comparisons and logic with a null side are false, arithmetic with a
+null side is null. Ints are Go int64s (truncating division and remainder), floats
+are float64s; mixing them gives a float. Anything else is eKuiper's
+``invalid operation`` error.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from ..functions._cast import go_str, go_type
+
+__all__ = ["EvalError", "binary_op", "invalid_op"]
+
+
+class EvalError(ValueError):
+    """An expression failed on a row; the message is eKuiper's."""
+
+
+def invalid_op(lhs: Any, op: str, rhs: Any) -> EvalError:
+    return EvalError(
+        f"invalid operation {go_type(lhs)}({go_str(lhs)}) {op} {go_type(rhs)}({go_str(rhs)})"
+    )
+
+
+def _go_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _int_div(a: int, b: int) -> int:
+    if b == 0:
+        raise EvalError("divided by zero")
+    return _go_div(a, b)
+
+
+def _int_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise EvalError("divided by zero")
+    return a - b * _go_div(a, b)
+
+
+def _float_div(a: float, b: float) -> float:
+    if b == 0:
+        raise EvalError("divided by zero")
+    return a / b
+
+
+def _float_mod(a: float, b: float) -> float:
+    if b == 0:
+        raise EvalError("divided by zero")
+    return math.fmod(a, b)
+
+
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt,
+    "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
+_FLOAT_ARITH: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": _float_div, "%": _float_mod,
+}  # fmt: skip
+_INT_ARITH: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": _int_div, "%": _int_mod,
+    "&": operator.and_, "|": operator.or_, "^": operator.xor,
+}  # fmt: skip
+_BOOL_OPS: dict[str, Callable[[bool, bool], bool]] = {
+    "AND": operator.and_, "OR": operator.or_, "&": operator.and_, "|": operator.or_,
+    "^": operator.ne, "=": operator.eq, "!=": operator.ne,
+}  # fmt: skip
+_NULL_FALSE = frozenset({"AND", "OR", "&", "|", "^", "=", "!=", "<", "<=", ">", ">="})
+
+
+def binary_op(op: str) -> Callable[[Any, Any], Any]:
+    """The Python function computing ``lhs op rhs`` with eKuiper's rules."""
+    cmp = _CMP.get(op)
+    farith = _FLOAT_ARITH.get(op)
+    iarith = _INT_ARITH.get(op)
+    bop = _BOOL_OPS.get(op)
+    null_result = False if op in _NULL_FALSE else None
+
+    def apply(lhs: Any, rhs: Any) -> Any:
+        if lhs is None or rhs is None:
+            return null_result
+        lt, rt = type(lhs), type(rhs)
+        if lt is bool:
+            if rt is bool and bop is not None:
+                return bop(lhs, rhs)
+            raise invalid_op(lhs, op, rhs)
+        if lt is int and rt is int:
+            if cmp is not None:
+                return cmp(lhs, rhs)
+            if iarith is not None:
+                return iarith(lhs, rhs)
+            raise invalid_op(lhs, op, rhs)
+        if (lt is float or lt is int) and (rt is float or rt is int):
+            if cmp is not None:
+                return cmp(lhs, rhs)
+            if farith is not None:
+                return farith(float(lhs), float(rhs))
+            raise invalid_op(lhs, op, rhs)
+        if lt is str and rt is str and cmp is not None:
+            return cmp(lhs, rhs)
+        raise invalid_op(lhs, op, rhs)
+
+    return apply

@@ -1,0 +1,100 @@
+"""The one exception tree of kuiper_dev.
+
+::
+
+    KuiperDevError
+    ├── SqlError            (also ValueError)   bad SQL text: line, column, snippet
+    │   └── PlanError                           well-formed SQL the engine cannot run
+    ├── PluginError                             naming, loading, validating or calling a plugin
+    │   └── PluginNameError (also ValueError)   a file name breaking eKuiper's naming rules
+    ├── RuleError                               defining or running a rule
+    ├── RuleTestError       (also ValueError)   a malformed ``*.ruletest.json`` case
+    ├── RecordingError                          a malformed recording
+    ├── MqttError                               broker connection and protocol trouble
+    └── PortableError                           portable plugin packaging and hosting
+
+Every message names the place and ends with the fix where there is one. In IPython
+``_render_traceback_`` shows only the message, not our internals.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KuiperDevError",
+    "MqttError",
+    "PlanError",
+    "PluginError",
+    "PluginNameError",
+    "PortableError",
+    "RecordingError",
+    "RuleError",
+    "RuleTestError",
+    "SqlError",
+]
+
+
+class KuiperDevError(Exception):
+    """Base of every error kuiper_dev raises on purpose."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of printing a traceback: users see our message,
+        # not the engine's frames. Plugin exceptions are not wrapped in this class.
+        return [f"{type(self).__name__}: {self}"]
+
+
+class SqlError(KuiperDevError, ValueError):
+    """SQL text that does not parse; carries where and what was expected."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sql: str = "",
+        line: int = 0,
+        column: int = 0,
+    ) -> None:
+        self.message = message
+        self.sql = sql
+        self.line = line
+        self.column = column
+        super().__init__(self._full())
+
+    def _full(self) -> str:
+        if not self.sql or not self.line:
+            return self.message
+        lines = self.sql.splitlines() or [""]
+        text = lines[self.line - 1] if self.line <= len(lines) else ""
+        caret = " " * max(self.column - 1, 0) + "^"
+        return f"{self.message}\n  at line {self.line}, column {self.column}:\n    {text}\n    {caret}"
+
+
+class PlanError(SqlError):
+    """Valid SQL that cannot be planned: unknown stream, field or function."""
+
+
+class PluginError(KuiperDevError):
+    """A plugin could not be found, loaded, validated or called."""
+
+
+class PluginNameError(PluginError, ValueError):
+    """A plugin file whose name breaks eKuiper's naming rules."""
+
+
+class RuleError(KuiperDevError):
+    """A rule could not be created, started or run."""
+
+
+class RuleTestError(KuiperDevError, ValueError):
+    """A ``*.ruletest.json`` case that is not of the documented shape."""
+
+
+class RecordingError(KuiperDevError):
+    """A recording file that cannot be read or written."""
+
+
+class MqttError(KuiperDevError):
+    """Trouble talking to an MQTT broker."""
+
+
+class PortableError(KuiperDevError):
+    """Trouble packaging or hosting a portable plugin."""

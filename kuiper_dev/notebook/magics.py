@@ -1,0 +1,93 @@
+"""IPython magics: thin parsers over the :class:`Workspace`.
+
+``%%kuiper_function Name`` defines (or hot-reloads) a function plugin from the
+cell; ``%%kuiper_sql --feed VAR`` runs the cell's rule over a feed and returns a
+result that shows itself as a table; ``%kuiper`` answers small questions.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Unicode
+
+from ..engine import RuleResult
+from ..errors import KuiperDevError
+from ..sql import parse
+from ..sql.ast import CreateStream
+from ..workspace import Workspace, find_plugins_dir
+
+__all__ = ["KuiperMagics"]
+
+
+@magics_class
+class KuiperMagics(Magics):
+    """The kuiper_dev magics; ``%config KuiperMagics.plugins_dir = "path"`` picks plugins."""
+
+    plugins_dir = Unicode(
+        "", help="plugins folder to load; empty means the nearest plugins/ at or above the cwd"
+    ).tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self._workspace: Workspace | None = None
+        self._cells = 0
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            folder = Path(self.plugins_dir) if self.plugins_dir else find_plugins_dir(Path.cwd())
+            self._workspace = Workspace(plugins_dir=folder)
+        return self._workspace
+
+    @magic_arguments()
+    @argument("name", help="the plugin's symbol, camel case with an upper-case first letter")
+    @argument("--version", default="", help="the plugin version, as after @v in a file name")
+    @cell_magic
+    def kuiper_function(self, line: str, cell: str) -> None:
+        """Define a function plugin from this cell; running it again replaces the plugin."""
+        args = parse_argstring(self.kuiper_function, line)
+        self._cells += 1
+        filename = f"<cell kuiper_function {args.name} #{self._cells}>"
+        plugin = self.workspace.define_function(args.name, cell, version=args.version, filename=filename)
+        version = f" version {plugin.version}" if plugin.version else ""
+        print(f"function plugin {plugin.name}{version} loaded: {', '.join(plugin.functions)}")
+
+    @magic_arguments()
+    @argument("--feed", required=True, help="variable holding the feed: a simulation, a list of dicts or messages")
+    @argument("--options", default="{}", help="eKuiper rule options as JSON")
+    @argument("--id", default=None, help="the rule id")
+    @cell_magic
+    def kuiper_sql(self, line: str, cell: str) -> RuleResult:
+        """Run the cell's SELECT (after any CREATE STREAM statements) over a feed."""
+        args = parse_argstring(self.kuiper_sql, line)
+        ns = self.shell.user_ns if self.shell is not None else {}
+        if args.feed not in ns:
+            raise KuiperDevError(f"--feed {args.feed}: no such variable in the notebook")
+        statements = [s for s in (part.strip() for part in cell.split(";")) if s]
+        *ddl, select = statements or [""]
+        for text in ddl:
+            stmt = parse(text)
+            if not isinstance(stmt, CreateStream):
+                raise KuiperDevError("only the last statement of the cell may be a SELECT")
+            self.workspace.create_stream(text)
+        options = json.loads(args.options)
+        return self.workspace.run(select, ns[args.feed], rule_id=args.id, options=options)
+
+    @line_magic
+    def kuiper(self, line: str) -> Any:
+        """``%kuiper workspace`` (the Workspace), ``%kuiper udfs``, ``%kuiper plugins TYPE``."""
+        words = shlex.split(line)
+        verb = words[0] if words else ""
+        if verb == "workspace":
+            return self.workspace
+        if verb in ("udfs", "functions"):
+            return self.workspace.show_udfs()
+        if verb == "plugins" and len(words) == 2:
+            return self.workspace.show_plugins(words[1])  # type: ignore[arg-type]
+        raise KuiperDevError("usage: %kuiper workspace | udfs | plugins TYPE")

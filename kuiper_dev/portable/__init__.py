@@ -1,0 +1,1 @@
+"""eKuiper portable plugins: manifest, packaging, nng protocol, hosting."""

@@ -1,0 +1,1 @@
+"""Recordings of MQTT traffic: format, reader, writer (see DESIGN.md)."""

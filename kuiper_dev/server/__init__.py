@@ -1,0 +1,1 @@
+"""The eKuiper-compatible REST API (to come); thin over the Workspace."""

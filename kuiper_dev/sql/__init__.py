@@ -1,0 +1,9 @@
+"""The eKuiper SQL dialect: lexer, parser, syntax tree and renderer."""
+
+from __future__ import annotations
+
+from . import ast
+from .parser import parse, parse_expr, parse_select, parse_stream
+from .renderer import render
+
+__all__ = ["ast", "parse", "parse_expr", "parse_select", "parse_stream", "render"]

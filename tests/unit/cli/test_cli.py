@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kuiper_dev.cli import app
+from tests.fixtures import ROOT, write_function
+
+runner = CliRunner()
+CASES = ROOT / "tests" / "ruletests"
+
+
+def test_describe_plugin_prints_name_and_version(plugin_dir: Path) -> None:
+    write_function(plugin_dir, "Echo@v1.2.0.py", "Echo")
+    result = runner.invoke(app, ["describe", "plugin", "function", "echo", "--plugins", str(plugin_dir)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"name": "echo", "version": "1.2.0"}
+
+
+def test_describe_unknown_plugin_suggests(plugin_dir: Path) -> None:
+    write_function(plugin_dir, "Echo.py", "Echo")
+    result = runner.invoke(app, ["describe", "plugin", "function", "ecko", "--plugins", str(plugin_dir)])
+    assert result.exit_code == 1 and 'Did you mean "echo"' in result.stderr
+
+
+def test_show_plugins_and_udfs(plugin_dir: Path) -> None:
+    write_function(plugin_dir, "Echo.py", "Echo")
+    assert json.loads(runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)]).stdout) == ["echo"]
+    assert json.loads(runner.invoke(app, ["show", "udfs", "--plugins", str(plugin_dir)]).stdout) == ["echo"]
+    out = runner.invoke(app, ["describe", "udf", "echo", "--plugins", str(plugin_dir)]).stdout
+    assert json.loads(out) == {"name": "echo", "plugin": "echo"}
+
+
+def test_bad_plugin_file_is_reported(plugin_dir: Path) -> None:
+    write_function(plugin_dir, "echo.py", "echo")
+    result = runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)])
+    assert result.exit_code == 0 and "rename it to Echo" in result.stderr
+
+
+def test_ruletest_prints_one_json_line_per_emission() -> None:
+    result = runner.invoke(app, ["ruletest", str(CASES / "filter.ruletest.json")])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        '[{"deviceId":"b","temperature":51}]',
+        '[{"deviceId":"c","temperature":70.25}]',
+    ]
+
+
+def test_ruletest_check_fails_with_a_diff_and_writes_report(tmp_path: Path) -> None:
+    case = json.loads((CASES / "filter.ruletest.json").read_text())
+    case["expected"][0][0]["temperature"] = 52
+    case["colour"] = "blue"
+    path = tmp_path / "wrong.ruletest.json"
+    path.write_text(json.dumps(case))
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, ["ruletest", str(path), "--check", "--report", str(report)])
+    assert result.exit_code == 1
+    assert "unknown key 'colour' ignored" in result.stderr
+    assert '-[{"deviceId":"b","temperature":52}]' in result.stderr
+    assert '+[{"deviceId":"b","temperature":51}]' in result.stderr
+    entries = json.loads(report.read_text())
+    assert entries == [{
+        "file": str(path), "name": "filter hot readings", "passed": False, "error": None,
+        "emissions": [[{"deviceId": "b", "temperature": 51}], [{"deviceId": "c", "temperature": 70.25}]],
+    }]
+
+
+def test_ruletest_check_passes_on_matching_cases() -> None:
+    files = [str(p) for p in sorted(CASES.glob("*.ruletest.json"))]
+    result = runner.invoke(app, ["ruletest", *files, "--check"])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_ruletest_reports_sql_errors_with_position(tmp_path: Path) -> None:
+    path = tmp_path / "bad.ruletest.json"
+    path.write_text(json.dumps({"streams": ["CREATE STREAM d () WITH (DATASOURCE=\"d\")"],
+                                "sql": "SELECT a FROM d WHERE", "mockSource": {"d": {"data": [{"a": 1}]}}}))
+    result = runner.invoke(app, ["ruletest", str(path), "--check"])
+    assert result.exit_code == 1
+    assert 'found "EOF", expected expression.' in result.stderr and "line 1, column 22" in result.stderr
+
+
+def test_demo_runs_on_embedded_defaults() -> None:
+    result = runner.invoke(app, ["demo", "--plugins", str(ROOT / "plugins"), "--count", "2000"])
+    assert result.exit_code == 0, result.output
+    assert "hot readings" in result.stdout and "2000 messages" in result.stdout

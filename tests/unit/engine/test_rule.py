@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kuiper_dev import PlanError, Workspace
+
+
+def test_filter_and_projection(ws: Workspace) -> None:
+    rows = [{"id": "a", "t": 10}, {"id": "b", "t": 30}, {"id": "c"}]
+    result = ws.run("SELECT id, t * 2 AS double FROM demo WHERE t > 20", rows)
+    assert result.emissions == [[{"id": "b", "double": 60.0}]]
+    assert result.status.records_in == 3 and result.status.records_out == 1
+
+
+def test_wildcard_and_missing_fields_are_omitted(ws: Workspace) -> None:
+    result = ws.run("SELECT *, b AS bb FROM demo", [{"a": 1}, {"a": 2, "b": "x"}])
+    assert result.rows == [{"a": 1.0}, {"a": 2.0, "b": "x", "bb": "x"}]
+
+
+def test_builtin_names_are_case_insensitive_and_lowercase_keys(ws: Workspace) -> None:
+    result = ws.run("SELECT UPPER(s), Length(s) AS n FROM demo", [{"s": "héllo"}])
+    assert result.rows == [{"upper": "HÉLLO", "n": 5}]
+
+
+def test_error_record_and_rule_goes_on(ws: Workspace) -> None:
+    result = ws.run("SELECT a / b AS q FROM demo", [{"a": 1, "b": 0}, {"a": 1, "b": 4}])
+    assert result.rows == [{"q": 0.25}]
+    assert [e.message for e in result.errors] == [
+        "run Select error: alias: q expr: a / b meet error, err:divided by zero"
+    ]
+    assert result.status.exceptions == 1
+
+
+def test_send_error_emits_error_rows(ws: Workspace) -> None:
+    result = ws.run("SELECT a + 1 AS b FROM demo", [{"a": "x"}], options={"sendError": True})
+    assert result.emissions == [[{"error": "run Select error: alias: b expr: a + 1 meet error, err:invalid operation string(x) + int64(1)"}]]
+
+
+def test_where_must_be_boolean(ws: Workspace) -> None:
+    result = ws.run("SELECT a FROM demo WHERE a + 1", [{"a": 1}])
+    assert result.rows == []
+    assert result.errors[0].message == "run Where error: invalid condition that returns non-bool value float64(2)"
+
+
+def test_malformed_payload_is_an_error_not_a_dead_rule(ws: Workspace) -> None:
+    from kuiper_dev import Message
+
+    msgs = [Message("t", b"{oops", 1), Message("t", b'{"a": 5}', 2)]
+    result = ws.run("SELECT a FROM demo", msgs)
+    assert result.rows == [{"a": 5.0}]
+    assert result.errors[0].message.startswith("decode error: invalid JSON payload")
+
+
+def test_typed_stream_integer_math(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM t (a BIGINT, b FLOAT) WITH (DATASOURCE="t")')
+    result = ws.run("SELECT a / 2 AS half, b / 2 AS bhalf FROM t", [{"a": 7, "b": 7}])
+    assert result.rows == [{"half": 3, "bhalf": 3.5}]
+
+
+def test_in_between_like(ws: Workspace) -> None:
+    rows = [{"d": "dev-1", "t": 5}, {"d": "dev-22", "t": 15}, {"d": "x", "t": 25}]
+    sql = "SELECT d FROM demo WHERE d LIKE 'dev-_' OR t BETWEEN 20 AND 30"
+    assert ws.run(sql, rows).rows == [{"d": "dev-1"}, {"d": "x"}]
+    sql = "SELECT d FROM demo WHERE t NOT IN (5, 25)"
+    assert ws.run(sql, rows).rows == [{"d": "dev-22"}]
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT uper(a) FROM demo", 'function uper not found. Did you mean "upper"?'),
+        ("SELECT upper(1) FROM demo", "validate function upper error: Expect string type for parameter 1"),
+        ("SELECT abs(a, b) FROM demo", "validate function abs error: Expect 1 arguments but found 2."),
+    ],
+)
+def test_plan_errors(ws: Workspace, sql: str, message: str) -> None:
+    with pytest.raises(PlanError, match=re.escape(message)):
+        ws.rule(sql)
+
+
+def test_unknown_stream_and_field_say_did_you_mean(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM sensors (temperature FLOAT) WITH (DATASOURCE="s")')
+    with pytest.raises(PlanError, match='stream sensor not found. Did you mean "sensors"'):
+        ws.rule("SELECT a FROM sensor", auto_stream=False)
+    with pytest.raises(PlanError, match='unknown field temprature in stream sensors. Did you mean "temperature"'):
+        ws.rule("SELECT temprature FROM sensors")
+
+
+def test_simulation_is_deterministic(ws: Workspace) -> None:
+    sql = "SELECT deviceId, temperature FROM sensors WHERE temperature > 28"
+    a = ws.run(sql, ws.simulate(count=300, seed=3)).emissions
+    b = ws.run(sql, ws.simulate(count=300, seed=3)).emissions
+    c = ws.run(sql, ws.simulate(count=300, seed=4)).emissions
+    assert a == b and a and a != c

@@ -1,0 +1,65 @@
+"""The magics in a real IPython shell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from IPython.testing.globalipapp import start_ipython
+
+from kuiper_dev import PluginError, RuleResult, SqlError
+
+
+@pytest.fixture(scope="module")
+def shell() -> Iterator[object]:
+    ip = start_ipython()
+    assert ip is not None
+    ip.run_line_magic("load_ext", "kuiper_dev")
+    yield ip
+
+
+@pytest.fixture(autouse=True)
+def fresh_workspace(shell: object, tmp_path: Path) -> None:
+    magics = shell.magics_manager.registry["KuiperMagics"]  # type: ignore[attr-defined]
+    magics.plugins_dir = str(tmp_path)
+    magics._workspace = None
+
+
+FUNC = """from ekuiper import Function
+class F(Function):
+    def validate(self, args): return ""
+    def is_aggregate(self): return False
+    def exec(self, args, ctx): return args[0] + {n}
+AddN = F()
+"""
+
+
+def test_function_cell_defines_and_rerun_replaces(shell: object, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_cell_magic("kuiper_function", "AddN", FUNC.format(n=1))  # type: ignore[attr-defined]
+    assert "function plugin addN loaded" in capsys.readouterr().out
+    shell.user_ns["rows"] = [{"a": 1}]  # type: ignore[attr-defined]
+    first = shell.run_cell_magic("kuiper_sql", "--feed rows", "SELECT addN(a) AS b FROM d")  # type: ignore[attr-defined]
+    shell.run_cell_magic("kuiper_function", "AddN", FUNC.format(n=10))  # type: ignore[attr-defined]
+    second = shell.run_cell_magic("kuiper_sql", "--feed rows", "SELECT addN(a) AS b FROM d")  # type: ignore[attr-defined]
+    assert isinstance(first, RuleResult)
+    assert first.rows == [{"b": 2.0}] and second.rows == [{"b": 11.0}]
+    assert list(second.to_pandas().columns) == ["b"]
+    assert "<table" in second._repr_html_()
+
+
+def test_sql_cell_with_ddl_and_simulation(shell: object) -> None:
+    shell.run_cell("from kuiper_dev import SensorFleet; fleet = SensorFleet(count=50, seed=1)")  # type: ignore[attr-defined]
+    cell = ('CREATE STREAM s (deviceId STRING, temperature FLOAT) WITH (DATASOURCE="sensors/+");\n'
+            "SELECT deviceId FROM s WHERE temperature > 0")
+    result = shell.run_cell_magic("kuiper_sql", "--feed fleet", cell)  # type: ignore[attr-defined]
+    assert len(result.rows) == 50 and set(result.rows[0]) == {"deviceId"}
+
+
+def test_errors_are_clear(shell: object) -> None:
+    with pytest.raises(PluginError, match="rename it to AddN"):
+        shell.run_cell_magic("kuiper_function", "addN", FUNC.format(n=1))  # type: ignore[attr-defined]
+    shell.user_ns["rows"] = []  # type: ignore[attr-defined]
+    with pytest.raises(SqlError, match="line 1, column"):
+        shell.run_cell_magic("kuiper_sql", "--feed rows", "SELECT FROM d")  # type: ignore[attr-defined]
+    assert SqlError("x")._render_traceback_() == ["SqlError: x"]
