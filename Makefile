@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## the main job on embedded defaults: plugin + simulated sensors + rule
 	$(BIN)/kuiper-dev demo
 
-test: $(STAMP)  ## layer contract, unit/property/integration tests, rule tests, doctests, notebooks
+test: $(STAMP)  ## lint, types, layer contract, unit/property tests, rule tests, doctests, notebooks
+	$(BIN)/ruff check kuiper_dev tests plugins
+	$(BIN)/mypy kuiper_dev
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 

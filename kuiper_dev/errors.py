@@ -65,7 +65,9 @@ class SqlError(KuiperDevError, ValueError):
         lines = self.sql.splitlines() or [""]
         text = lines[self.line - 1] if self.line <= len(lines) else ""
         caret = " " * max(self.column - 1, 0) + "^"
-        return f"{self.message}\n  at line {self.line}, column {self.column}:\n    {text}\n    {caret}"
+        return (
+            f"{self.message}\n  at line {self.line}, column {self.column}:\n    {text}\n    {caret}"
+        )
 
 
 class PlanError(SqlError):

@@ -47,7 +47,9 @@ class Workspace:
             self._refuse_builtin_clashes()
 
     # -- plugins -------------------------------------------------------------------
-    def define_function(self, symbol: str, source: str, *, version: str = "", filename: str | None = None) -> LoadedPlugin:
+    def define_function(
+        self, symbol: str, source: str, *, version: str = "", filename: str | None = None
+    ) -> LoadedPlugin:
         """Define or replace a function plugin from source text (hot reload)."""
         plugin = self.plugins.define_function(symbol, source, version=version, filename=filename)
         self._refuse_builtin_clashes()
@@ -83,14 +85,26 @@ class Workspace:
         """Define a stream or table with eKuiper DDL."""
         return self.catalog.create(sql)
 
-    def rule(self, sql: str, *, rule_id: str | None = None, options: Mapping[str, Any] | None = None, auto_stream: bool = True) -> Rule:
+    def rule(
+        self,
+        sql: str,
+        *,
+        rule_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        auto_stream: bool = True,
+    ) -> Rule:
         """Plan a rule; with ``auto_stream`` an undefined source becomes a schemaless stream."""
         if auto_stream:
             source = parse_select(sql).source
             if source not in self.catalog.names():
-                self.catalog.create(f'CREATE STREAM {source} () WITH (DATASOURCE="{source}", FORMAT="json")')
+                self.catalog.create(
+                    f'CREATE STREAM {source} () WITH (DATASOURCE="{source}", FORMAT="json")'
+                )
         return Rule(
-            rule_id or f"rule{next(self._rule_ids)}", sql, self.catalog, self.binder,
+            rule_id or f"rule{next(self._rule_ids)}",
+            sql,
+            self.catalog,
+            self.binder,
             RuleOptions.from_dict(dict(options or {})),
         )
 
@@ -115,7 +129,7 @@ class Workspace:
         if isinstance(feed, SensorFleet):
             return iter(feed)
         if isinstance(feed, Sequence) and (not feed or isinstance(feed[0], Mapping)):
-            return messages_from_rows([dict(r) for r in feed])  # type: ignore[union-attr]
+            return messages_from_rows([dict(r) for r in feed])
         return feed  # type: ignore[return-value]
 
     @staticmethod

@@ -10,7 +10,7 @@ from kuiper_dev import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ECHO_PLUGIN = '''
+ECHO_PLUGIN = """
 from ekuiper import Function
 
 class _Echo(Function):
@@ -22,7 +22,7 @@ class _Echo(Function):
         return False
 
 {symbol} = _Echo()
-'''
+"""
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def demo(
         ws = workspace(plugins)
         console.print(f"plugins loaded from [bold]{Path(plugins)}[/]: functions {ws.show_udfs()}")
         ws.create_stream(
-            'CREATE STREAM sensors (deviceId STRING, temperature FLOAT, humidity FLOAT, ts BIGINT) '
+            "CREATE STREAM sensors (deviceId STRING, temperature FLOAT, humidity FLOAT, ts BIGINT) "
             'WITH (DATASOURCE="sensors/+", FORMAT="json", TIMESTAMP="ts")'
         )
         fleet = ws.simulate(devices=5, count=count, seed=seed)

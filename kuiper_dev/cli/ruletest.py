@@ -13,9 +13,15 @@ from ._common import print_json, user_errors
 
 
 def ruletest(
-    files: Annotated[list[Path], typer.Argument(help="*.ruletest.json case files", exists=True, dir_okay=False)],
-    check: Annotated[bool, typer.Option("--check", help="exit 1 when emissions differ from 'expected'")] = False,
-    report: Annotated[Path | None, typer.Option("--report", help="write a JSON report here")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="*.ruletest.json case files", exists=True, dir_okay=False)
+    ],
+    check: Annotated[
+        bool, typer.Option("--check", help="exit 1 when emissions differ from 'expected'")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="write a JSON report here")
+    ] = None,
 ) -> None:
     """Run rule-test cases in virtual time; print one JSON line per sink emission."""
     outcomes = []

@@ -59,7 +59,7 @@ class Binder:
         except Exception as exc:
             raise PlanError(f"validate function {call.name} error: {exc!r}") from exc
         if answer != "":
-            hint = " (validate must return \"\" to accept the arguments)" if answer is None else ""
+            hint = ' (validate must return "" to accept the arguments)' if answer is None else ""
             raise PlanError(
                 f"validate function {call.name} error: validate return state is false, "
                 f"got {answer!r}{hint}"
@@ -79,7 +79,9 @@ def validate_args_for_plugin(args: Sequence[ast.Expr]) -> list[Any]:
     """The arguments as eKuiper's portable runtime sends them to ``validate``: Go AST as JSON."""
     out: list[Any] = []
     for a in args:
-        if isinstance(a, ast.IntegerLiteral | ast.NumberLiteral | ast.StringLiteral | ast.BooleanLiteral):
+        if isinstance(
+            a, ast.IntegerLiteral | ast.NumberLiteral | ast.StringLiteral | ast.BooleanLiteral
+        ):
             out.append({"Val": a.value})
         elif isinstance(a, ast.FieldRef):
             out.append({"StreamName": a.stream or "$$default", "Name": a.name})

@@ -38,10 +38,13 @@ class Scope:
 def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
     """A function computing ``expr`` on a row (a dict of the stream's fields)."""
     match expr:
-        case ast.IntegerLiteral(value) | ast.NumberLiteral(value) | ast.StringLiteral(
-            value
-        ) | ast.BooleanLiteral(value):
-            return lambda row, v=value: v
+        case (
+            ast.IntegerLiteral(value)
+            | ast.NumberLiteral(value)
+            | ast.StringLiteral(value)
+            | ast.BooleanLiteral(value)
+        ):
+            return _const(value)
         case ast.FieldRef(name, None):
             return lambda row: row.get(name)
         case ast.FieldRef(name, stream) if stream in scope.sources:
@@ -55,7 +58,9 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
         case ast.BinaryExpr("IN" | "NOT IN" as op, lhs, rhs):
             return _in(op, compile_expr(lhs, scope), rhs, scope)
         case ast.BinaryExpr("BETWEEN" | "NOT BETWEEN" as op, lhs, ast.BetweenExpr(lo, hi)):
-            return _between(op, compile_expr(lhs, scope), compile_expr(lo, scope), compile_expr(hi, scope))
+            return _between(
+                op, compile_expr(lhs, scope), compile_expr(lo, scope), compile_expr(hi, scope)
+            )
         case ast.BinaryExpr("LIKE" | "NOT LIKE" as op, lhs, rhs):
             return _like(op, compile_expr(lhs, scope), rhs, scope)
         case ast.BinaryExpr(op, lhs, rhs):
@@ -65,6 +70,10 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
         case ast.Wildcard():
             return lambda row: dict(row)
     raise PlanError(f"cannot compile {render(expr)!r}: {type(expr).__name__} is not supported yet")
+
+
+def _const(value: Any) -> Compiled:
+    return lambda row: value
 
 
 def _json_field(parent: str, name: str) -> Compiled:
@@ -103,8 +112,10 @@ def _in(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
     if isinstance(rhs, ast.ValueSet):
         item_fns = [compile_expr(i, scope) for i in rhs.items]
 
-        def items(row: dict[str, Any]) -> Any:
+        def value_set(row: dict[str, Any]) -> Any:
             return [f(row) for f in item_fns]
+
+        items: Compiled = value_set
     else:
         items = compile_expr(rhs, scope)
 
@@ -140,11 +151,15 @@ def _between(op: str, lf: Compiled, lo: Compiled, hi: Compiled) -> Compiled:
         try:
             a = ge(lhs, low)
         except EvalError:
-            raise EvalError(f"between operator cannot compare {_typed(lhs)} and {_typed(low)}") from None
+            raise EvalError(
+                f"between operator cannot compare {_typed(lhs)} and {_typed(low)}"
+            ) from None
         try:
             b = le(lhs, high)
         except EvalError:
-            raise EvalError(f"between operator cannot compare {_typed(lhs)} and {_typed(high)}") from None
+            raise EvalError(
+                f"between operator cannot compare {_typed(lhs)} and {_typed(high)}"
+            ) from None
         return (a and b) != negate
 
     return between

@@ -23,7 +23,14 @@ class DecodeError(ValueError):
     """A payload that the stream cannot decode; the rule records it and goes on."""
 
 
-_JSON_TYPES = {bool: "true", int: "number", float: "number", str: "string", dict: "object", list: "array"}
+_JSON_TYPES = {
+    bool: "true",
+    int: "number",
+    float: "number",
+    str: "string",
+    dict: "object",
+    list: "array",
+}
 _BOOL_TEXT = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
               "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}  # fmt: skip
 

@@ -22,8 +22,6 @@ class RuleErrorRecord:
     message: str
 
 
-
-
 @dataclass(slots=True)
 class RuleStatus:
     """Counters in the spirit of eKuiper's ``getstatus``."""
@@ -78,9 +76,7 @@ class RuleResult:
             f"<p>rule <code>{html.escape(self.rule_id)}</code>: {self.messages_in} messages in, "
             f"{len(self.emissions)} emissions, {len(self.errors)} errors</p>"
         )
-        errors = "".join(
-            f"<pre>{html.escape(e.message)}</pre>" for e in self.errors[:3]
-        )
+        errors = "".join(f"<pre>{html.escape(e.message)}</pre>" for e in self.errors[:3])
         return note + body + errors
 
     def __repr__(self) -> str:

@@ -63,7 +63,9 @@ class Rule:
         self.options = options or RuleOptions()
         self.select = parse_select(sql)
         self.stream: StreamDef = catalog.get(self.select.source)
-        sources = (self.select.source,) + ((self.select.source_alias,) if self.select.source_alias else ())
+        sources = (self.select.source,) + (
+            (self.select.source_alias,) if self.select.source_alias else ()
+        )
         scope = Scope(binder, rule_id, sources)
         self._decode = make_decoder(self.stream.schema)
         self._check_fields(self.select)

@@ -71,8 +71,6 @@ def go_str(v: Any) -> str:
     if isinstance(v, list):
         return "[" + " ".join(go_str(x) if x is not None else "<nil>" for x in v) + "]"
     if isinstance(v, dict):
-        items = " ".join(
-            f"{k}:{go_str(v[k]) if v[k] is not None else '<nil>'}" for k in sorted(v)
-        )
+        items = " ".join(f"{k}:{go_str(v[k]) if v[k] is not None else '<nil>'}" for k in sorted(v))
         return f"map[{items}]"
     return str(v)

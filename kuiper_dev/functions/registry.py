@@ -55,9 +55,7 @@ class Builtin:
             return f"Expect {required} or {len(self.params)} arguments only"
         for i, arg in enumerate(args):
             kind = self.params[i] if i < len(self.params) else self.variadic
-            if kind == "number" and isinstance(
-                arg, ast.StringLiteral | ast.BooleanLiteral
-            ):
+            if kind == "number" and isinstance(arg, ast.StringLiteral | ast.BooleanLiteral):
                 return f"Expect number - float or int type for parameter {i + 1}"
             if kind == "string" and isinstance(
                 arg, ast.IntegerLiteral | ast.NumberLiteral | ast.BooleanLiteral

@@ -54,12 +54,18 @@ class KuiperMagics(Magics):
         args = parse_argstring(self.kuiper_function, line)
         self._cells += 1
         filename = f"<cell kuiper_function {args.name} #{self._cells}>"
-        plugin = self.workspace.define_function(args.name, cell, version=args.version, filename=filename)
+        plugin = self.workspace.define_function(
+            args.name, cell, version=args.version, filename=filename
+        )
         version = f" version {plugin.version}" if plugin.version else ""
         print(f"function plugin {plugin.name}{version} loaded: {', '.join(plugin.functions)}")
 
     @magic_arguments()
-    @argument("--feed", required=True, help="variable holding the feed: a simulation, a list of dicts or messages")
+    @argument(
+        "--feed",
+        required=True,
+        help="variable holding the feed: a simulation, a list of dicts or messages",
+    )
     @argument("--options", default="{}", help="eKuiper rule options as JSON")
     @argument("--id", default=None, help="the rule id")
     @cell_magic

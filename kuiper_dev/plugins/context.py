@@ -45,7 +45,7 @@ class PluginContext(Context):  # type: ignore[misc]
     def get_instance_id(self) -> int:
         return self.instance_id
 
-    def get_logger(self) -> logging.Logger:  # type: ignore[override]
+    def get_logger(self) -> logging.Logger:
         return self._logger
 
     def emit(self, message: dict[str, Any], meta: dict[str, Any]) -> None:

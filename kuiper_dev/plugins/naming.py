@@ -47,7 +47,9 @@ class PluginFile:
 def check_symbol(symbol: str, where: str) -> None:
     """Refuse a symbol name that breaks eKuiper's camel-case rule."""
     if not symbol:
-        raise PluginNameError(f"{where}: the plugin name is empty; name the file like MyFunction.py")
+        raise PluginNameError(
+            f"{where}: the plugin name is empty; name the file like MyFunction.py"
+        )
     if not _SYMBOL.match(symbol):
         if symbol[0].islower() and _SYMBOL.match(uc_first(symbol)):
             fix = f"rename it to {uc_first(symbol)}"

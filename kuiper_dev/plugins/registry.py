@@ -84,8 +84,13 @@ class PluginRegistry:
             try:
                 module = load_module(chosen.path)
                 self._install_functions(
-                    chosen.name, chosen.symbol, chosen.version, module, str(chosen.path),
-                    _metadata_functions(folder / f"{chosen.name}.json"), warning,
+                    chosen.name,
+                    chosen.symbol,
+                    chosen.version,
+                    module,
+                    str(chosen.path),
+                    _metadata_functions(folder / f"{chosen.name}.json"),
+                    warning,
                 )
             except PluginError as exc:
                 self._problem(str(exc))
@@ -108,8 +113,13 @@ class PluginRegistry:
         check_symbol(symbol, f"plugin {symbol!r}")
         module = load_source(source, symbol, filename)
         return self._install_functions(
-            lc_first(symbol), symbol, version, module, filename or f"<kuiper plugin {symbol}>",
-            functions, None,
+            lc_first(symbol),
+            symbol,
+            version,
+            module,
+            filename or f"<kuiper plugin {symbol}>",
+            functions,
+            None,
         )
 
     def _install_functions(
@@ -123,9 +133,7 @@ class PluginRegistry:
         warning: str | None,
     ) -> LoadedPlugin:
         names = functions or [name]
-        impls = {
-            fn: resolve_symbol(module, uc_first(fn), "function", where) for fn in names
-        }
+        impls = {fn: resolve_symbol(module, uc_first(fn), "function", where) for fn in names}
         for fn in names:
             owner = self._slots.get(fn)
             if owner is not None and owner.plugin != name:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 
 from ..errors import SqlError
-from .tokens import KEYWORDS, Token, T
+from .tokens import KEYWORDS, T, Token
 
 __all__ = ["tokenize"]
 

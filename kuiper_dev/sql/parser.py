@@ -9,12 +9,23 @@ from __future__ import annotations
 from ..errors import SqlError
 from . import ast
 from .lexer import tokenize
-from .tokens import PRECEDENCE, Token, T
+from .tokens import PRECEDENCE, T, Token
 from .types import SIMPLE_TYPES
 
 __all__ = ["parse", "parse_expr", "parse_select", "parse_stream"]
 
-_UNSUPPORTED_CLAUSES = ("GROUP", "HAVING", "ORDER", "LIMIT", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS")
+_UNSUPPORTED_CLAUSES = (
+    "GROUP",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "JOIN",
+    "INNER",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "CROSS",
+)
 _FIELD_PREFIX = "kuiper_field_"
 
 
@@ -63,6 +74,10 @@ class _Parser:
     def tok(self) -> Token:
         return self.tokens[self.i]
 
+    def _at(self, kind: T) -> bool:
+        # a method, not ``self.tok.kind is …``: mypy would narrow the property for good
+        return self.tok.kind is kind
+
     def _next(self) -> Token:
         tok = self.tokens[self.i]
         if tok.kind is not T.EOF:
@@ -88,9 +103,9 @@ class _Parser:
         return self._next()
 
     def _expect_end(self) -> None:
-        if self.tok.kind is T.SEMICOLON:
+        if self._at(T.SEMICOLON):
             self._next()
-        if self.tok.kind is not T.EOF:
+        if not self._at(T.EOF):
             raise self._found("EOF")
 
     # -- statements ----------------------------------------------------------------
@@ -104,7 +119,7 @@ class _Parser:
     def _parse_select(self) -> ast.Select:
         self._expect_keyword("SELECT")
         fields = [self._parse_field()]
-        while self.tok.kind is T.COMMA:
+        while self._at(T.COMMA):
             self._next()
             fields.append(self._parse_field())
         self._expect_keyword("FROM")
@@ -113,7 +128,7 @@ class _Parser:
         if self.tok.is_keyword("AS"):
             self._next()
             alias = self._expect(T.IDENT, "as alias").value
-        elif self.tok.kind is T.IDENT:
+        elif self._at(T.IDENT):
             alias = self._next().value
         where = None
         if self.tok.is_keyword("WHERE"):
@@ -155,22 +170,22 @@ class _Parser:
         name = self._expect(T.IDENT, "stream name").value
         self._expect(T.LPAREN, "(")
         columns: list[ast.ColumnDef] = []
-        while self.tok.kind is not T.RPAREN:
+        while not self._at(T.RPAREN):
             columns.append(self._parse_column())
-            if self.tok.kind is T.COMMA:
+            if self._at(T.COMMA):
                 self._next()
-            elif self.tok.kind is not T.RPAREN:
+            elif not self._at(T.RPAREN):
                 raise self._found(", or )")
         self._next()
         options: list[tuple[str, str]] = []
         if self.tok.is_keyword("WITH"):
             self._next()
             self._expect(T.LPAREN, "(")
-            while self.tok.kind is not T.RPAREN:
+            while not self._at(T.RPAREN):
                 key = self._next()
                 if key.kind not in (T.IDENT, T.KEYWORD):
                     raise self._found("property name", key)
-                if not (self.tok.kind is T.OP and self.tok.value == "="):
+                if not (self._at(T.OP) and self.tok.value == "="):
                     raise self._found("=")
                 self._next()
                 value = self._next()
@@ -179,9 +194,9 @@ class _Parser:
                 ):
                     raise self._found("a quoted property value", value)
                 options.append((key.value.upper(), value.value))
-                if self.tok.kind is T.COMMA:
+                if self._at(T.COMMA):
                     self._next()
-                elif self.tok.kind is not T.RPAREN:
+                elif not self._at(T.RPAREN):
                     raise self._found(", or )")
             self._next()
         self._expect_end()
@@ -244,14 +259,14 @@ class _Parser:
         return lhs
 
     def _parse_value_set(self) -> ast.Expr:
-        if self.tok.kind is not T.LPAREN:
+        if not self._at(T.LPAREN):
             return self._parse_unary()
         self._next()
         items = [self._parse_expr()]
-        while self.tok.kind is T.COMMA:
+        while self._at(T.COMMA):
             self._next()
             items.append(self._parse_expr())
-        if self.tok.kind is not T.RPAREN:
+        if not self._at(T.RPAREN):
             raise self._error(f'expect ) for IN expression, but got "{self.tok.describe()}"')
         self._next()
         return ast.ValueSet(tuple(items))
@@ -260,7 +275,7 @@ class _Parser:
         tok = self._next()
         if tok.kind is T.LPAREN:
             inner = self._parse_expr()
-            if self.tok.kind is not T.RPAREN:
+            if not self._at(T.RPAREN):
                 raise self._found("right paren")
             self._next()
             return ast.ParenExpr(inner)
@@ -275,9 +290,9 @@ class _Parser:
         if tok.kind is T.OP and tok.value == "*":
             return ast.Wildcard()
         if tok.kind is T.IDENT:
-            if self.tok.kind is T.LPAREN:
+            if self._at(T.LPAREN):
                 return self._parse_call(tok)
-            if self.tok.kind is T.DOT:
+            if self._at(T.DOT):
                 self._next()
                 field_tok = self._next()
                 if field_tok.kind not in (T.IDENT, T.KEYWORD):
@@ -304,11 +319,11 @@ class _Parser:
     def _parse_call(self, name_tok: Token) -> ast.Call:
         self._expect(T.LPAREN, "(")
         args: list[ast.Expr] = []
-        while self.tok.kind is not T.RPAREN:
+        while not self._at(T.RPAREN):
             args.append(self._parse_expr())
-            if self.tok.kind is T.COMMA:
+            if self._at(T.COMMA):
                 self._next()
-            elif self.tok.kind is not T.RPAREN:
+            elif not self._at(T.RPAREN):
                 raise self._error(
                     f'found function call "{name_tok.value}", expected ), '
                     f'but with "{self.tok.describe()}".'

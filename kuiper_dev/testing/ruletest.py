@@ -86,8 +86,14 @@ def _mock(name: str, spec: Any, path: Path) -> MockSource:
         raise RuleTestError(f"{where}.data must hold JSON objects only")
     if "timestamps" in spec:
         ts = spec["timestamps"]
-        if not isinstance(ts, list) or len(ts) != len(data) or not all(isinstance(t, int) for t in ts):
-            raise RuleTestError(f"{where}.timestamps must be {len(data)} integers (epoch ms), one per data item")
+        if (
+            not isinstance(ts, list)
+            or len(ts) != len(data)
+            or not all(isinstance(t, int) for t in ts)
+        ):
+            raise RuleTestError(
+                f"{where}.timestamps must be {len(data)} integers (epoch ms), one per data item"
+            )
     else:
         interval = spec.get("interval", 1000)
         if not isinstance(interval, int) or interval < 0:
@@ -110,12 +116,22 @@ def load_case(path: Path | str) -> RuleTestCase:
         raise RuleTestError(f"{path}: a case is a JSON object")
     case_warnings = [
         f"{path}: unknown key {k!r} ignored"
-        + (f' (did you mean "{m[0]}"?)' if (m := difflib.get_close_matches(k, _KNOWN_KEYS, n=1)) else "")
+        + (
+            f' (did you mean "{m[0]}"?)'
+            if (m := difflib.get_close_matches(k, _KNOWN_KEYS, n=1))
+            else ""
+        )
         for k in sorted(set(raw) - _KNOWN_KEYS)
     ]
-    for key, why in (("recording", "recordings"), ("actions", "rule actions"), ("limit", "live sources")):
+    for key, why in (
+        ("recording", "recordings"),
+        ("actions", "rule actions"),
+        ("limit", "live sources"),
+    ):
         if key in raw:
-            raise RuleTestError(f"{path}: {key!r} ({why}) is not supported by this kuiper_dev yet; remove it")
+            raise RuleTestError(
+                f"{path}: {key!r} ({why}) is not supported by this kuiper_dev yet; remove it"
+            )
     streams = _need(raw, "streams", list, path)
     mock_raw = raw.get("mockSource", {})
     if not isinstance(mock_raw, dict):
@@ -124,7 +140,9 @@ def load_case(path: Path | str) -> RuleTestCase:
     if expected is not None and not (
         isinstance(expected, list) and all(isinstance(e, list) for e in expected)
     ):
-        raise RuleTestError(f"{path}: 'expected' must be a list of emissions (each a list of objects)")
+        raise RuleTestError(
+            f"{path}: 'expected' must be a list of emissions (each a list of objects)"
+        )
     plugins = raw.get("plugins")
     return RuleTestCase(
         path=path,
@@ -148,7 +166,10 @@ def _messages(case: RuleTestCase, stream: str) -> list[Message]:
             f"{case.path}: stream {stream} has no mockSource data; add "
             f'"mockSource": {{"{stream}": {{"data": [...]}}}} (live sources in rule tests are not supported yet)'
         )
-    return [Message(stream, json.dumps(d).encode(), t) for d, t in zip(mock.data, mock.timestamps, strict=True)]
+    return [
+        Message(stream, json.dumps(d).encode(), t)
+        for d, t in zip(mock.data, mock.timestamps, strict=True)
+    ]
 
 
 def run_case(case: RuleTestCase) -> CaseOutcome:
@@ -160,14 +181,22 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
             ws.create_stream(ddl)
         rule = ws.rule(case.sql, rule_id=case.name, options=case.options, auto_stream=False)
         rule.sinks = [emissions.append]
-        arrivals = list(heapq.merge(*(_messages(case, s) for s in [rule.stream.name]), key=lambda m: m.ts))
+        arrivals = list(
+            heapq.merge(*(_messages(case, s) for s in [rule.stream.name]), key=lambda m: m.ts)
+        )
         first = arrivals[0].ts if arrivals else 0
         start = case.start_ms if case.start_ms is not None else first - first % 1000
         clock = VirtualClock(start)
         rule.run(arrivals, clock)
         clock.advance_to(clock.now_ms() + case.drain_ms)
     except KuiperDevError as exc:
-        return CaseOutcome(str(case.path), case.name, emissions, str(exc), False if case.expected is not None else None)
+        return CaseOutcome(
+            str(case.path),
+            case.name,
+            emissions,
+            str(exc),
+            False if case.expected is not None else None,
+        )
     if case.expected is None:
         return CaseOutcome(str(case.path), case.name, emissions, None, None)
     got, want = normalize(emissions), normalize(case.expected)

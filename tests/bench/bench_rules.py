@@ -55,20 +55,33 @@ def main() -> None:
             row = orjson.loads(m.payload)
             if row["temperature"] > 30:
                 hi = heat_index.exec([row["temperature"], row["humidity"]], None)
-                out.append([{"deviceId": row["deviceId"], "temperature": row["temperature"],
-                             "humidity": row["humidity"], "feelsLike": hi}])
+                out.append(
+                    [
+                        {
+                            "deviceId": row["deviceId"],
+                            "temperature": row["temperature"],
+                            "humidity": row["humidity"],
+                            "feelsLike": hi,
+                        }
+                    ]
+                )
         return len(out)
 
     def engine(sql: str) -> Callable[[], int]:
         return lambda: len(ws.run(sql, messages).emissions)
 
     print(f"{COUNT:,} simulated JSON messages, virtual time, one process")
-    for label, bare, sql in (("filter", bare_filter, FILTER_SQL), ("demo (plugin call)", bare_demo, DEMO_SQL)):
+    for label, bare, sql in (
+        ("filter", bare_filter, FILTER_SQL),
+        ("demo (plugin call)", bare_demo, DEMO_SQL),
+    ):
         bare_rate, bare_out = _rate(bare)
         rate, out = _rate(engine(sql))
         assert out == bare_out, f"{label}: engine emitted {out}, bare loop {bare_out}"
-        print(f"{label:20s} engine {rate:>12,.0f} msg/s   bare loop {bare_rate:>12,.0f} msg/s   "
-              f"ratio {rate / bare_rate:.2f}   ({out:,} emissions)")
+        print(
+            f"{label:20s} engine {rate:>12,.0f} msg/s   bare loop {bare_rate:>12,.0f} msg/s   "
+            f"ratio {rate / bare_rate:.2f}   ({out:,} emissions)"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:,.0f} MiB (messages held in memory for the comparison)")
 

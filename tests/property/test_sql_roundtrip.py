@@ -8,14 +8,20 @@ from hypothesis import strategies as st
 from kuiper_dev.sql import ast, parse, render
 from kuiper_dev.sql.tokens import KEYWORDS
 
-names = st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,8}", fullmatch=True).filter(lambda s: s.upper() not in KEYWORDS)
+names = st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,8}", fullmatch=True).filter(
+    lambda s: s.upper() not in KEYWORDS
+)
 literals = st.one_of(
     st.integers(min_value=-(2**40), max_value=2**40).map(ast.IntegerLiteral),
-    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).filter(lambda f: "e" not in repr(f)).map(ast.NumberLiteral),
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)
+    .filter(lambda f: "e" not in repr(f))
+    .map(ast.NumberLiteral),
     st.text(max_size=8).map(ast.StringLiteral),
     st.booleans().map(ast.BooleanLiteral),
 )
-ops = st.sampled_from(["+", "-", "*", "/", "%", "&", "|", "^", "=", "!=", "<", "<=", ">", ">=", "AND", "OR"])
+ops = st.sampled_from(
+    ["+", "-", "*", "/", "%", "&", "|", "^", "=", "!=", "<", "<=", ">", ">=", "AND", "OR"]
+)
 
 
 def _extend(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
@@ -24,7 +30,12 @@ def _extend(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr
     return st.one_of(
         st.builds(ast.BinaryExpr, ops, paren, paren),
         st.builds(ast.Call, names, st.lists(children, max_size=3).map(tuple)),
-        st.builds(ast.BinaryExpr, st.just("IN"), paren, st.lists(children, min_size=1, max_size=3).map(lambda xs: ast.ValueSet(tuple(xs)))),
+        st.builds(
+            ast.BinaryExpr,
+            st.just("IN"),
+            paren,
+            st.lists(children, min_size=1, max_size=3).map(lambda xs: ast.ValueSet(tuple(xs))),
+        ),
     )
 
 

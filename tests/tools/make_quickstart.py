@@ -31,10 +31,10 @@ CELLS = [
         "from ekuiper import Function\n"
         "\n"
         "class DewPointFunc(Function):\n"
-        "    \"\"\"Dew point in °C from temperature (°C) and relative humidity (%), Magnus formula.\"\"\"\n"
+        '    """Dew point in °C from temperature (°C) and relative humidity (%), Magnus formula."""\n'
         "\n"
         "    def validate(self, args):\n"
-        "        return \"\" if len(args) == 2 else \"dewPoint takes temperature and humidity\"\n"
+        '        return "" if len(args) == 2 else "dewPoint takes temperature and humidity"\n'
         "\n"
         "    def exec(self, args, ctx):\n"
         "        t, rh = args\n"
@@ -66,7 +66,7 @@ CELLS = [
     new_code_cell(
         "%%kuiper_sql --feed fleet --id hot_readings\n"
         "CREATE STREAM sensors (deviceId STRING, temperature FLOAT, humidity FLOAT, ts BIGINT)\n"
-        "    WITH (DATASOURCE=\"sensors/+\", FORMAT=\"json\", TIMESTAMP=\"ts\");\n"
+        '    WITH (DATASOURCE="sensors/+", FORMAT="json", TIMESTAMP="ts");\n'
         "SELECT deviceId, ts, temperature, round(humidity) AS humidity,\n"
         "       dewPoint(temperature, humidity) AS dew, heatIndex(temperature, humidity) AS feelsLike\n"
         "FROM sensors\n"
@@ -75,7 +75,7 @@ CELLS = [
     new_code_cell(
         "result = _\n"
         "df = result.to_pandas()\n"
-        "df.groupby(\"deviceId\")[[\"temperature\", \"dew\", \"feelsLike\"]].max()"
+        'df.groupby("deviceId")[["temperature", "dew", "feelsLike"]].max()'
     ),
     new_markdown_cell(
         "## 4. Hot reload, and a plugin that fails\n\n"
@@ -90,12 +90,12 @@ CELLS = [
         "\n"
         "class DewPointFunc(Function):\n"
         "    def validate(self, args):\n"
-        "        return \"\"\n"
+        '        return ""\n'
         "\n"
         "    def exec(self, args, ctx):\n"
         "        t, rh = args\n"
         "        if rh < 40:\n"
-        "            raise ValueError(f\"humidity {rh} is too low for this sensor model\")\n"
+        '            raise ValueError(f"humidity {rh} is too low for this sensor model")\n'
         "        g = math.log(rh / 100) + 17.62 * t / (243.12 + t)\n"
         "        return round(243.12 * g / (17.62 - g), 2)\n"
         "\n"
@@ -105,9 +105,9 @@ CELLS = [
         "DewPoint = DewPointFunc()"
     ),
     new_code_cell(
-        "rows = [{\"t\": 21.5, \"h\": 55}, {\"t\": 24.0, \"h\": 30}, {\"t\": 19.0, \"h\": 80}]\n"
+        'rows = [{"t": 21.5, "h": 55}, {"t": 24.0, "h": 30}, {"t": 19.0, "h": 80}]\n'
         "checked = %kuiper workspace\n"
-        "run = checked.run(\"SELECT t, dewPoint(t, h) AS dew FROM readings\", rows)\n"
+        'run = checked.run("SELECT t, dewPoint(t, h) AS dew FROM readings", rows)\n'
         "print(run)\n"
         "print(run.errors[0].message)\n"
         "run.to_pandas()"
@@ -117,7 +117,11 @@ CELLS = [
 
 def main() -> None:
     nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     path = Path(__file__).resolve().parents[2] / "notebooks" / "01-quickstart.ipynb"
     nbformat.write(nb, path)

@@ -14,21 +14,29 @@ CASES = ROOT / "tests" / "ruletests"
 
 def test_describe_plugin_prints_name_and_version(plugin_dir: Path) -> None:
     write_function(plugin_dir, "Echo@v1.2.0.py", "Echo")
-    result = runner.invoke(app, ["describe", "plugin", "function", "echo", "--plugins", str(plugin_dir)])
+    result = runner.invoke(
+        app, ["describe", "plugin", "function", "echo", "--plugins", str(plugin_dir)]
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"name": "echo", "version": "1.2.0"}
 
 
 def test_describe_unknown_plugin_suggests(plugin_dir: Path) -> None:
     write_function(plugin_dir, "Echo.py", "Echo")
-    result = runner.invoke(app, ["describe", "plugin", "function", "ecko", "--plugins", str(plugin_dir)])
+    result = runner.invoke(
+        app, ["describe", "plugin", "function", "ecko", "--plugins", str(plugin_dir)]
+    )
     assert result.exit_code == 1 and 'Did you mean "echo"' in result.stderr
 
 
 def test_show_plugins_and_udfs(plugin_dir: Path) -> None:
     write_function(plugin_dir, "Echo.py", "Echo")
-    assert json.loads(runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)]).stdout) == ["echo"]
-    assert json.loads(runner.invoke(app, ["show", "udfs", "--plugins", str(plugin_dir)]).stdout) == ["echo"]
+    assert json.loads(
+        runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)]).stdout
+    ) == ["echo"]
+    assert json.loads(
+        runner.invoke(app, ["show", "udfs", "--plugins", str(plugin_dir)]).stdout
+    ) == ["echo"]
     out = runner.invoke(app, ["describe", "udf", "echo", "--plugins", str(plugin_dir)]).stdout
     assert json.loads(out) == {"name": "echo", "plugin": "echo"}
 
@@ -61,10 +69,18 @@ def test_ruletest_check_fails_with_a_diff_and_writes_report(tmp_path: Path) -> N
     assert '-[{"deviceId":"b","temperature":52}]' in result.stderr
     assert '+[{"deviceId":"b","temperature":51}]' in result.stderr
     entries = json.loads(report.read_text())
-    assert entries == [{
-        "file": str(path), "name": "filter hot readings", "passed": False, "error": None,
-        "emissions": [[{"deviceId": "b", "temperature": 51}], [{"deviceId": "c", "temperature": 70.25}]],
-    }]
+    assert entries == [
+        {
+            "file": str(path),
+            "name": "filter hot readings",
+            "passed": False,
+            "error": None,
+            "emissions": [
+                [{"deviceId": "b", "temperature": 51}],
+                [{"deviceId": "c", "temperature": 70.25}],
+            ],
+        }
+    ]
 
 
 def test_ruletest_check_passes_on_matching_cases() -> None:
@@ -75,11 +91,21 @@ def test_ruletest_check_passes_on_matching_cases() -> None:
 
 def test_ruletest_reports_sql_errors_with_position(tmp_path: Path) -> None:
     path = tmp_path / "bad.ruletest.json"
-    path.write_text(json.dumps({"streams": ["CREATE STREAM d () WITH (DATASOURCE=\"d\")"],
-                                "sql": "SELECT a FROM d WHERE", "mockSource": {"d": {"data": [{"a": 1}]}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "streams": ['CREATE STREAM d () WITH (DATASOURCE="d")'],
+                "sql": "SELECT a FROM d WHERE",
+                "mockSource": {"d": {"data": [{"a": 1}]}},
+            }
+        )
+    )
     result = runner.invoke(app, ["ruletest", str(path), "--check"])
     assert result.exit_code == 1
-    assert 'found "EOF", expected expression.' in result.stderr and "line 1, column 22" in result.stderr
+    assert (
+        'found "EOF", expected expression.' in result.stderr
+        and "line 1, column 22" in result.stderr
+    )
 
 
 def test_demo_runs_on_embedded_defaults() -> None:

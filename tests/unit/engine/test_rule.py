@@ -35,13 +35,22 @@ def test_error_record_and_rule_goes_on(ws: Workspace) -> None:
 
 def test_send_error_emits_error_rows(ws: Workspace) -> None:
     result = ws.run("SELECT a + 1 AS b FROM demo", [{"a": "x"}], options={"sendError": True})
-    assert result.emissions == [[{"error": "run Select error: alias: b expr: a + 1 meet error, err:invalid operation string(x) + int64(1)"}]]
+    assert result.emissions == [
+        [
+            {
+                "error": "run Select error: alias: b expr: a + 1 meet error, err:invalid operation string(x) + int64(1)"
+            }
+        ]
+    ]
 
 
 def test_where_must_be_boolean(ws: Workspace) -> None:
     result = ws.run("SELECT a FROM demo WHERE a + 1", [{"a": 1}])
     assert result.rows == []
-    assert result.errors[0].message == "run Where error: invalid condition that returns non-bool value float64(2)"
+    assert (
+        result.errors[0].message
+        == "run Where error: invalid condition that returns non-bool value float64(2)"
+    )
 
 
 def test_malformed_payload_is_an_error_not_a_dead_rule(ws: Workspace) -> None:
@@ -71,8 +80,14 @@ def test_in_between_like(ws: Workspace) -> None:
     ("sql", "message"),
     [
         ("SELECT uper(a) FROM demo", 'function uper not found. Did you mean "upper"?'),
-        ("SELECT upper(1) FROM demo", "validate function upper error: Expect string type for parameter 1"),
-        ("SELECT abs(a, b) FROM demo", "validate function abs error: Expect 1 arguments but found 2."),
+        (
+            "SELECT upper(1) FROM demo",
+            "validate function upper error: Expect string type for parameter 1",
+        ),
+        (
+            "SELECT abs(a, b) FROM demo",
+            "validate function abs error: Expect 1 arguments but found 2.",
+        ),
     ],
 )
 def test_plan_errors(ws: Workspace, sql: str, message: str) -> None:
@@ -84,7 +99,9 @@ def test_unknown_stream_and_field_say_did_you_mean(ws: Workspace) -> None:
     ws.create_stream('CREATE STREAM sensors (temperature FLOAT) WITH (DATASOURCE="s")')
     with pytest.raises(PlanError, match='stream sensor not found. Did you mean "sensors"'):
         ws.rule("SELECT a FROM sensor", auto_stream=False)
-    with pytest.raises(PlanError, match='unknown field temprature in stream sensors. Did you mean "temperature"'):
+    with pytest.raises(
+        PlanError, match='unknown field temprature in stream sensors. Did you mean "temperature"'
+    ):
         ws.rule("SELECT temprature FROM sensors")
 
 

@@ -20,7 +20,9 @@ from kuiper_dev.functions._cast import go_str
         ("concat(a, '-', b)", {"a": "x", "b": 2}, "x-2"),
     ],
 )
-def test_documented_behaviour(ws: Workspace, sql_expr: str, row: dict[str, object], want: object) -> None:
+def test_documented_behaviour(
+    ws: Workspace, sql_expr: str, row: dict[str, object], want: object
+) -> None:
     assert ws.run(f"SELECT {sql_expr} AS v FROM d", [row]).rows == [{"v": want}]
 
 
@@ -37,7 +39,14 @@ def test_registry_has_signatures() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(20.0, "20"), (1e6, "1e+06"), (123456.0, "123456"), (1.5e-7, "1.5e-07"), (0.0001, "0.0001"), ([1.0, None], "[1 <nil>]")],
+    [
+        (20.0, "20"),
+        (1e6, "1e+06"),
+        (123456.0, "123456"),
+        (1.5e-7, "1.5e-07"),
+        (0.0001, "0.0001"),
+        ([1.0, None], "[1 <nil>]"),
+    ],
 )
 def test_go_printing(value: object, text: str) -> None:
     assert go_str(value) == text

@@ -35,7 +35,9 @@ AddN = F()
 """
 
 
-def test_function_cell_defines_and_rerun_replaces(shell: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_function_cell_defines_and_rerun_replaces(
+    shell: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     shell.run_cell_magic("kuiper_function", "AddN", FUNC.format(n=1))  # type: ignore[attr-defined]
     assert "function plugin addN loaded" in capsys.readouterr().out
     shell.user_ns["rows"] = [{"a": 1}]  # type: ignore[attr-defined]
@@ -50,8 +52,10 @@ def test_function_cell_defines_and_rerun_replaces(shell: object, capsys: pytest.
 
 def test_sql_cell_with_ddl_and_simulation(shell: object) -> None:
     shell.run_cell("from kuiper_dev import SensorFleet; fleet = SensorFleet(count=50, seed=1)")  # type: ignore[attr-defined]
-    cell = ('CREATE STREAM s (deviceId STRING, temperature FLOAT) WITH (DATASOURCE="sensors/+");\n'
-            "SELECT deviceId FROM s WHERE temperature > 0")
+    cell = (
+        'CREATE STREAM s (deviceId STRING, temperature FLOAT) WITH (DATASOURCE="sensors/+");\n'
+        "SELECT deviceId FROM s WHERE temperature > 0"
+    )
     result = shell.run_cell_magic("kuiper_sql", "--feed fleet", cell)  # type: ignore[attr-defined]
     assert len(result.rows) == 50 and set(result.rows[0]) == {"deviceId"}
 

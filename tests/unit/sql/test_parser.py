@@ -21,7 +21,11 @@ def test_precedence_follows_ekuiper() -> None:
             "AND",
             ast.BinaryExpr(
                 ">",
-                ast.BinaryExpr("+", ast.FieldRef("a"), ast.BinaryExpr("*", ast.FieldRef("b"), ast.FieldRef("c"))),
+                ast.BinaryExpr(
+                    "+",
+                    ast.FieldRef("a"),
+                    ast.BinaryExpr("*", ast.FieldRef("b"), ast.FieldRef("c")),
+                ),
                 ast.IntegerLiteral(1),
             ),
             ast.FieldRef("d"),
@@ -61,11 +65,13 @@ def test_comments_are_skipped() -> None:
 
 
 def test_create_stream_typed_and_schemaless() -> None:
-    s = parse_stream('CREATE STREAM demo (a BIGINT, b float) WITH (DATASOURCE="t/#", FORMAT="JSON", TIMESTAMP="ts")')
+    s = parse_stream(
+        'CREATE STREAM demo (a BIGINT, b float) WITH (DATASOURCE="t/#", FORMAT="JSON", TIMESTAMP="ts")'
+    )
     assert s.columns == (ast.ColumnDef("a", "bigint"), ast.ColumnDef("b", "float"))
     assert s.option("datasource") == "t/#" and s.option("timestamp") == "ts"
     assert parse_stream('CREATE STREAM demo () WITH (DATASOURCE="x")').columns == ()
-    assert parse_stream("CREATE TABLE t (a STRING) WITH (TYPE=\"file\")").kind == "table"
+    assert parse_stream('CREATE TABLE t (a STRING) WITH (TYPE="file")').kind == "table"
 
 
 @pytest.mark.parametrize(
@@ -82,7 +88,9 @@ def test_create_stream_typed_and_schemaless() -> None:
         ("DELETE FROM demo", 'found "DELETE", expected SELECT or CREATE.', 1, 1),
     ],
 )
-def test_errors_carry_ekuiper_wording_and_position(sql: str, message: str, line: int, column: int) -> None:
+def test_errors_carry_ekuiper_wording_and_position(
+    sql: str, message: str, line: int, column: int
+) -> None:
     with pytest.raises(SqlError) as info:
         parse(sql)
     err = info.value
@@ -106,7 +114,7 @@ def test_render_round_trip_examples() -> None:
     for sql in [
         "SELECT a, b * (c + 1) AS d FROM demo WHERE a != 'x' OR b NOT BETWEEN 1 AND 2",
         'CREATE STREAM demo (a BIGINT) WITH (DATASOURCE="t", FORMAT="json")',
-        "SELECT `select`, demo.a, f(1.5, -2, true, \"q\") FROM demo AS s WHERE a IN (1, 2)",
+        'SELECT `select`, demo.a, f(1.5, -2, true, "q") FROM demo AS s WHERE a IN (1, 2)',
     ]:
         tree = parse(sql)
         assert parse(render(tree)) == tree
