@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps", "normalize"]
+__all__ = ["dumps", "normalize", "numbers_as_floats"]
 
 _GO_FLOAT_EXP_LOW = 1e-6
 _GO_FLOAT_EXP_HIGH = 1e21
@@ -32,6 +32,23 @@ def normalize(value: Any) -> Any:
         return {k: normalize(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [normalize(v) for v in value]
+    return value
+
+
+def numbers_as_floats(value: Any) -> Any:
+    """Return ``value`` with every int turned into a float, as Go's ``json.Unmarshal``
+    into ``interface{}`` (and so eKuiper's schemaless JSON decoding) reads numbers.
+
+    >>> numbers_as_floats({"a": 1, "b": [2, "x", True]})
+    {'a': 1.0, 'b': [2.0, 'x', True]}
+    """
+    t = type(value)
+    if t is int:
+        return float(value)
+    if t is dict:
+        return {k: numbers_as_floats(v) for k, v in value.items()}
+    if t is list:
+        return [numbers_as_floats(v) for v in value]
     return value
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from .._gojson import numbers_as_floats
 from ..functions._cast import go_str
 
 __all__ = ["DecodeError", "make_decoder"]
@@ -41,23 +42,12 @@ def _json_type(v: Any) -> str:
     return _JSON_TYPES.get(type(v), type(v).__name__)
 
 
-def _floats(v: Any) -> Any:
-    t = type(v)
-    if t is int:
-        return float(v)
-    if t is dict:
-        return {k: _floats(x) for k, x in v.items()}
-    if t is list:
-        return [_floats(x) for x in v]
-    return v
-
-
 def _schemaless(obj: dict[str, Any]) -> dict[str, Any]:
     out = obj
     for k, v in obj.items():
         t = type(v)
         if t is int or t is dict or t is list:
-            out[k] = _floats(v)
+            out[k] = numbers_as_floats(v)
     return out
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._gojson import normalize, numbers_as_floats
+
 __all__ = ["NotPortable", "check_result", "from_plugin", "to_plugin_args"]
 
 
@@ -19,23 +21,12 @@ class NotPortable(TypeError):
 
 
 def to_plugin_args(args: list[Any]) -> list[Any]:
-    """Arguments as the plugin would see them after Go's JSON encoding."""
+    """Arguments as the plugin would see them after Go's JSON encoding (in place)."""
     for i, a in enumerate(args):
-        if type(a) is float and a.is_integer() and abs(a) < 1e21:
-            args[i] = int(a)
-        elif isinstance(a, dict | list):
-            args[i] = _whole_floats_to_int(a)
+        t = type(a)
+        if t is float or t is dict or t is list:
+            args[i] = normalize(a)
     return args
-
-
-def _whole_floats_to_int(v: Any) -> Any:
-    if type(v) is float:
-        return int(v) if v.is_integer() and abs(v) < 1e21 else v
-    if isinstance(v, dict):
-        return {k: _whole_floats_to_int(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_whole_floats_to_int(x) for x in v]
-    return v
 
 
 def check_result(v: Any, where: str = "result") -> None:
@@ -72,15 +63,4 @@ def check_result(v: Any, where: str = "result") -> None:
 def from_plugin(v: Any) -> Any:
     """A checked plugin result as eKuiper's Go side reads it: numbers become floats."""
     check_result(v)
-    return _ints_to_float(v)
-
-
-def _ints_to_float(v: Any) -> Any:
-    t = type(v)
-    if t is int:
-        return float(v)
-    if t is dict:
-        return {k: _ints_to_float(x) for k, x in v.items()}
-    if t is list:
-        return [_ints_to_float(x) for x in v]
-    return v
+    return numbers_as_floats(v)
