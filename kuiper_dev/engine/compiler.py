@@ -6,9 +6,10 @@ Each node becomes a function of the row. Errors are raised as :class:`EvalError`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PlanError
@@ -19,9 +20,17 @@ from ..sql import ast, render
 from .binder import Binder, Bound
 from .values import EvalError, binary_op
 
-__all__ = ["Compiled", "Scope", "compile_expr"]
+__all__ = ["Compiled", "Runtime", "Scope", "compile_expr"]
 
 Compiled = Callable[[dict[str, Any]], Any]
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What the running rule tells its compiled functions: the clock and current meta."""
+
+    now_ms: Callable[[], int] = lambda: 0
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -33,6 +42,25 @@ class Scope:
     sources: tuple[str, ...]
     op_id: str = "project"
     next_func_id: int = 0
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+class _CallSite:
+    """The :class:`~kuiper_dev.functions.CallContext` of one built-in call in one rule."""
+
+    __slots__ = ("rule_id", "runtime", "state")
+
+    def __init__(self, rule_id: str, runtime: Runtime) -> None:
+        self.rule_id = rule_id
+        self.runtime = runtime
+        self.state: dict[str, Any] = {}
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.runtime.meta
+
+    def now_ms(self) -> int:
+        return self.runtime.now_ms()
 
 
 def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
@@ -218,16 +246,24 @@ def _call(call: ast.Call, scope: Scope) -> Compiled:
     bound = scope.binder.resolve(call)
     arg_fns = [compile_expr(a, scope) for a in call.args]
     if bound.builtin is not None:
-        return _builtin_call(bound, arg_fns)
+        if bound.builtin.kind != "scalar":
+            raise PlanError(
+                f"function {bound.name} is an {bound.builtin.kind} function; kuiper_dev runs "
+                "those once windows and GROUP BY land"
+            )
+        site = _CallSite(scope.rule_id, scope.runtime) if bound.builtin.context else None
+        return _builtin_call(bound, arg_fns, site)
     func_id = scope.next_func_id
     scope.next_func_id += 1
     return _plugin_call(bound, arg_fns, PluginContext(scope.rule_id, scope.op_id, func_id))
 
 
-def _builtin_call(bound: Bound, arg_fns: list[Compiled]) -> Compiled:
+def _builtin_call(bound: Bound, arg_fns: list[Compiled], site: _CallSite | None) -> Compiled:
     spec = bound.builtin
     assert spec is not None
     fn, policy = spec.fn, spec.null
+    if site is not None:
+        fn = functools.partial(fn, site)
 
     def call(row: dict[str, Any]) -> Any:
         args = [f(row) for f in arg_fns]

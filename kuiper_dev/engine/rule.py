@@ -67,6 +67,7 @@ class Rule:
             (self.select.source_alias,) if self.select.source_alias else ()
         )
         scope = Scope(binder, rule_id, sources)
+        self._runtime = scope.runtime
         self._decode = make_decoder(self.stream.schema)
         self._check_fields(self.select)
         scope.op_id = "op_2_filter"
@@ -135,6 +136,7 @@ class Rule:
         """Push one message through the rule."""
         self.result.messages_in += 1
         self.result.status.records_in += 1
+        self._runtime.meta = {"topic": message.topic, "qos": message.qos, **message.meta}
         try:
             rows = self._decode(message.payload)
         except DecodeError as exc:
@@ -170,6 +172,7 @@ class Rule:
     def run(self, messages: Iterable[Message], clock: VirtualClock | None = None) -> RuleResult:
         """Feed messages in arrival order on a virtual clock; return the result."""
         clock = clock or VirtualClock()
+        self._runtime.now_ms = clock.now_ms
         self.result.status.status = "running"
         try:
             for m in messages:

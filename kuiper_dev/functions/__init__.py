@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import math, string  # noqa: F401  (importing registers the built-ins)
-from .math import FunctionError
-from .registry import BUILTINS, Builtin, builtin, lookup
+# importing each category module registers its built-ins
+from . import array, datetime, hashing, jsonpath, math, object, other, string, transform  # noqa: F401
+from .registry import BUILTINS, Builtin, CallContext, FunctionError, builtin, lookup
 
-__all__ = ["BUILTINS", "Builtin", "FunctionError", "builtin", "lookup"]
+__all__ = ["BUILTINS", "Builtin", "CallContext", "FunctionError", "builtin", "lookup"]

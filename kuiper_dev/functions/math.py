@@ -6,11 +6,7 @@ import math as _m
 from typing import Any
 
 from ._cast import go_type, is_number
-from .registry import builtin
-
-
-class FunctionError(ValueError):
-    """A built-in refused its argument at run time; the message is eKuiper's."""
+from .registry import FunctionError, builtin
 
 
 def _to_float(v: Any) -> float:
