@@ -92,6 +92,7 @@ class Workspace:
         rule_id: str | None = None,
         options: Mapping[str, Any] | None = None,
         auto_stream: bool = True,
+        start_ms: int = 0,
     ) -> Rule:
         """Plan a rule; with ``auto_stream`` an undefined source becomes a schemaless stream."""
         if auto_stream:
@@ -106,6 +107,7 @@ class Workspace:
             self.catalog,
             self.binder,
             RuleOptions.from_dict(dict(options or {})),
+            start_ms=start_ms,
         )
 
     def run(
@@ -116,12 +118,21 @@ class Workspace:
         rule_id: str | None = None,
         options: Mapping[str, Any] | None = None,
         start_ms: int | None = None,
+        drain_ms: int = 0,
     ) -> RuleResult:
-        """Run a rule over a feed in virtual time and return what its sinks received."""
-        rule = self.rule(sql, rule_id=rule_id, options=options)
-        messages = self.messages(feed)
-        clock = VirtualClock(start_ms or 0)
-        return rule.run(messages, clock)
+        """Run a rule over a feed in virtual time and return what its sinks received.
+
+        The rule starts at ``start_ms``, by default the first arrival rounded down to
+        a whole second (as eKuiper's own rule tests start); after the last message
+        the clock moves on by ``drain_ms`` so that pending windows can fire.
+        """
+        messages = iter(self.messages(feed))
+        first = next(messages, None)
+        if start_ms is None:
+            start_ms = first.ts - first.ts % 1000 if first is not None else 0
+        rule = self.rule(sql, rule_id=rule_id, options=options, start_ms=start_ms)
+        replay = itertools.chain([first], messages) if first is not None else iter(())
+        return rule.run(replay, VirtualClock(start_ms), drain_ms=drain_ms)
 
     @staticmethod
     def messages(feed: Feed) -> Iterable[Message]:

@@ -26,6 +26,7 @@ class Bound:
     name: str
     builtin: Builtin | None = None
     plugin: FunctionSlot | None = None
+    aggregate: bool = False
 
 
 class Binder:
@@ -38,11 +39,11 @@ class Binder:
             message = found.validate(call.args)
             if message:
                 raise PlanError(f"validate function {found.name} error: {message}")
-            return Bound(found.name, builtin=found)
+            return Bound(found.name, builtin=found, aggregate=found.kind == "aggregate")
         slot = self.plugins.function(call.name)
         if slot is not None:
-            self._validate_plugin(slot, call)
-            return Bound(call.name, plugin=slot)
+            aggregate = self._validate_plugin(slot, call)
+            return Bound(call.name, plugin=slot, aggregate=aggregate)
         known = list(BUILTINS) + self.plugins.function_names()
         close = difflib.get_close_matches(call.name, known, n=1) or difflib.get_close_matches(
             call.name.lower(), known, n=1
@@ -53,7 +54,7 @@ class Binder:
             "`kuiper-dev show udfs`/`%kuiper functions`; plugins load from plugins/functions."
         )
 
-    def _validate_plugin(self, slot: FunctionSlot, call: ast.Call) -> None:
+    def _validate_plugin(self, slot: FunctionSlot, call: ast.Call) -> bool:
         try:
             answer = slot.impl.validate(validate_args_for_plugin(call.args))
         except Exception as exc:
@@ -65,14 +66,9 @@ class Binder:
                 f"got {answer!r}{hint}"
             )
         try:
-            aggregate = slot.impl.is_aggregate()
+            return bool(slot.impl.is_aggregate())
         except Exception as exc:
             raise PlanError(f"function {call.name}: is_aggregate() raised {exc!r}") from exc
-        if aggregate:
-            raise PlanError(
-                f"function {call.name} is an aggregate plugin; kuiper_dev runs aggregate "
-                "functions once windows land (GROUP BY with a window)"
-            )
 
 
 def validate_args_for_plugin(args: Sequence[ast.Expr]) -> list[Any]:

@@ -6,6 +6,7 @@ Each node becomes a function of the row. Errors are raised as :class:`EvalError`
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable
@@ -20,17 +21,36 @@ from ..sql import ast, render
 from .binder import Binder, Bound
 from .values import EvalError, binary_op
 
-__all__ = ["Compiled", "Runtime", "Scope", "compile_expr"]
+__all__ = ["Compiled", "Group", "Runtime", "Scope", "compile_expr", "is_aggregate"]
 
-Compiled = Callable[[dict[str, Any]], Any]
+Compiled = Callable[[Any], Any]  # takes a row (dict) or, for aggregate queries, a Group
 
 
 @dataclass(slots=True)
 class Runtime:
-    """What the running rule tells its compiled functions: the clock and current meta."""
+    """What the running rule tells its compiled functions: clock, meta, window range."""
 
     now_ms: Callable[[], int] = lambda: 0
     meta: dict[str, Any] = field(default_factory=dict)
+    window_start: int = 0
+    window_end: int = 0
+
+
+class Group:
+    """Rows aggregated together: a window, or one GROUP BY group of it.
+
+    Plain field references read the group's first row, as eKuiper's aggregate
+    valuer does; aggregate functions see every row.
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+
+    @property
+    def first(self) -> dict[str, Any]:
+        return self.rows[0] if self.rows else {}
 
 
 @dataclass(slots=True)
@@ -43,6 +63,16 @@ class Scope:
     op_id: str = "project"
     next_func_id: int = 0
     runtime: Runtime = field(default_factory=Runtime)
+    group: bool = False  # compile for Group inputs (aggregate queries)
+
+    def rows(self) -> Scope:
+        """The same scope compiling for single rows (aggregate arguments)."""
+        if not self.group:
+            return self
+        clone = Scope(
+            self.binder, self.rule_id, self.sources, self.op_id, self.next_func_id, self.runtime
+        )
+        return clone
 
 
 class _CallSite:
@@ -73,6 +103,10 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
             | ast.BooleanLiteral(value)
         ):
             return _const(value)
+        case ast.FieldRef(name, stream) if scope.group and (
+            stream is None or stream in scope.sources
+        ):
+            return lambda group: group.first.get(name)
         case ast.FieldRef(name, None):
             return lambda row: row.get(name)
         case ast.FieldRef(name, stream) if stream in scope.sources:
@@ -95,6 +129,8 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
             return _binary(op, compile_expr(lhs, scope), compile_expr(rhs, scope))
         case ast.Call():
             return _call(expr, scope)
+        case ast.Wildcard() if scope.group:
+            return lambda group: dict(group.first)
         case ast.Wildcard():
             return lambda row: dict(row)
     raise PlanError(f"cannot compile {render(expr)!r}: {type(expr).__name__} is not supported yet")
@@ -244,18 +280,73 @@ def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
 
 def _call(call: ast.Call, scope: Scope) -> Compiled:
     bound = scope.binder.resolve(call)
+    if bound.aggregate:
+        if not scope.group:
+            raise PlanError(
+                f"function {bound.name} is an aggregate function; use it in a rule with a "
+                "window or GROUP BY"
+            )
+        return _aggregate_call(bound, [compile_expr(a, scope.rows()) for a in call.args], scope)
+    if bound.builtin is not None and bound.builtin.kind == "window":
+        return _window_call(bound.name, scope.runtime)
     arg_fns = [compile_expr(a, scope) for a in call.args]
     if bound.builtin is not None:
         if bound.builtin.kind != "scalar":
             raise PlanError(
-                f"function {bound.name} is an {bound.builtin.kind} function; kuiper_dev runs "
-                "those once windows and GROUP BY land"
+                f"function {bound.name} is an {bound.builtin.kind} function, which kuiper_dev "
+                "does not run yet"
             )
         site = _CallSite(scope.rule_id, scope.runtime) if bound.builtin.context else None
         return _builtin_call(bound, arg_fns, site)
     func_id = scope.next_func_id
     scope.next_func_id += 1
     return _plugin_call(bound, arg_fns, PluginContext(scope.rule_id, scope.op_id, func_id))
+
+
+def _window_call(name: str, runtime: Runtime) -> Compiled:
+    if name == "window_start":
+        return lambda _: runtime.window_start
+    if name == "window_end":
+        return lambda _: runtime.window_end
+    raise PlanError(f"window function {name} is not supported by kuiper_dev yet")
+
+
+def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Compiled:
+    """An aggregate sees, for each argument, the list of its values over the group."""
+    if bound.plugin is not None:
+        slot = bound.plugin
+        ctx = PluginContext(scope.rule_id, scope.op_id, scope.next_func_id)
+        scope.next_func_id += 1
+
+        def plugin_agg(group: Group) -> Any:
+            args = to_plugin_args([[f(r) for r in group.rows] for f in arg_fns])
+            try:
+                result = slot.impl.exec(args, ctx)
+            except Exception as exc:
+                raise EvalError(
+                    f"function {slot.name} (plugin {slot.plugin}, {slot.where}) raised:\n"
+                    f"{plugin_traceback(exc, slot.where)}"
+                ) from exc
+            try:
+                return from_plugin(result)
+            except NotPortable as exc:
+                raise EvalError(f"function {slot.name} (plugin {slot.plugin}): {exc}") from None
+
+        return plugin_agg
+    spec = bound.builtin
+    assert spec is not None
+    fn = spec.fn
+    if spec.context:
+        fn = functools.partial(fn, _CallSite(scope.rule_id, scope.runtime))
+
+    def aggregate(group: Group) -> Any:
+        rows = group.rows
+        try:
+            return fn(*[[f(r) for r in rows] for f in arg_fns])
+        except FunctionError as exc:
+            raise EvalError(str(exc)) from None
+
+    return aggregate
 
 
 def _builtin_call(bound: Bound, arg_fns: list[Compiled], site: _CallSite | None) -> Compiled:
@@ -297,3 +388,18 @@ def _plugin_call(bound: Bound, arg_fns: list[Compiled], ctx: PluginContext) -> C
             raise EvalError(f"function {slot.name} (plugin {slot.plugin}): {exc}") from None
 
     return call
+
+
+def is_aggregate(node: Any, binder: Binder) -> bool:
+    """True when an aggregate function is called anywhere in ``node``."""
+    if isinstance(node, ast.Call):
+        try:
+            if binder.resolve(node).aggregate:
+                return True
+        except PlanError:
+            pass  # reported when the call is compiled
+    if isinstance(node, tuple):
+        return any(is_aggregate(n, binder) for n in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return any(is_aggregate(getattr(node, f.name), binder) for f in dataclasses.fields(node))
+    return False

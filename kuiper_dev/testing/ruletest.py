@@ -17,6 +17,7 @@ from .._gojson import dumps, normalize
 from .._types import Message
 from ..engine import VirtualClock
 from ..errors import KuiperDevError, RuleTestError
+from ..sql import parse_select
 from ..workspace import Workspace, find_plugins_dir
 
 __all__ = ["CaseOutcome", "RuleTestCase", "load_case", "run_case"]
@@ -179,16 +180,15 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
         ws = Workspace(plugins_dir=case.plugins)
         for ddl in case.streams:
             ws.create_stream(ddl)
-        rule = ws.rule(case.sql, rule_id=case.name, options=case.options, auto_stream=False)
-        rule.sinks = [emissions.append]
-        arrivals = list(
-            heapq.merge(*(_messages(case, s) for s in [rule.stream.name]), key=lambda m: m.ts)
-        )
+        source = parse_select(case.sql).source
+        arrivals = list(heapq.merge(*(_messages(case, s) for s in [source]), key=lambda m: m.ts))
         first = arrivals[0].ts if arrivals else 0
         start = case.start_ms if case.start_ms is not None else first - first % 1000
-        clock = VirtualClock(start)
-        rule.run(arrivals, clock)
-        clock.advance_to(clock.now_ms() + case.drain_ms)
+        rule = ws.rule(
+            case.sql, rule_id=case.name, options=case.options, auto_stream=False, start_ms=start
+        )
+        rule.sinks = [emissions.append]
+        rule.run(arrivals, VirtualClock(start), drain_ms=case.drain_ms)
     except KuiperDevError as exc:
         return CaseOutcome(
             str(case.path),

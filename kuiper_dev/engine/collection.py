@@ -1,0 +1,118 @@
+"""What happens to a fired window: WHERE, GROUP BY, HAVING, ORDER BY, SELECT, LIMIT.
+
+eKuiper's operator order after the window (``internal/topo/planner/planner.go``):
+filter, aggregate (group by), having, order, project. A WHERE that leaves no row
+and a GROUP BY over no row emit nothing; a window without GROUP BY emits its rows
+(an empty list for an empty window) or, when the SELECT aggregates, one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cmp_to_key
+from typing import Any
+
+from ..functions._cast import go_str
+from ..sql import ast
+from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
+from .values import EvalError, binary_op
+
+__all__ = ["CollectionPlan"]
+
+Projector = Callable[[Any], dict[str, Any]]
+_LT = binary_op("<")
+
+
+class CollectionPlan:
+    """The compiled post-window pipeline of one rule."""
+
+    def __init__(
+        self,
+        select: ast.Select,
+        scope: Scope,
+        make_projector: Callable[[Scope], Projector],
+        *,
+        where: bool,
+    ) -> None:
+        binder = scope.binder
+        self.dims = [compile_expr(d, scope) for d in getattr(select, "group_by", ())]
+        having = getattr(select, "having", None)
+        self.aggregate = bool(self.dims) or is_aggregate(
+            (select.fields, having, getattr(select, "order_by", ())), binder
+        )
+        self.where: Compiled | None = (
+            compile_expr(select.where, scope) if where and select.where else None
+        )
+        group_scope = Scope(
+            scope.binder, scope.rule_id, scope.sources, "op_project", 0, scope.runtime, True
+        )
+        mode = group_scope if self.aggregate else scope
+        self.having: Compiled | None = (
+            compile_expr(having, group_scope) if having is not None else None
+        )
+        self.order = [
+            (compile_expr(s.expr, mode), s.ascending) for s in getattr(select, "order_by", ())
+        ]
+        self.limit: int | None = getattr(select, "limit", None)
+        self.project = make_projector(mode)
+
+    def apply(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The emission for one fired window, or None when eKuiper sends nothing."""
+        if self.where is not None:
+            rows = [r for r in rows if _truth(self.where(r), "run Where error")]
+            if not rows:
+                return None
+        items: list[Any]
+        if self.dims:
+            if not rows:
+                return None
+            groups: dict[str, list[dict[str, Any]]] = {}
+            for r in rows:
+                try:
+                    key = "".join(go_str(d(r)) + "," for d in self.dims)
+                except EvalError as exc:
+                    raise EvalError(f"run Group By error: {exc}") from None
+                groups.setdefault(key, []).append(r)
+            items = [Group(g) for g in groups.values()]
+        elif self.aggregate:
+            items = [Group(rows)]
+        else:
+            items = rows
+        if self.having is not None:
+            having = self.having
+            items = [g for g in items if _truth(having(g), "run Having error")]
+            if not items:
+                return None
+        if self.order:
+            items = _sorted(items, self.order)
+        out = [self.project(i) for i in items]
+        return out[: self.limit] if self.limit is not None else out
+
+
+def _truth(value: Any, what: str) -> bool:
+    if value is True:
+        return True
+    if value is None or value is False:
+        return False
+    raise EvalError(f"{what}: invalid condition that returns non-bool value {value!r}")
+
+
+def _sorted(items: list[Any], order: list[tuple[Compiled, bool]]) -> list[Any]:
+    """eKuiper's MultiSorter: nulls last whatever the direction; stable for ties."""
+    keyed = [([f(i) for f, _ in order], i) for i in items]
+
+    def compare(a: tuple[list[Any], Any], b: tuple[list[Any], Any]) -> int:
+        for (va, vb), (_, ascending) in zip(zip(a[0], b[0], strict=True), order, strict=True):
+            if va is None or vb is None:
+                if va is None and vb is not None:
+                    return 1
+                if vb is None and va is not None:
+                    return -1
+                continue
+            if _LT(va, vb):
+                return -1 if ascending else 1
+            if _LT(vb, va):
+                return 1 if ascending else -1
+        return 0
+
+    return [i for _, i in sorted(keyed, key=cmp_to_key(compare))]
