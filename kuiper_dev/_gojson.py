@@ -14,8 +14,7 @@ import orjson
 
 __all__ = ["dumps", "normalize", "numbers_as_floats"]
 
-_GO_FLOAT_EXP_LOW = 1e-6
-_GO_FLOAT_EXP_HIGH = 1e21
+_INT64_LIMIT = 2**63  # orjson writes 64-bit ints only; larger whole floats stay floats
 
 
 def normalize(value: Any) -> Any:
@@ -25,7 +24,7 @@ def normalize(value: Any) -> Any:
     {'a': 2, 'b': [1.5, 3]}
     """
     if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < _GO_FLOAT_EXP_HIGH:
+        if math.isfinite(value) and value.is_integer() and abs(value) < _INT64_LIMIT:
             return int(value)
         return value
     if isinstance(value, dict):

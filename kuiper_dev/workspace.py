@@ -7,14 +7,28 @@ recorded messages.
 
 from __future__ import annotations
 
+import heapq
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from ._types import Message, PluginKind
 from .connectors import SensorFleet, messages_from_rows
-from .engine import Binder, Catalog, Rule, RuleOptions, RuleResult, StreamDef, VirtualClock
+from .engine import (
+    Binder,
+    Catalog,
+    Rule,
+    RuleDefinition,
+    RuleManager,
+    RuleOptions,
+    RuleResult,
+    StreamDef,
+    VirtualClock,
+)
+from .engine.actions import parse_actions
+from .engine.plugin_io import LiveRun, PluginSinks, run_live
 from .errors import PluginError
 from .functions import BUILTINS
 from .plugins import LoadedPlugin, PluginRegistry
@@ -22,8 +36,9 @@ from .sql import parse_select
 
 __all__ = ["Feed", "Workspace", "find_plugins_dir"]
 
-Feed: TypeAlias = SensorFleet | Iterable[Message] | Sequence[Mapping[str, Any]]
-"""What a rule can run over: a simulated fleet, messages, or a list of dicts."""
+Feed: TypeAlias = SensorFleet | Iterable[Message] | Sequence[Mapping[str, Any]] | Mapping[str, Any]
+"""What a rule can run over: a simulated fleet, messages, a list of dicts, or a mapping
+from stream name to one of those (for rules reading several streams)."""
 
 _KINDS: tuple[PluginKind, ...] = ("source", "sink", "function")
 
@@ -41,6 +56,7 @@ class Workspace:
         self.catalog = Catalog()
         self.binder = Binder(self.plugins)
         self._rule_ids = itertools.count(1)
+        self.rules = RuleManager(self.catalog, self.binder)
         self.plugins_dir = Path(plugins_dir) if plugins_dir is not None else None
         if self.plugins_dir is not None:
             self.plugins.load_dir(self.plugins_dir)
@@ -63,6 +79,22 @@ class Workspace:
                     "rename the plugin function"
                 )
 
+    def define_source(
+        self, symbol: str, source: str, *, conf: Any = None, version: str = ""
+    ) -> LoadedPlugin:
+        """Define or replace a source plugin from source text; ``conf`` is its yaml (text or dict)."""
+        return self.plugins.define_source(symbol, source, conf=conf, version=version)
+
+    def define_sink(self, symbol: str, source: str, *, version: str = "") -> LoadedPlugin:
+        """Define or replace a sink plugin from source text."""
+        return self.plugins.define_sink(symbol, source, version=version)
+
+    def reload_plugins(self) -> list[tuple[str, str]]:
+        """Reload plugin files changed on disk; running rules pick up the new code."""
+        changed = self.plugins.reload_changed()
+        self._refuse_builtin_clashes()
+        return [(str(kind), name) for kind, name in changed]
+
     def describe_plugin(self, kind: PluginKind, name: str) -> dict[str, Any]:
         """``{"name", "version"}`` as eKuiper's ``describe plugin`` answers."""
         plugin = self.plugins.get(kind, name)
@@ -79,6 +111,23 @@ class Workspace:
 
     def show_udfs(self) -> dict[str, str]:
         return self.plugins.udfs()
+
+    def functions(self) -> list[dict[str, str]]:
+        """Every function a rule can call: built-ins by category, then plugin functions."""
+        rows = [
+            {"name": b.name, "category": b.category, "kind": b.kind, "signature": b.signature}
+            for b in sorted(BUILTINS.values(), key=lambda b: (b.category, b.name))
+        ]
+        for fn, plugin in self.plugins.udfs().items():
+            rows.append(
+                {
+                    "name": fn,
+                    "category": f"plugin {plugin}",
+                    "kind": "plugin",
+                    "signature": f"{fn}(...)",
+                }
+            )
+        return rows
 
     # -- streams and rules ---------------------------------------------------------
     def create_stream(self, sql: str) -> StreamDef:
@@ -126,13 +175,118 @@ class Workspace:
         a whole second (as eKuiper's own rule tests start); after the last message
         the clock moves on by ``drain_ms`` so that pending windows can fire.
         """
-        messages = iter(self.messages(feed))
+        route = isinstance(feed, Mapping)
+        messages: Iterator[Message]
+        if route:  # {stream: feed}: messages of every stream, merged in arrival order
+            per_stream = [
+                _on_stream(name, self.messages(f))
+                for name, f in feed.items()  # type: ignore[union-attr]
+            ]
+            messages = iter(heapq.merge(*per_stream, key=lambda m: m.ts))
+        else:
+            messages = iter(self.messages(feed))
         first = next(messages, None)
         if start_ms is None:
             start_ms = first.ts - first.ts % 1000 if first is not None else 0
         rule = self.rule(sql, rule_id=rule_id, options=options, start_ms=start_ms)
         replay = itertools.chain([first], messages) if first is not None else iter(())
-        return rule.run(replay, VirtualClock(start_ms), drain_ms=drain_ms)
+        return rule.run(replay, VirtualClock(start_ms), drain_ms=drain_ms, route=route)
+
+    # -- managed rules (eKuiper's rule lifecycle on the workspace clock) -------------
+    def create_rule(
+        self,
+        rule_id: str,
+        sql: str,
+        *,
+        actions: list[Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+        start: bool = True,
+    ) -> None:
+        """Create (and by default start) a rule that runs as messages are published."""
+        self.rules.create(
+            RuleDefinition(rule_id, sql, actions or [{"log": {}}], dict(options or {})), start=start
+        )
+
+    def start_rule(self, rule_id: str) -> None:
+        self.rules.start(rule_id)
+
+    def stop_rule(self, rule_id: str) -> None:
+        self.rules.stop(rule_id)
+
+    def restart_rule(self, rule_id: str) -> None:
+        self.rules.restart(rule_id)
+
+    def delete_rule(self, rule_id: str) -> None:
+        self.rules.delete(rule_id)
+
+    def rule_status(self, rule_id: str) -> dict[str, Any]:
+        """eKuiper's ``getstatus rule``: state and per-operator metrics."""
+        return self.rules.status(rule_id)
+
+    def show_rules(self) -> list[dict[str, str]]:
+        return self.rules.list_rules()
+
+    def rule_output(self, rule_id: str) -> list[Any]:
+        """What a managed rule's log/memory sinks received so far."""
+        return self.rules.delivered(rule_id)
+
+    def publish(self, stream: str, feed: Feed) -> int:
+        """Send a feed to a stream: every running rule reading it gets each message."""
+        return self.rules.publish(stream, self.messages(feed))
+
+    def advance(self, to_ms: int) -> None:
+        """Move the workspace clock on, firing the windows that fall due."""
+        self.rules.advance(to_ms)
+
+    # -- stream management ---------------------------------------------------------
+    def show_streams(self) -> list[str]:
+        return self.catalog.names()
+
+    def describe_stream(self, name: str) -> dict[str, Any]:
+        """A stream's fields and options, in the shape of eKuiper's describe."""
+        stream = self.catalog.get(name)
+        return {
+            "Name": stream.name,
+            "StreamFields": [
+                {"Name": c.name, "FieldType": c.type} for c in stream.statement.columns
+            ],
+            "Options": {k.lower(): v for k, v in stream.statement.options},
+        }
+
+    def drop_stream(self, name: str) -> None:
+        """Delete a stream; running rules keep the plan they were made with, as in eKuiper."""
+        self.catalog.drop(name)
+
+    # -- plugin sources and sinks ----------------------------------------------------
+    def actions(
+        self, rule: Rule, actions: list[Any] | None, record: Callable[[Any], None]
+    ) -> PluginSinks:
+        """Give ``rule`` its sinks: built-in log/memory record, nop drops, plugin sinks run.
+
+        Returns the plugin sinks so the caller can close them when the run ends.
+        """
+
+        def recorder(_props: Mapping[str, Any]) -> Callable[[Any], None]:
+            return record
+
+        def nowhere(_props: Mapping[str, Any]) -> Callable[[Any], None]:
+            return lambda _data: None
+
+        sinks = PluginSinks(
+            self.plugins, rule.id, lambda text: rule.record_error(0, f"sink: {text}"), record
+        )
+        targets: dict[str, Any] = {
+            **sinks.makers(),
+            "log": recorder,
+            "memory": recorder,
+            "nop": nowhere,
+        }
+        rule.sinks = list(parse_actions(actions or [{"log": {}}], targets))
+        return sinks
+
+    def run_live(self, rule: Rule, *, limit: int | None, timeout_ms: int) -> LiveRun:
+        """Run a planned rule on its plugin sources in wall-clock time, bounded."""
+        return run_live(rule, self.plugins, limit=limit, timeout_ms=timeout_ms)
 
     @staticmethod
     def messages(feed: Feed) -> Iterable[Message]:
@@ -160,3 +314,9 @@ def find_plugins_dir(start: Path | str) -> Path | None:
         if (candidate / "plugins").is_dir():
             return candidate / "plugins"
     return None
+
+
+def _on_stream(stream: str, messages: Iterable[Message]) -> Iterator[Message]:
+    """The messages, addressed to ``stream`` (the rule routes by topic)."""
+    for m in messages:
+        yield replace(m, topic=stream)

@@ -34,7 +34,10 @@ def ruletest(
         outcome = run_case(case)
         outcomes.append(outcome)
         for emission in outcome.emissions:
-            print_json(emission)
+            if isinstance(emission, str):  # a dataTemplate's text goes out as it is
+                typer.echo(emission)
+            else:
+                print_json(emission)
         if outcome.error is not None:
             typer.echo(f"error: {path}: case {case.name!r}: {outcome.error}", err=True)
             failed = True

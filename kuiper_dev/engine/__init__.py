@@ -5,6 +5,7 @@ from __future__ import annotations
 from .binder import Binder
 from .catalog import Catalog, StreamDef
 from .clock import VirtualClock, WallClock
+from .manager import RuleDefinition, RuleManager
 from .result import RuleErrorRecord, RuleResult, RuleStatus
 from .rule import Rule, RuleOptions
 
@@ -12,7 +13,9 @@ __all__ = [
     "Binder",
     "Catalog",
     "Rule",
+    "RuleDefinition",
     "RuleErrorRecord",
+    "RuleManager",
     "RuleOptions",
     "RuleResult",
     "RuleStatus",

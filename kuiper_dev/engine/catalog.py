@@ -18,7 +18,7 @@ class StreamDef:
     """A defined stream: its schema (None when schemaless) and WITH properties."""
 
     name: str
-    schema: dict[str, str] | None
+    schema: dict[str, ast.ColumnDef] | None
     datasource: str
     format: str
     timestamp: str | None
@@ -33,7 +33,7 @@ class StreamDef:
                 f"stream {stmt.name}: FORMAT={fmt!r} is not decoded by kuiper_dev yet; "
                 'use FORMAT="json"'
             )
-        schema = {c.name: c.type for c in stmt.columns} or None
+        schema = {c.name: c for c in stmt.columns} or None
         return cls(
             name=stmt.name,
             schema=schema,

@@ -8,13 +8,15 @@ and a GROUP BY over no row emit nothing; a window without GROUP BY emits its row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from functools import cmp_to_key
 from typing import Any
 
 from ..functions._cast import go_str
 from ..sql import ast
 from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
+from .joins import JoinPlan, TaggedRow
 from .values import EvalError, binary_op
 
 __all__ = ["CollectionPlan"]
@@ -33,7 +35,11 @@ class CollectionPlan:
         make_projector: Callable[[Scope], Projector],
         *,
         where: bool,
+        join: JoinPlan | None = None,
+        tables: Callable[[], list[TaggedRow]] | None = None,
     ) -> None:
+        self.join = join
+        self.tables = tables
         binder = scope.binder
         self.dims = [compile_expr(d, scope) for d in getattr(select, "group_by", ())]
         having = getattr(select, "having", None)
@@ -43,9 +49,7 @@ class CollectionPlan:
         self.where: Compiled | None = (
             compile_expr(select.where, scope) if where and select.where else None
         )
-        group_scope = Scope(
-            scope.binder, scope.rule_id, scope.sources, "op_project", 0, scope.runtime, True
-        )
+        group_scope = dataclasses.replace(scope, op_id="op_project", group=True)
         mode = group_scope if self.aggregate else scope
         self.having: Compiled | None = (
             compile_expr(having, group_scope) if having is not None else None
@@ -56,8 +60,13 @@ class CollectionPlan:
         self.limit: int | None = getattr(select, "limit", None)
         self.project = make_projector(mode)
 
-    def apply(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    def apply(self, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
         """The emission for one fired window, or None when eKuiper sends nothing."""
+        if self.join is not None:
+            extra = self.tables() if self.tables is not None else []
+            rows = list(self.join.apply([*rows, *extra]))  # type: ignore[list-item]
+            if not rows:
+                return None
         if self.where is not None:
             rows = [r for r in rows if _truth(self.where(r), "run Where error")]
             if not rows:
@@ -75,9 +84,9 @@ class CollectionPlan:
                 groups.setdefault(key, []).append(r)
             items = [Group(g) for g in groups.values()]
         elif self.aggregate:
-            items = [Group(rows)]
+            items = [Group(list(rows))]
         else:
-            items = rows
+            items = list(rows)
         if self.having is not None:
             having = self.having
             items = [g for g in items if _truth(having(g), "run Having error")]

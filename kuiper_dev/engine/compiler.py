@@ -18,10 +18,21 @@ from ..functions import FunctionError
 from ..functions._cast import go_str
 from ..plugins import NotPortable, PluginContext, from_plugin, plugin_traceback, to_plugin_args
 from ..sql import ast, render
+from ..sql.like import like_regex
+from . import structure
 from .binder import Binder, Bound
 from .values import EvalError, binary_op
 
-__all__ = ["Compiled", "Group", "Runtime", "Scope", "compile_expr", "is_aggregate"]
+__all__ = [
+    "Compiled",
+    "Group",
+    "Runtime",
+    "Scope",
+    "analytic_calls",
+    "analytic_evaluator",
+    "compile_expr",
+    "is_aggregate",
+]
 
 Compiled = Callable[[Any], Any]  # takes a row (dict) or, for aggregate queries, a Group
 
@@ -34,6 +45,8 @@ class Runtime:
     meta: dict[str, Any] = field(default_factory=dict)
     window_start: int = 0
     window_end: int = 0
+    event_time: int = 0
+    rule_start: int = 0
 
 
 class Group:
@@ -64,15 +77,16 @@ class Scope:
     next_func_id: int = 0
     runtime: Runtime = field(default_factory=Runtime)
     group: bool = False  # compile for Group inputs (aggregate queries)
+    aliases: dict[str, ast.Expr] = field(default_factory=dict)  # SELECT aliases usable elsewhere
+    joined: bool = False  # rows are TaggedRow/JoinedRow: qualified names pick a stream's row
+    analytic: dict[ast.Call, str] = field(default_factory=dict)  # call -> cached column
+    tags: dict[str, str] = field(default_factory=dict)  # stream name or alias -> row tag
 
     def rows(self) -> Scope:
         """The same scope compiling for single rows (aggregate arguments)."""
         if not self.group:
             return self
-        clone = Scope(
-            self.binder, self.rule_id, self.sources, self.op_id, self.next_func_id, self.runtime
-        )
-        return clone
+        return dataclasses.replace(self, group=False)
 
 
 class _CallSite:
@@ -92,6 +106,23 @@ class _CallSite:
     def now_ms(self) -> int:
         return self.runtime.now_ms()
 
+    # optional attributes the "other" built-ins read (see functions/other.py)
+    @property
+    def window_start_ms(self) -> int:
+        return self.runtime.window_start
+
+    @property
+    def window_end_ms(self) -> int:
+        return self.runtime.window_end
+
+    @property
+    def event_time_ms(self) -> int:
+        return self.runtime.event_time
+
+    @property
+    def rule_start_ms(self) -> int:
+        return self.runtime.rule_start
+
 
 def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
     """A function computing ``expr`` on a row (a dict of the stream's fields)."""
@@ -103,18 +134,18 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
             | ast.BooleanLiteral(value)
         ):
             return _const(value)
-        case ast.FieldRef(name, stream) if scope.group and (
-            stream is None or stream in scope.sources
-        ):
-            return lambda group: group.first.get(name)
-        case ast.FieldRef(name, None):
-            return lambda row: row.get(name)
-        case ast.FieldRef(name, stream) if stream in scope.sources:
-            return lambda row: row.get(name)
+        case ast.FieldRef(name, None) if name in scope.aliases:
+            aliased = scope.aliases[name]
+            inner = dataclasses.replace(
+                scope, aliases={k: v for k, v in scope.aliases.items() if k != name}
+            )
+            return compile_expr(aliased, inner)
         case ast.FieldRef(name, stream):
-            return _json_field(str(stream), name)
+            return _field(name, stream, scope)
         case ast.ParenExpr(inner):
             return compile_expr(inner, scope)
+        case ast.BinaryExpr("->", lhs, ast.JsonFieldRef(name)):
+            return structure.arrow(compile_expr(lhs, scope), name)
         case ast.BinaryExpr("AND" | "OR" as op, lhs, rhs):
             return _logic(op, compile_expr(lhs, scope), compile_expr(rhs, scope))
         case ast.BinaryExpr("IN" | "NOT IN" as op, lhs, rhs):
@@ -133,7 +164,38 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
             return lambda group: dict(group.first)
         case ast.Wildcard():
             return lambda row: dict(row)
+        case ast.IndexExpr(inner, at):
+            return structure.index(compile_expr(inner, scope), compile_expr(at, scope))
+        case ast.SliceExpr(inner, start, end):
+            return structure.slice_(
+                compile_expr(inner, scope),
+                compile_expr(start, scope) if start is not None else None,
+                compile_expr(end, scope) if end is not None else None,
+            )
+        case ast.CaseExpr(value, whens, otherwise):
+            pairs = [(compile_expr(w.cond, scope), compile_expr(w.result, scope)) for w in whens]
+            other = compile_expr(otherwise, scope) if otherwise is not None else None
+            if value is None:
+                return structure.case_searched(pairs, other)
+            return structure.case_simple(compile_expr(value, scope), pairs, other)
     raise PlanError(f"cannot compile {render(expr)!r}: {type(expr).__name__} is not supported yet")
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def _field(name: str, stream: str | None, scope: Scope) -> Compiled:
+    """A column read; qualified names in a join read that stream's own row."""
+    if stream is not None and stream not in scope.sources:
+        return _json_field(stream, name)  # ``a.b`` on a non-stream ``a`` is a path
+    if scope.joined and stream is not None:
+        tag = scope.tags.get(stream, stream)
+        if scope.group:
+            return lambda group: getattr(group.first, "tables", _EMPTY).get(tag, _EMPTY).get(name)
+        return lambda row: row.tables.get(tag, _EMPTY).get(name)
+    if scope.group:
+        return lambda group: group.first.get(name)
+    return lambda row: row.get(name)
 
 
 def _const(value: Any) -> Compiled:
@@ -235,26 +297,16 @@ def _typed(v: Any) -> str:
     return f"{go_type(v)}({go_str(v)})"
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
-    """eKuiper's LIKE translation: ``%`` any run, ``_`` one char, the rest as regex text."""
-    out, i = [], 0
-    while i < len(pattern):
-        two = pattern[i : i + 2]
-        if two in ("\\%", "\\_"):
-            out.append("\\\\" + two[1])
-            i += 2
-            continue
-        c = pattern[i]
-        out.append(".*" if c == "%" else "." if c == "_" else "\\\\" if c == "\\" else c)
-        i += 1
-    return re.compile("^" + "".join(out) + "$", re.DOTALL)
+def _like_pattern(pattern: str) -> re.Pattern[str]:
+    """eKuiper's LIKE: the one translation in :mod:`kuiper_dev.sql.like`, compiled."""
+    return re.compile(like_regex(pattern))
 
 
 def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
     negate = op == "NOT LIKE"
     if isinstance(rhs, ast.StringLiteral):
         try:
-            fixed = like_regex(rhs.value)
+            fixed = _like_pattern(rhs.value)
         except re.error as exc:
             raise PlanError(f"invalid LIKE pattern: {exc}") from None
 
@@ -267,7 +319,7 @@ def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
             p = pf(row)
             if type(p) is not str:
                 raise EvalError(f"invalid LIKE pattern, must be a string but got {go_str(p)}")
-            return like_regex(p)
+            return _like_pattern(p)
 
     def like(row: dict[str, Any]) -> Any:
         lhs = lf(row)
@@ -279,6 +331,13 @@ def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
 
 
 def _call(call: ast.Call, scope: Scope) -> Compiled:
+    cached = scope.analytic.get(call)
+    if cached is not None:  # computed per row before WHERE and windows (see analytic_evaluator)
+        if scope.group:
+            return lambda group: group.first.get(cached)
+        return lambda row: row.get(cached)
+    if call.name.lower() in ("meta", "mqtt") and call.args:
+        return _meta_call(call, scope)
     bound = scope.binder.resolve(call)
     if bound.aggregate:
         if not scope.group:
@@ -301,6 +360,80 @@ def _call(call: ast.Call, scope: Scope) -> Compiled:
     func_id = scope.next_func_id
     scope.next_func_id += 1
     return _plugin_call(bound, arg_fns, PluginContext(scope.rule_id, scope.op_id, func_id))
+
+
+def _meta_call(call: ast.Call, scope: Scope) -> Compiled:
+    """``meta(topic)``/``mqtt(topic)``: the argument names a meta key, it is not evaluated."""
+    bound = scope.binder.resolve(call)
+    assert bound.builtin is not None
+    arg = call.args[0]
+    path: list[str] = []
+    while (
+        isinstance(arg, ast.BinaryExpr) and arg.op == "->" and isinstance(arg.rhs, ast.JsonFieldRef)
+    ):
+        path.insert(0, arg.rhs.name)
+        arg = arg.lhs
+    if isinstance(arg, ast.FieldRef):
+        key = arg.name
+    elif isinstance(arg, ast.Wildcard):
+        key = "*"
+    else:
+        raise PlanError(f"{call.name}() takes a meta key name, like {call.name}(topic)")
+    fn = functools.partial(bound.builtin.fn, _CallSite(scope.rule_id, scope.runtime))
+
+    def read(_row: Any) -> Any:
+        value = fn(key)
+        for name in path:
+            value = value.get(name) if isinstance(value, dict) else None
+        return value
+
+    return read
+
+
+def analytic_evaluator(
+    call: ast.Call, column: str, scope: Scope
+) -> Callable[[dict[str, Any]], None]:
+    """Compute one analytic call for a row and cache it in ``column`` of that row.
+
+    eKuiper runs analytic functions on every row before WHERE and windows, with
+    the OVER (WHEN ...) result and the PARTITION BY key as hidden arguments.
+    """
+    bound = scope.binder.resolve(call)
+    assert bound.builtin is not None
+    fn = functools.partial(bound.builtin.fn, _CallSite(scope.rule_id, scope.runtime))
+    args = [compile_expr(a, scope) for a in call.args]
+    parts = [compile_expr(p, scope) for p in call.partition]
+    when = compile_expr(call.when, scope) if call.when is not None else None
+
+    def evaluate(row: dict[str, Any]) -> None:
+        valid = True if when is None else when(row) is True
+        key = "".join(go_str(p(row)) + "," for p in parts)
+        try:
+            row[column] = fn(*[a(row) for a in args], valid, key)
+        except FunctionError as exc:
+            raise EvalError(str(exc)) from None
+
+    return evaluate
+
+
+def analytic_calls(node: Any, binder: Binder, out: list[ast.Call]) -> None:
+    """Collect the analytic function calls in ``node`` (each distinct call once)."""
+    if isinstance(node, ast.Call):
+        try:
+            bound = binder.resolve(node)
+        except PlanError:
+            bound = None
+        if bound is not None and bound.builtin is not None and bound.builtin.kind == "analytic":
+            if node not in out:
+                out.append(node)
+            return
+    if isinstance(node, tuple):
+        for n in node:
+            analytic_calls(n, binder, out)
+        return
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            analytic_calls(getattr(node, f.name), binder, out)
 
 
 def _window_call(name: str, runtime: Runtime) -> Compiled:
@@ -352,14 +485,12 @@ def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Comp
 def _builtin_call(bound: Bound, arg_fns: list[Compiled], site: _CallSite | None) -> Compiled:
     spec = bound.builtin
     assert spec is not None
-    fn, policy = spec.fn, spec.null
+    fn = spec.fn  # applies eKuiper's null policy for the function itself
     if site is not None:
         fn = functools.partial(fn, site)
 
     def call(row: dict[str, Any]) -> Any:
         args = [f(row) for f in arg_fns]
-        if policy != "pass" and None in args:
-            return None if policy == "nil" else 0
         try:
             return fn(*args)
         except FunctionError as exc:

@@ -16,6 +16,7 @@ import orjson
 
 from .._gojson import numbers_as_floats
 from ..functions._cast import go_str
+from ..sql import ast
 
 __all__ = ["DecodeError", "make_decoder"]
 
@@ -55,8 +56,8 @@ def _wrong(key: str, v: Any, expect: str) -> DecodeError:
     return DecodeError(f"{key} has wrong type:{_json_type(v)}, expect:{expect}")
 
 
-def _typed_value(key: str, v: Any, typ: str) -> Any:
-    t = type(v)
+def _typed_value(key: str, v: Any, col: ast.ColumnDef) -> Any:
+    t, typ = type(v), col.type
     if typ == "float" or typ == "datetime":
         if t is int or t is float:
             return float(v)
@@ -89,23 +90,69 @@ def _typed_value(key: str, v: Any, typ: str) -> Any:
                 return base64.b64decode(v, validate=True)
             except binascii.Error as exc:
                 raise DecodeError(f"{key}: illegal base64 data ({exc})") from None
+    elif typ == "array":
+        if t is list:
+            item = col.items
+            if item is None:
+                return numbers_as_floats(v)
+            return [None if x is None else _typed_value(key, x, item) for x in v]
+    elif typ == "struct":
+        if t is dict:
+            return (
+                _convert(v, {c.name: c for c in col.fields}) if col.fields else numbers_as_floats(v)
+            )
     raise _wrong(key, v, typ)
 
 
-def _typed(schema: dict[str, str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def convert(obj: dict[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {}
-        for key, v in obj.items():
-            typ = schema.get(key)
-            if typ is None:
-                continue
-            row[key] = None if v is None else _typed_value(key, v, typ)
-        return row
-
-    return convert
+def _convert(obj: dict[str, Any], schema: dict[str, ast.ColumnDef]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for key, v in obj.items():
+        col = schema.get(key)
+        if col is None:
+            continue
+        row[key] = None if v is None else _typed_value(key, v, col)
+    return row
 
 
-def make_decoder(schema: dict[str, str] | None) -> Callable[[bytes], list[dict[str, Any]]]:
+# The value classes each column type keeps as they are; anything else takes the
+# general conversion (which also raises eKuiper's "wrong type" errors).
+_FAST_KEEP: dict[str, str] = {"float": "float", "bigint": "int", "string": "str", "boolean": "bool"}
+
+
+def _typed(schema: dict[str, ast.ColumnDef]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A converter specialised to this schema, generated once per stream.
+
+    Each declared column is read with one ``dict.get`` and kept when its value
+    already has the column's Python type; other values go through
+    :func:`_typed_value`. Undeclared keys are dropped, as eKuiper does.
+    """
+    lines = ["def convert(obj):", "    row = {}", "    get = obj.get"]
+    env: dict[str, Any] = {"_M": _MISSING, "_slow": _typed_value}
+    for i, (key, col) in enumerate(schema.items()):
+        env[f"c{i}"] = col
+        keep = _FAST_KEEP.get(col.type)
+        k = repr(key)
+        lines.append(f"    v = get({k}, _M)")
+        lines.append("    if v is not _M:")
+        if keep is None:
+            lines.append(f"        row[{k}] = None if v is None else _slow({k}, v, c{i})")
+        else:
+            lines.append(
+                f"        row[{k}] = v if v.__class__ is {keep} else "
+                f"(None if v is None else _slow({k}, v, c{i}))"
+            )
+    lines.append("    return row")
+    exec("\n".join(lines), env)  # noqa: S102 - our own generated code, keys are repr()-quoted
+    fn: Callable[[dict[str, Any]], dict[str, Any]] = env["convert"]
+    return fn
+
+
+_MISSING = object()
+
+
+def make_decoder(
+    schema: dict[str, ast.ColumnDef] | None,
+) -> Callable[[bytes], list[dict[str, Any]]]:
     """A function turning one payload into its rows (a JSON array gives several)."""
     convert = _schemaless if schema is None else _typed(schema)
 

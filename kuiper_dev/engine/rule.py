@@ -10,8 +10,9 @@ emission) and the rule goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,10 @@ from .binder import Binder
 from .catalog import Catalog, StreamDef
 from .clock import VirtualClock
 from .collection import CollectionPlan
-from .compiler import Compiled, Scope, compile_expr
+from .compiler import Compiled, Scope, analytic_calls, analytic_evaluator, compile_expr
 from .decoder import DecodeError, make_decoder
+from .joins import JoinPlan, TaggedRow
+from .metrics import OpMetrics
 from .result import RuleErrorRecord, RuleResult
 from .values import EvalError
 from .windows import EventTimeWindow, ProcessingWindow, WatermarkGenerator, WindowEmit, WindowSpec
@@ -74,20 +77,52 @@ class Rule:
         self.options = opts = options or RuleOptions()
         self.select = select = parse_select(sql)
         self.stream: StreamDef = catalog.get(select.source)
-        sources = (select.source,) + ((select.source_alias,) if select.source_alias else ())
-        scope = Scope(binder, rule_id, sources)
+        joins = tuple(getattr(select, "joins", ()))
+        self._inputs = _plan_inputs(select, joins, catalog)
+        tags = {name: i.tag for name, i in self._inputs.items()}
+        tags.update({i.tag: i.tag for i in self._inputs.values()})
+        scope = Scope(binder, rule_id, tuple(tags), joined=bool(joins), tags=tags)
+        scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
+        calls: list[ast.Call] = []
+        analytic_calls(
+            (select.fields, select.where, getattr(select, "having", None)), binder, calls
+        )
+        scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
+        self._analytics = [analytic_evaluator(c, col, scope) for c, col in scope.analytic.items()]
         self._runtime = scope.runtime
+        self._runtime.rule_start = start_ms
         self._binder = binder
         self._decode = make_decoder(self.stream.schema)
+        self._joined = bool(joins)
+        self._tables: dict[str, list[TaggedRow]] = {
+            n: [] for n, i in self._inputs.items() if i.stream.kind == "table"
+        }
+        streams = [n for n, i in self._inputs.items() if i.stream.kind != "table"]
+        if len(streams) > 1 and getattr(select, "window", None) is None:
+            raise PlanError("a time window or count window is required to join multiple streams")
         self._check_fields(select)
         self._timestamp = self._timestamp_field()
         self.result = RuleResult(rule_id, sql)
         self.sinks: list[Sink] = [self.result.emissions.append]
+        stream = self.stream.name
+        self.metrics = {
+            "source": OpMetrics(f"source_{stream}_0"),
+            "filter": OpMetrics("op_2_filter_0"),
+            "window": OpMetrics("op_3_window_0"),
+            "project": OpMetrics("op_4_project_0"),
+            "sink": OpMetrics("sink_0"),
+        }
 
         window = getattr(select, "window", None)
         self._watermark = (
-            WatermarkGenerator([self.stream.name], opts.late_tolerance)
-            if opts.is_event_time
+            WatermarkGenerator(streams, opts.late_tolerance) if opts.is_event_time else None
+        )
+        join_plan = (
+            JoinPlan(
+                [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins],
+                self._inputs[select.source].tag,
+            )
+            if joins
             else None
         )
         self._window: ProcessingWindow | EventTimeWindow | None = None
@@ -102,9 +137,22 @@ class Rule:
             self._where = compile_expr(select.where, scope) if select.where else None
             scope.op_id = "op_3_project"
             self._project = self._projector(scope)
+            if join_plan is not None:  # a stream joined with tables: each row is a collection
+                self._collection = CollectionPlan(
+                    select,
+                    scope,
+                    self._projector,
+                    where=True,
+                    join=join_plan,
+                    tables=self._table_rows,
+                )
         else:
             spec = _window_spec(window)
-            pushdown = not opts.is_event_time and spec.kind in ("tumbling", "hopping", "session")
+            pushdown = (
+                not opts.is_event_time
+                and not joins
+                and spec.kind in ("tumbling", "hopping", "session")
+            )
             conditions = [
                 c
                 for c in (getattr(window, "filter", None), select.where if pushdown else None)
@@ -129,9 +177,16 @@ class Rule:
                 self._window = EventTimeWindow(spec, trigger)
             else:
                 self._window = ProcessingWindow(spec, start_ms, trigger)
-            self._collection = CollectionPlan(select, scope, self._projector, where=not pushdown)
+            self._collection = CollectionPlan(
+                select,
+                scope,
+                self._projector,
+                where=not pushdown,
+                join=join_plan,
+                tables=self._table_rows,
+            )
             self._where = None
-            self._project = self._projector(scope)
+            self._project = _no_row_path
 
     # -- planning helpers ----------------------------------------------------------
     def _timestamp_field(self) -> str | None:
@@ -146,6 +201,9 @@ class Rule:
         return field
 
     def _check_fields(self, select: ast.Select) -> None:
+        if self._joined:
+            self._check_join_fields(select)
+            return
         schema = self.stream.schema
         if schema is None:
             return
@@ -160,15 +218,55 @@ class Rule:
                 hint = f' Did you mean "{close[0]}"?' if close else ""
                 raise PlanError(f"unknown field {ref.name} in stream {self.stream.name}.{hint}")
 
+    def _check_join_fields(self, select: ast.Select) -> None:
+        refs: list[ast.FieldRef] = []
+        _collect_refs(select, refs)
+        by_tag = {i.tag: i.stream for i in self._inputs.values()}
+        by_tag.update({name: i.stream for name, i in self._inputs.items()})
+        aliases = {f.alias for f in select.fields if f.alias}
+        for ref in refs:
+            if ref.stream is None or ref.stream not in by_tag:
+                continue
+            schema = by_tag[ref.stream].schema
+            if schema is not None and ref.name not in schema and ref.name not in aliases:
+                close = difflib.get_close_matches(ref.name, schema, n=1)
+                hint = f' Did you mean "{close[0]}"?' if close else ""
+                raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}")
+
+    def _table_rows(self) -> list[TaggedRow]:
+        return [row for rows in self._tables.values() for row in rows]
+
+    def inputs(self) -> dict[str, StreamDef]:
+        """The streams and tables this rule reads, by name."""
+        return {name: i.stream for name, i in self._inputs.items()}
+
+    def record_error(self, ts: int, message: str) -> None:
+        """Record an error met outside the rule's own stages (a source, a sink)."""
+        self._error(ts, message)
+
+    def reads(self, stream: str) -> bool:
+        """Whether messages of ``stream`` feed this rule (its FROM, JOINed streams, tables)."""
+        return stream in self._inputs
+
     def _projector(self, scope: Scope) -> Callable[[Any], dict[str, Any]]:
         plan: list[tuple[str | None, Compiled, str]] = []
+        earlier: dict[str, ast.Expr] = {}
         for f in self.select.fields:
+            # a SELECT field sees the aliases of the fields before it, as eKuiper's
+            # analyzer binds them (elsewhere an alias wins over a column of that name)
+            field_scope = dataclasses.replace(scope, aliases=dict(earlier))
+            if f.alias:
+                earlier[f.alias] = f.expr
+            if getattr(f, "invisible", False):
+                continue
+            if isinstance(f.expr, ast.Wildcard):
+                plan.append((None, _wildcard(f.expr, field_scope), "expr: *"))
+                continue
             name = f.name
             if f.alias is None and isinstance(f.expr, ast.Call):
                 name = self._binder.resolve(f.expr).name
             label = f"alias: {f.alias} expr: " if f.alias else "expr: "
-            key = None if isinstance(f.expr, ast.Wildcard) else name
-            plan.append((key, compile_expr(f.expr, scope), label + render(f.expr)))
+            plan.append((name, compile_expr(f.expr, field_scope), label + render(f.expr)))
         send_nil = self.options.send_nil
 
         def project(row: Any) -> dict[str, Any]:
@@ -198,8 +296,29 @@ class Rule:
 
     def _emit(self, emission: list[dict[str, Any]]) -> None:
         self.result.status.records_out += 1
+        sink_metrics = self.metrics["sink"]
+        sink_metrics.records_in += 1
         for sink in self.sinks:
-            sink(emission)
+            try:
+                sink(emission)
+            except Exception as exc:  # a failing sink is reported; the rule goes on
+                sink_metrics.error(f"{type(exc).__name__}: {exc}", self._runtime.now_ms())
+                self.result.errors.append(
+                    RuleErrorRecord(self._runtime.now_ms(), f"sink error: {exc}")
+                )
+                continue
+            sink_metrics.records_out += 1
+
+    def status(self) -> dict[str, Any]:
+        """eKuiper's ``getstatus`` view: rule state and per-operator counters."""
+        out: dict[str, Any] = {"status": self.result.status.status}
+        for m in self.metrics.values():
+            out.update(m.to_dict())
+        return out
+
+    def attach_clock(self, now_ms: Callable[[], int]) -> None:
+        """Read time from this clock (a workspace's rules share one)."""
+        self._runtime.now_ms = now_ms
 
     def next_deadline(self) -> int | None:
         """When the rule's processing-time window next needs the clock, if ever."""
@@ -210,19 +329,49 @@ class Rule:
         if isinstance(self._window, ProcessingWindow):
             self._fire(self._window.on_time(now), now)
 
-    def process(self, message: Message) -> None:
-        """Push one message through the rule."""
+    def process(self, message: Message, stream: str | None = None) -> None:
+        """Push one message of ``stream`` (by default the FROM stream) through the rule."""
+        if stream is not None and stream != self.stream.name:
+            self._process_other(message, stream)
+            return
         self.result.messages_in += 1
         self.result.status.records_in += 1
+        source = self.metrics["source"]
+        source.records_in += 1
+        source.last_invocation = message.ts
         self._runtime.meta = {"topic": message.topic, "qos": message.qos, **message.meta}
         try:
             rows = self._decode(message.payload)
         except DecodeError as exc:
+            source.error(str(exc), message.ts)
             self._error(message.ts, f"decode error: {exc}")
             return
+        source.records_out += len(rows)
         self.process_rows(rows, message.ts)
 
-    def process_rows(self, rows: list[dict[str, Any]], ts: int) -> None:
+    def _process_other(self, message: Message, stream: str) -> None:
+        spec = self._inputs.get(stream)
+        if spec is None:
+            return
+        try:
+            rows = spec.decode(message.payload)
+        except DecodeError as exc:
+            self._error(message.ts, f"decode error in {stream}: {exc}")
+            return
+        tagged = [TaggedRow(spec.tag, r) for r in rows]
+        if stream in self._tables:
+            table = self._tables[stream] + tagged
+            self._tables[stream] = table[-spec.retain :]
+            return
+        self.process_rows(tagged, message.ts, stream)
+
+    def process_rows(
+        self, rows: Sequence[dict[str, Any]], ts: int, stream: str | None = None
+    ) -> None:
+        stream = stream or self.stream.name
+        if self._joined and rows and not isinstance(rows[0], TaggedRow):
+            tag = self._inputs[stream].tag
+            rows = [TaggedRow(tag, r) for r in rows]
         for row in rows:
             at = ts
             if self._timestamp is not None:
@@ -234,19 +383,28 @@ class Rule:
             if self._watermark is None:
                 self._ingest(row, at)
                 continue
-            released, mark = self._watermark.on_row(self.stream.name, row, at)
+            released, mark = self._watermark.on_row(stream, row, at)
             for event_ts, event_row in released:
                 self._ingest(event_row, event_ts)
             if mark is not None and isinstance(self._window, EventTimeWindow):
                 self._fire(self._window.on_watermark(mark), ts)
 
     def _ingest(self, row: dict[str, Any], ts: int) -> None:
+        self._runtime.event_time = ts
         try:
+            for evaluate in self._analytics:
+                evaluate(row)
             if self._window is None:
+                if self._collection is not None:  # stream-table join
+                    out = self._collection.apply([row])
+                    if out is not None:
+                        self._emit(out)
+                    return
                 self._row_path(row)
                 return
             if self._window_filter is not None and not _predicate(self._window_filter)(row):
                 return
+            self.metrics["window"].records_in += 1
             if isinstance(self._window, ProcessingWindow):
                 self._fire(self._window.on_row(row, ts), ts)
             else:
@@ -258,9 +416,12 @@ class Rule:
 
     def _row_path(self, row: dict[str, Any]) -> None:
         if self._where is not None:
+            filt = self.metrics["filter"]
+            filt.records_in += 1
             try:
                 keep = self._where(row)
             except EvalError as exc:
+                filt.error(str(exc), self._runtime.now_ms())
                 raise EvalError(f"run Where error: {exc}") from None
             if keep is None or keep is False:
                 return
@@ -268,10 +429,20 @@ class Rule:
                 raise EvalError(
                     f"run Where error: invalid condition that returns non-bool value {go_type(keep)}({go_str(keep)})"
                 )
-        self._emit([self._project(row)])
+            filt.records_out += 1
+        project = self.metrics["project"]
+        project.records_in += 1
+        try:
+            out = self._project(row)
+        except EvalError as exc:
+            project.error(str(exc), self._runtime.now_ms())
+            raise
+        project.records_out += 1
+        self._emit([out])
 
     def _fire(self, emits: list[WindowEmit], ts: int) -> None:
         assert self._collection is not None or not emits
+        self.metrics["window"].records_out += len(emits)
         for emit in emits:
             self._runtime.window_start, self._runtime.window_end = emit.start_ms, emit.end_ms
             try:
@@ -283,16 +454,21 @@ class Rule:
                 self._emit(out)
 
     def run(
-        self, messages: Iterable[Message], clock: VirtualClock | None = None, *, drain_ms: int = 0
+        self,
+        messages: Iterable[Message],
+        clock: VirtualClock | None = None,
+        *,
+        drain_ms: int = 0,
+        route: bool = False,
     ) -> RuleResult:
         """Feed messages in arrival order on a virtual clock, then let ``drain_ms`` pass."""
         clock = clock or VirtualClock()
-        self._runtime.now_ms = clock.now_ms
+        self.attach_clock(clock.now_ms)
         self.result.status.status = "running"
         try:
             for m in messages:
                 self._advance(clock, m.ts)
-                self.process(m)
+                self.process(m, m.topic if route else None)
             self._advance(clock, clock.now_ms() + drain_ms)
         finally:
             self.result.status.status = "stopped"
@@ -345,3 +521,64 @@ def _collect_refs(node: Any, out: list[ast.FieldRef]) -> None:
         return
     for name in getattr(type(node), "__slots__", ()):
         _collect_refs(getattr(node, name), out)
+
+
+def _wildcard(star: ast.Wildcard, scope: Scope) -> Compiled:
+    """``*``, ``* EXCEPT(a, b)``, ``* REPLACE(expr AS c)``: REPLACE wins over EXCEPT."""
+    base = compile_expr(ast.Wildcard(), scope)
+    excluded = frozenset(getattr(star, "except_", ())) | frozenset(scope.analytic.values())
+    replaced = [
+        (f.alias or f.name, compile_expr(f.expr, scope)) for f in getattr(star, "replace", ())
+    ]
+    if not excluded and not replaced:
+        return base
+
+    def pick(row: Any) -> dict[str, Any]:
+        out = {k: v for k, v in base(row).items() if k not in excluded}
+        for key, fn in replaced:
+            value = fn(row)
+            if value is not None:
+                out[key] = value
+        return out
+
+    return pick
+
+
+def _no_row_path(row: Any) -> dict[str, Any]:  # pragma: no cover - windows use CollectionPlan
+    raise AssertionError("a windowed rule projects through its CollectionPlan")
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """One stream or table a rule reads: the tag its rows carry and how to decode them."""
+
+    stream: StreamDef
+    tag: str
+    decode: Callable[[bytes], list[dict[str, Any]]]
+    retain: int
+
+
+def _retain_size(stream: StreamDef) -> int:
+    """eKuiper's scan-table size: RETAIN_SIZE, else all rows for file-like tables, else one."""
+    raw = stream.statement.option("RETAIN_SIZE")
+    if raw and str(raw).isdigit() and int(raw) > 0:
+        return int(raw)
+    return 9999 if (stream.statement.option("TYPE") or "") in ("", "file") else 1
+
+
+def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -> dict[str, _Input]:
+    main = catalog.get(select.source)
+    inputs = {
+        main.name: _Input(main, select.source_alias or main.name, make_decoder(main.schema), 0)
+    }
+    for j in joins:
+        other = catalog.get(j.source)
+        if (other.statement.option("KIND") or "scan").lower() == "lookup":
+            raise PlanError(
+                f"table {other.name} is a lookup table, which kuiper_dev does not join yet; "
+                "use a scan table"
+            )
+        inputs[other.name] = _Input(
+            other, j.alias or other.name, make_decoder(other.schema), _retain_size(other)
+        )
+    return inputs

@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 # importing each category module registers its built-ins
-from . import array, datetime, hashing, jsonpath, math, object, other, string, transform  # noqa: F401
+from . import (  # noqa: F401
+    aggregate,
+    analytic,
+    array,
+    datetime,
+    hashing,
+    jsonpath,
+    math,
+    multicol,
+    multirow,
+    object,
+    other,
+    string,
+    transform,
+    window,
+)
 from .registry import BUILTINS, Builtin, CallContext, FunctionError, builtin, lookup
 
 __all__ = ["BUILTINS", "Builtin", "CallContext", "FunctionError", "builtin", "lookup"]

@@ -68,6 +68,9 @@ class KuiperMagics(Magics):
     )
     @argument("--options", default="{}", help="eKuiper rule options as JSON")
     @argument("--id", default=None, help="the rule id")
+    @argument(
+        "--drain-ms", type=int, default=0, help="let the clock run on this long after the last message"
+    )
     @cell_magic
     def kuiper_sql(self, line: str, cell: str) -> RuleResult:
         """Run the cell's SELECT (after any CREATE STREAM statements) over a feed."""
@@ -83,17 +86,24 @@ class KuiperMagics(Magics):
                 raise KuiperDevError("only the last statement of the cell may be a SELECT")
             self.workspace.create_stream(text)
         options = json.loads(args.options)
-        return self.workspace.run(select, ns[args.feed], rule_id=args.id, options=options)
+        return self.workspace.run(
+            select, ns[args.feed], rule_id=args.id, options=options, drain_ms=args.drain_ms
+        )
 
     @line_magic
     def kuiper(self, line: str) -> Any:
-        """``%kuiper workspace`` (the Workspace), ``%kuiper udfs``, ``%kuiper plugins TYPE``."""
+        """``%kuiper workspace`` (the Workspace), ``%kuiper functions`` (a table of every
+        function), ``%kuiper udfs``, ``%kuiper plugins TYPE``."""
         words = shlex.split(line)
         verb = words[0] if words else ""
         if verb == "workspace":
             return self.workspace
-        if verb in ("udfs", "functions"):
+        if verb == "udfs":
             return self.workspace.show_udfs()
+        if verb == "functions":
+            import pandas as pd
+
+            return pd.DataFrame(self.workspace.functions())
         if verb == "plugins" and len(words) == 2:
             return self.workspace.show_plugins(words[1])  # type: ignore[arg-type]
-        raise KuiperDevError("usage: %kuiper workspace | udfs | plugins TYPE")
+        raise KuiperDevError("usage: %kuiper workspace | functions | udfs | plugins TYPE")

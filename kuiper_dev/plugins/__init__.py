@@ -1,25 +1,41 @@
-"""The extension system: eKuiper's plugin naming, versions, loading and hot reload."""
+"""The extension system: eKuiper's plugin naming, versions, loading, running and hot reload.
+
+The engine calls :class:`PluginRegistry` to find plugins, binds functions to
+:class:`FunctionSlot` handles, and runs sources and sinks through
+:class:`SourceRunner` and :class:`SinkRunner`, which follow hot reloads.
+"""
 
 from __future__ import annotations
 
 from .context import PluginContext
-from .fidelity import NotPortable, from_plugin, to_plugin_args
+from .fidelity import NotJsonNumber, NotPortable, from_plugin, through_json, to_plugin_args
 from .loader import plugin_traceback
 from .naming import PluginFile, lc_first, parse_plugin_file, pick_latest, uc_first
-from .registry import FunctionSlot, LoadedPlugin, PluginRegistry
+from .registry import PluginRegistry
+from .sink_runner import SinkRunner, SinkStatus, encode_emission
+from .slots import FunctionSlot, LoadedPlugin, PluginSlot
+from .source_runner import SourceRunner, SourceStatus
 
 __all__ = [
     "FunctionSlot",
     "LoadedPlugin",
+    "NotJsonNumber",
     "NotPortable",
     "PluginContext",
     "PluginFile",
     "PluginRegistry",
+    "PluginSlot",
+    "SinkRunner",
+    "SinkStatus",
+    "SourceRunner",
+    "SourceStatus",
+    "encode_emission",
     "from_plugin",
     "lc_first",
     "parse_plugin_file",
     "pick_latest",
     "plugin_traceback",
+    "through_json",
     "to_plugin_args",
     "uc_first",
 ]

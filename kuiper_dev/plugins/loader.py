@@ -17,7 +17,16 @@ from typing import Any
 
 from ..errors import PluginError
 
-__all__ = ["REQUIRED_METHODS", "load_module", "load_source", "plugin_traceback", "resolve_symbol"]
+__all__ = [
+    "REQUIRED_METHODS",
+    "export_symbol",
+    "instantiate",
+    "is_shared",
+    "load_module",
+    "load_source",
+    "plugin_traceback",
+    "resolve_symbol",
+]
 
 REQUIRED_METHODS: dict[str, tuple[str, ...]] = {
     "function": ("validate", "exec", "is_aggregate"),
@@ -74,6 +83,15 @@ def load_source(source: str, symbol: str, filename: str | None = None) -> types.
 
 def resolve_symbol(module: types.ModuleType, symbol: str, kind: str, where: str) -> Any:
     """The plugin instance behind ``symbol``: the value, or what its class/factory makes."""
+    return instantiate(export_symbol(module, symbol, kind, where), symbol, kind, where)
+
+
+def export_symbol(module: types.ModuleType, symbol: str, kind: str, where: str) -> Any:
+    """The module's ``symbol`` as exported (instance, class or factory), checked cheaply.
+
+    A class is checked for the SDK methods at once; a factory only when called, as
+    eKuiper calls it only when a rule needs the plugin.
+    """
     if not hasattr(module, symbol):
         exported = sorted(n for n in vars(module) if n[:1].isupper())
         hint = f" It exports: {', '.join(exported)}." if exported else ""
@@ -82,20 +100,36 @@ def resolve_symbol(module: types.ModuleType, symbol: str, kind: str, where: str)
             f"file with an upper-case first letter.{hint} Define {symbol} in the module."
         )
     value = getattr(module, symbol)
-    if isinstance(value, type) or (callable(value) and not _implements(value, kind)):
+    if isinstance(value, type) or not callable(value) or _implements(value, kind):
+        _check_methods(value, symbol, kind, where)
+    return value
+
+
+def is_shared(value: Any, kind: str) -> bool:
+    """True when ``value`` is an instance every rule shares (not a class or factory)."""
+    return not isinstance(value, type) and (not callable(value) or _implements(value, kind))
+
+
+def instantiate(value: Any, symbol: str, kind: str, where: str) -> Any:
+    """An instance from an exported value: the value itself, or what it constructs."""
+    if not is_shared(value, kind):
         try:
             value = value()
         except Exception as exc:
             raise PluginError(
                 f"{where}: constructing {symbol} raised:\n{plugin_traceback(exc, where)}"
             ) from exc
+    _check_methods(value, symbol, kind, where)
+    return value
+
+
+def _check_methods(value: Any, symbol: str, kind: str, where: str) -> None:
     missing = [m for m in REQUIRED_METHODS[kind] if not callable(getattr(value, m, None))]
     if missing:
         raise PluginError(
             f"{where}: {symbol} is not an eKuiper {kind}: it lacks {', '.join(missing)}(); "
             f"subclass ekuiper.{kind.capitalize()} and implement them"
         )
-    return value
 
 
 def _implements(value: Any, kind: str) -> bool:
@@ -106,6 +140,9 @@ def plugin_traceback(exc: BaseException, filename: str) -> str:
     """The exception's traceback cut to the plugin's own frames (all frames if none match)."""
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if f.filename == filename]
+    if not own and isinstance(exc, SyntaxError):
+        # the caret under the plugin's line says it all; our import frames do not
+        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
     summary = traceback.StackSummary.from_list(own or frames)
     lines = ["Traceback (most recent call last):\n", *summary.format()]
     lines += traceback.format_exception_only(type(exc), exc)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-__all__ = ["SIMPLE_TYPES", "TypeName"]
+__all__ = ["COMPLEX_TYPES", "SIMPLE_TYPES", "TYPES", "TypeName"]
 
-TypeName: TypeAlias = Literal["bigint", "float", "string", "datetime", "boolean", "bytea"]
+TypeName: TypeAlias = Literal[
+    "bigint", "float", "string", "datetime", "boolean", "bytea", "array", "struct"
+]
 
 SIMPLE_TYPES: frozenset[str] = frozenset(
     {"bigint", "float", "string", "datetime", "boolean", "bytea"}
 )
+# ARRAY(type) and STRUCT(col type, ..): ColumnDef.items / ColumnDef.fields
+COMPLEX_TYPES: frozenset[str] = frozenset({"array", "struct"})
+TYPES: frozenset[str] = SIMPLE_TYPES | COMPLEX_TYPES

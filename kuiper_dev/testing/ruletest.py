@@ -44,8 +44,11 @@ class RuleTestCase:
     mock: dict[str, MockSource]
     drain_ms: int = 0
     start_ms: int | None = None
-    expected: list[list[dict[str, Any]]] | None = None
+    expected: list[Any] | None = None
     plugins: Path | None = None
+    actions: list[Any] | None = None
+    limit: int | None = None
+    timeout_ms: int = 10_000
     warnings: list[str] = field(default_factory=list)
 
 
@@ -53,7 +56,7 @@ class RuleTestCase:
 class CaseOutcome:
     case_file: str
     name: str
-    emissions: list[list[dict[str, Any]]]
+    emissions: list[Any]
     error: str | None
     passed: bool | None
     diff: str = ""
@@ -78,7 +81,8 @@ def _need(raw: dict[str, Any], key: str, typ: type, path: Path) -> Any:
     return value
 
 
-def _mock(name: str, spec: Any, path: Path) -> MockSource:
+def _mock(name: str, spec: Any, path: Path, start: int) -> MockSource:
+    """One stream's mock data; with ``interval`` item i arrives at ``start + i * interval``."""
     where = f"{path}: mockSource.{name}"
     if not isinstance(spec, dict) or not isinstance(spec.get("data"), list):
         raise RuleTestError(f'{where} must be an object with a "data" list')
@@ -99,11 +103,19 @@ def _mock(name: str, spec: Any, path: Path) -> MockSource:
         interval = spec.get("interval", 1000)
         if not isinstance(interval, int) or interval < 0:
             raise RuleTestError(f"{where}.interval must be a non-negative integer (ms)")
-        start = spec.get("startMs", 0)
         ts = [start + i * interval for i in range(len(data))]
     if any(b < a for a, b in zip(ts, ts[1:], strict=False)):
         raise RuleTestError(f"{where}.timestamps must not go backwards")
     return MockSource(data, ts)
+
+
+def _positive(raw: dict[str, Any], key: str, path: Path) -> int | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise RuleTestError(f"{path}: {key!r} must be a positive integer, got {value!r}")
+    return value
 
 
 def load_case(path: Path | str) -> RuleTestCase:
@@ -124,11 +136,7 @@ def load_case(path: Path | str) -> RuleTestCase:
         )
         for k in sorted(set(raw) - _KNOWN_KEYS)
     ]
-    for key, why in (
-        ("recording", "recordings"),
-        ("actions", "rule actions"),
-        ("limit", "live sources"),
-    ):
+    for key, why in (("recording", "recordings"),):
         if key in raw:
             raise RuleTestError(
                 f"{path}: {key!r} ({why}) is not supported by this kuiper_dev yet; remove it"
@@ -138,11 +146,10 @@ def load_case(path: Path | str) -> RuleTestCase:
     if not isinstance(mock_raw, dict):
         raise RuleTestError(f"{path}: 'mockSource' must be an object keyed by stream name")
     expected = raw.get("expected")
-    if expected is not None and not (
-        isinstance(expected, list) and all(isinstance(e, list) for e in expected)
-    ):
+    if expected is not None and not isinstance(expected, list):
         raise RuleTestError(
-            f"{path}: 'expected' must be a list of emissions (each a list of objects)"
+            f"{path}: 'expected' must be a list of sink deliveries (each a list of objects, "
+            "or one object with sendSingle)"
         )
     plugins = raw.get("plugins")
     return RuleTestCase(
@@ -151,11 +158,14 @@ def load_case(path: Path | str) -> RuleTestCase:
         streams=[str(s) for s in streams],
         sql=_need(raw, "sql", str, path),
         options=dict(raw.get("options") or {}),
-        mock={k: _mock(k, v, path) for k, v in mock_raw.items()},
+        mock={k: _mock(k, v, path, int(raw.get("startMs") or 0)) for k, v in mock_raw.items()},
         drain_ms=int(raw.get("drainMs", 0)),
         start_ms=raw.get("startMs"),
         expected=expected,
         plugins=(path.parent / plugins) if plugins else find_plugins_dir(path.parent),
+        actions=raw.get("actions"),
+        limit=_positive(raw, "limit", path),
+        timeout_ms=_positive(raw, "timeoutMs", path) or 10_000,
         warnings=case_warnings,
     )
 
@@ -174,21 +184,46 @@ def _messages(case: RuleTestCase, stream: str) -> list[Message]:
 
 
 def run_case(case: RuleTestCase) -> CaseOutcome:
-    """Run a case in virtual time; errors become the outcome's ``error``, never a crash."""
-    emissions: list[list[dict[str, Any]]] = []
+    """Run a case; errors become the outcome's ``error``, never a crash.
+
+    With mock data for every stream it runs in virtual time; with none, the
+    streams' plugin sources run in wall-clock time until ``limit`` emissions
+    (an error if ``timeoutMs`` passes first) or, without a limit, for ``timeoutMs``.
+    """
+    emissions: list[Any] = []
+    sinks = None
     try:
         ws = Workspace(plugins_dir=case.plugins)
         for ddl in case.streams:
             ws.create_stream(ddl)
-        source = parse_select(case.sql).source
-        arrivals = list(heapq.merge(*(_messages(case, s) for s in [source]), key=lambda m: m.ts))
-        first = arrivals[0].ts if arrivals else 0
-        start = case.start_ms if case.start_ms is not None else first - first % 1000
-        rule = ws.rule(
-            case.sql, rule_id=case.name, options=case.options, auto_stream=False, start_ms=start
-        )
-        rule.sinks = [emissions.append]
-        rule.run(arrivals, VirtualClock(start), drain_ms=case.drain_ms)
+        select = parse_select(case.sql)
+        sources = [select.source, *(j.source for j in select.joins)]
+        mocked = [s for s in sources if s in case.mock]
+        if mocked and len(mocked) != len(sources):
+            missing = sorted(set(sources) - set(mocked))
+            raise RuleTestError(
+                f"{case.path}: streams {missing} have no mockSource data while others do; mock "
+                "every stream, or none to run their plugin sources live"
+            )
+        if not mocked:
+            rule = ws.rule(case.sql, rule_id=case.name, options=case.options, auto_stream=False)
+            sinks = ws.actions(rule, case.actions, emissions.append)
+            run = ws.run_live(rule, limit=case.limit, timeout_ms=case.timeout_ms)
+            if run.timed_out and case.limit is not None:
+                raise RuleTestError(
+                    f"{case.path}: timed out after {case.timeout_ms} ms with {run.emissions} of "
+                    f"{case.limit} emissions ({run.messages} messages in); raise timeoutMs or "
+                    "lower limit"
+                )
+        else:
+            arrivals = list(heapq.merge(*(_messages(case, s) for s in sources), key=lambda m: m.ts))
+            first = arrivals[0].ts if arrivals else 0
+            start = case.start_ms if case.start_ms is not None else first - first % 1000
+            rule = ws.rule(
+                case.sql, rule_id=case.name, options=case.options, auto_stream=False, start_ms=start
+            )
+            sinks = ws.actions(rule, case.actions, emissions.append)
+            rule.run(arrivals, VirtualClock(start), drain_ms=case.drain_ms, route=True)
     except KuiperDevError as exc:
         return CaseOutcome(
             str(case.path),
@@ -197,6 +232,11 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
             str(exc),
             False if case.expected is not None else None,
         )
+    finally:
+        if sinks is not None:
+            sinks.close()
+    if case.limit is not None:
+        emissions = emissions[: case.limit]
     if case.expected is None:
         return CaseOutcome(str(case.path), case.name, emissions, None, None)
     got, want = normalize(emissions), normalize(case.expected)

@@ -82,6 +82,22 @@ def main() -> None:
             f"{label:20s} engine {rate:>12,.0f} msg/s   bare loop {bare_rate:>12,.0f} msg/s   "
             f"ratio {rate / bare_rate:.2f}   ({out:,} emissions)"
         )
+    # an in-process plugin function against the equivalent built-in, same rule shape
+    ws.define_function(
+        "PlainAbs",
+        "class _A:\n"
+        "    def validate(self, args): return ''\n"
+        "    def is_aggregate(self): return False\n"
+        "    def exec(self, args, ctx):\n"
+        "        v = args[0]\n"
+        "        return None if v is None else abs(v)\n"
+        "PlainAbs = _A()\n",
+    )
+    plugin_rate, plugin_out = _rate(engine("SELECT deviceId, plainAbs(temperature) AS t FROM demo"))
+    builtin_rate, builtin_out = _rate(engine("SELECT deviceId, abs(temperature) AS t FROM demo"))
+    assert plugin_out == builtin_out
+    print(f"{'plugin abs() call':20s} engine {plugin_rate:>12,.0f} msg/s   built-in abs {builtin_rate:>12,.0f} msg/s   "
+          f"cost ratio {builtin_rate / plugin_rate:.2f} (built-in rate / plugin rate)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:,.0f} MiB (messages held in memory for the comparison)")
 

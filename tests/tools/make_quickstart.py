@@ -67,7 +67,7 @@ CELLS = [
         "%%kuiper_sql --feed fleet --id hot_readings\n"
         "CREATE STREAM sensors (deviceId STRING, temperature FLOAT, humidity FLOAT, ts BIGINT)\n"
         '    WITH (DATASOURCE="sensors/+", FORMAT="json", TIMESTAMP="ts");\n'
-        "SELECT deviceId, ts, temperature, round(humidity) AS humidity,\n"
+        "SELECT deviceId, ts, temperature, round(humidity) AS rh,\n"
         "       dewPoint(temperature, humidity) AS dew, heatIndex(temperature, humidity) AS feelsLike\n"
         "FROM sensors\n"
         "WHERE temperature > 28"
@@ -78,7 +78,21 @@ CELLS = [
         'df.groupby("deviceId")[["temperature", "dew", "feelsLike"]].max()'
     ),
     new_markdown_cell(
-        "## 4. Hot reload, and a plugin that fails\n\n"
+        "## 4. Windows\n\n"
+        "A one-minute tumbling window per device, with built-in aggregates. Windows end on "
+        "natural-time boundaries, as in eKuiper; `--drain-ms` lets the virtual clock run past "
+        "the last message so the final window fires too."
+    ),
+    new_code_cell(
+        "%%kuiper_sql --feed fleet --drain-ms 60000\n"
+        "SELECT deviceId, window_end() AS windowEnd, count(*) AS n,\n"
+        "       round(avg(temperature), 2) AS avgTemp, max(temperature) AS maxTemp\n"
+        "FROM sensors\n"
+        "GROUP BY deviceId, TUMBLINGWINDOW(ss, 60)\n"
+        "ORDER BY deviceId"
+    ),
+    new_markdown_cell(
+        "## 5. Hot reload, and a plugin that fails\n\n"
         "Running a `%%kuiper_function` cell again replaces the plugin. This version raises for "
         "dry air: the rule goes on, and each failing row becomes an error record carrying the "
         "plugin's own traceback."

@@ -112,3 +112,16 @@ def test_demo_runs_on_embedded_defaults() -> None:
     result = runner.invoke(app, ["demo", "--plugins", str(ROOT / "plugins"), "--count", "2000"])
     assert result.exit_code == 0, result.output
     assert "hot readings" in result.stdout and "2000 messages" in result.stdout
+
+
+def test_functions_lists_builtins_and_plugins(plugin_dir: Path) -> None:
+    write_function(plugin_dir, "Echo.py", "Echo")
+    result = runner.invoke(app, ["functions", "--json", "--plugins", str(plugin_dir)])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["round"]["category"] == "math" and by_name["round"]["signature"].startswith("round(")
+    assert by_name["avg"]["kind"] == "aggregate"
+    assert by_name["echo"] == {"name": "echo", "category": "plugin echo", "kind": "plugin", "signature": "echo(...)"}
+    math_only = json.loads(runner.invoke(app, ["functions", "--json", "--category", "math"]).stdout)
+    assert math_only and {r["category"] for r in math_only} == {"math"}

@@ -3,6 +3,12 @@ from __future__ import annotations
 import pytest
 
 from kuiper_dev.engine.decoder import DecodeError, make_decoder
+from kuiper_dev.sql import parse_stream
+
+
+def schema(ddl_columns: str) -> dict[str, object]:
+    stmt = parse_stream(f'CREATE STREAM s ({ddl_columns}) WITH (DATASOURCE="s")')
+    return {c.name: c for c in stmt.columns}
 
 
 def test_schemaless_numbers_become_floats_like_ekuiper() -> None:
@@ -16,7 +22,7 @@ def test_array_payload_gives_several_rows() -> None:
 
 
 def test_typed_stream_converts_and_drops_undeclared() -> None:
-    decode = make_decoder({"a": "bigint", "b": "float", "s": "string", "ok": "boolean"})
+    decode = make_decoder(schema("a BIGINT, b FLOAT, s STRING, ok BOOLEAN"))  # type: ignore[arg-type]
     assert decode(b'{"a": 3, "b": 2, "s": 1.5, "ok": "true", "extra": 1}') == [
         {"a": 3, "b": 2.0, "s": "1.5", "ok": True}
     ]
@@ -35,4 +41,15 @@ def test_typed_stream_converts_and_drops_undeclared() -> None:
 )
 def test_typed_errors(payload: bytes, message: str) -> None:
     with pytest.raises(DecodeError, match=message):
-        make_decoder({"a": "bigint", "b": "float", "s": "string"})(payload)
+        make_decoder(schema("a BIGINT, b FLOAT, s STRING"))(payload)  # type: ignore[arg-type]
+
+
+def test_nested_array_and_struct_columns() -> None:
+    decode = make_decoder(schema("v ARRAY(BIGINT), p STRUCT(x FLOAT, tags ARRAY(STRING))"))  # type: ignore[arg-type]
+    assert decode(b'{"v": [1, 2], "p": {"x": 3, "tags": ["a"], "extra": 1}}') == [
+        {"v": [1, 2], "p": {"x": 3.0, "tags": ["a"]}}
+    ]
+    with pytest.raises(DecodeError, match="v has wrong type:string, expect:bigint"):
+        decode(b'{"v": ["x"]}')
+    with pytest.raises(DecodeError, match="p has wrong type:array, expect:struct"):
+        decode(b'{"p": [1]}')

@@ -111,3 +111,26 @@ def test_simulation_is_deterministic(ws: Workspace) -> None:
     b = ws.run(sql, ws.simulate(count=300, seed=3)).emissions
     c = ws.run(sql, ws.simulate(count=300, seed=4)).emissions
     assert a == b and a and a != c
+
+
+def test_joining_two_streams_needs_a_window(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM s1 (id BIGINT) WITH (DATASOURCE="s1")')
+    ws.create_stream('CREATE STREAM s2 (id BIGINT) WITH (DATASOURCE="s2")')
+    with pytest.raises(
+        PlanError, match="a time window or count window is required to join multiple streams"
+    ):
+        ws.rule("SELECT * FROM s1 INNER JOIN s2 ON s1.id = s2.id")
+
+
+def test_unknown_qualified_field_in_a_join_says_did_you_mean(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM s1 (id BIGINT) WITH (DATASOURCE="s1")')
+    ws.create_stream('CREATE TABLE t (id BIGINT, name STRING) WITH (DATASOURCE="t")')
+    with pytest.raises(PlanError, match='unknown field nme in stream t. Did you mean "name"'):
+        ws.rule("SELECT t.nme FROM s1 INNER JOIN t ON s1.id = t.id")
+
+
+def test_aliases_bind_as_ekuipers_analyzer_does(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM t (a BIGINT, b BIGINT) WITH (DATASOURCE="t")')
+    # a later field sees an earlier alias; an earlier field sees the column
+    sql = "SELECT a + 1 AS b, b * 10 AS c, a * 100 AS d FROM t WHERE b > 5"
+    assert ws.run(sql, [{"a": 5, "b": 0}, {"a": 1, "b": 9}]).rows == [{"b": 6, "c": 60, "d": 500}]

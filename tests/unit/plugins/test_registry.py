@@ -131,7 +131,7 @@ def test_plugin_that_raises_keeps_its_traceback_and_the_rule_goes_on(ws: Workspa
     [
         ("{1, 2}", "set"),
         ("float('nan')", "NaN"),
-        ("{1: 'a'}", "key 1 of type int"),
+        ("{1: 'a', (2,): 'b'}", "key (2,) of type tuple"),
         ("b'x'", "bytes"),
     ],
 )

@@ -1,0 +1,123 @@
+"""Expressions over nested data: ``->`` paths, ``[i]`` indexes, ``[a:b]`` slices, CASE.
+
+Semantics follow eKuiper's valuer (``internal/xsql/valuer.go``): indexes may be
+negative (counted from the end), out-of-range indexes are errors, a null on the
+left gives null, a non-object left of ``->`` is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..functions._cast import go_str, go_type
+from .values import EvalError, binary_op
+
+__all__ = ["arrow", "case_searched", "case_simple", "index", "slice_"]
+
+Compiled = Callable[[Any], Any]
+
+
+def arrow(lhs: Compiled, name: str) -> Compiled:
+    def get(row: Any) -> Any:
+        value = lhs(row)
+        if value is None:
+            return None
+        if type(value) is dict:
+            return value.get(name)
+        raise EvalError(f"the result {go_str(value)} is not a type of map[string]interface{{}}")
+
+    return get
+
+
+def _position(raw: Any) -> int:
+    if type(raw) is int:
+        return raw
+    if type(raw) is float and raw.is_integer():
+        return int(raw)
+    raise EvalError(f"invalid index {go_type(raw)}({go_str(raw)}): an index must be an integer")
+
+
+def index(lhs: Compiled, at: Compiled) -> Compiled:
+    def get(row: Any) -> Any:
+        value = lhs(row)
+        if value is None:
+            return None
+        if type(value) is not list:
+            raise EvalError(f"invalid operation {go_type(value)}({go_str(value)}) [] index")
+        i, n = _position(at(row)), len(value)
+        if i < 0:
+            if i + n < 0:
+                raise EvalError(f"out of index: {i} of {n}")
+            i += n
+        elif i >= n:
+            raise EvalError(f"out of index: {i} of {n}")
+        return value[i]
+
+    return get
+
+
+def slice_(lhs: Compiled, start: Compiled | None, end: Compiled | None) -> Compiled:
+    def get(row: Any) -> Any:
+        value = lhs(row)
+        if value is None:
+            return None
+        if type(value) is not list:
+            raise EvalError(f"invalid operation {go_type(value)}({go_str(value)}) [] slice")
+        n = len(value)
+        s = _position(start(row)) if start is not None else 0
+        if s < 0:
+            if s + n < 0:
+                raise EvalError(f"out of index: {s} of {n}")
+            s += n
+        elif s >= n:
+            raise EvalError(f"start value is out of index: {s} of {n}")
+        if end is None:
+            e = n
+        else:
+            e = _position(end(row))
+            if e < 0:
+                if e + n < 0:
+                    raise EvalError(f"out of index: {e} of {n}")
+                e += n
+            elif e > n:
+                raise EvalError(f"end value is out of index: {e} of {n}")
+            elif s >= e:
+                raise EvalError(f"start cannot be greater than end. start:{s}  end:{e}")
+        return value[s:e]
+
+    return get
+
+
+_EQ = binary_op("=")
+
+
+def case_simple(
+    value: Compiled, whens: list[tuple[Compiled, Compiled]], otherwise: Compiled | None
+) -> Compiled:
+    """``CASE value WHEN x THEN …``: the first WHEN equal to the value wins."""
+
+    def choose(row: Any) -> Any:
+        v = value(row)
+        for cond, result in whens:
+            try:
+                hit = _EQ(v, cond(row))
+            except EvalError as exc:
+                raise EvalError(f"evaluate case expression error: {exc}") from None
+            if hit is True:
+                return result(row)
+        return otherwise(row) if otherwise is not None else None
+
+    return choose
+
+
+def case_searched(whens: list[tuple[Compiled, Compiled]], otherwise: Compiled | None) -> Compiled:
+    """``CASE WHEN cond THEN …``: the first true condition wins; non-booleans are skipped."""
+
+    def choose(row: Any) -> Any:
+        for cond, result in whens:
+            if cond(row) is True:
+                return result(row)
+        return otherwise(row) if otherwise is not None else None
+
+    return choose

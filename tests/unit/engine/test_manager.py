@@ -1,0 +1,73 @@
+"""Rule lifecycle and shared streams through the Workspace façade."""
+
+from __future__ import annotations
+
+import pytest
+
+from kuiper_dev import RuleError, Workspace
+
+T0 = 1_700_000_000_000
+
+
+@pytest.fixture
+def ws() -> Workspace:
+    w = Workspace(plugins_dir=None)
+    w.create_stream('CREATE STREAM demo (a BIGINT) WITH (DATASOURCE="demo")')
+    return w
+
+
+def test_two_rules_share_a_stream_and_stop_independently(ws: Workspace) -> None:
+    ws.create_rule("big", "SELECT a FROM demo WHERE a > 1")
+    ws.create_rule("all", "SELECT a * 10 AS b FROM demo")
+    ws.publish("demo", [{"a": 1}, {"a": 2}])
+    ws.stop_rule("all")
+    ws.publish("demo", [{"a": 3}])
+    assert ws.rule_output("big") == [[{"a": 2}], [{"a": 3}]]
+    assert ws.rule_output("all") == [[{"b": 10}], [{"b": 20}]]
+    assert ws.show_rules() == [
+        {"id": "all", "status": "Stopped"},
+        {"id": "big", "status": "Running"},
+    ]
+
+
+def test_status_has_per_operator_metrics(ws: Workspace) -> None:
+    ws.create_rule("r", "SELECT a FROM demo WHERE a > 1")
+    ws.publish("demo", [{"a": 1}, {"a": 2}, {"a": "x"}])
+    status = ws.rule_status("r")
+    assert status["status"] == "running"
+    assert status["source_demo_0_records_in_total"] == 3
+    assert status["source_demo_0_exceptions_total"] == 1  # "x" is not a BIGINT
+    assert status["op_2_filter_0_records_in_total"] == 2
+    assert status["op_2_filter_0_records_out_total"] == 1
+    assert status["sink_0_records_out_total"] == 1
+
+
+def test_restart_resets_state_and_delete_removes(ws: Workspace) -> None:
+    ws.create_rule("r", "SELECT a FROM demo")
+    ws.publish("demo", [{"a": 1}])
+    ws.restart_rule("r")
+    assert ws.rule_status("r")["source_demo_0_records_in_total"] == 0
+    ws.delete_rule("r")
+    with pytest.raises(RuleError, match="rule r not found"):
+        ws.rule_status("r")
+
+
+def test_duplicate_and_unknown_rules_are_clear_errors(ws: Workspace) -> None:
+    ws.create_rule("hot", "SELECT a FROM demo")
+    with pytest.raises(RuleError, match="rule hot already exists"):
+        ws.create_rule("hot", "SELECT a FROM demo")
+    with pytest.raises(RuleError, match='Did you mean "hot"'):
+        ws.stop_rule("hott")
+
+
+def test_windowed_rule_fires_as_the_workspace_clock_moves(ws: Workspace) -> None:
+    from kuiper_dev import Message
+
+    ws.advance(T0)
+    ws.create_rule("w", "SELECT count(*) AS n FROM demo GROUP BY TUMBLINGWINDOW(ss, 10)")
+    ws.publish(
+        "demo", [Message("demo", b'{"a": 1}', T0 + 1000), Message("demo", b'{"a": 2}', T0 + 2000)]
+    )
+    assert ws.rule_output("w") == []
+    ws.advance(T0 + 10_000)
+    assert ws.rule_output("w") == [[{"n": 2}]]
