@@ -19,6 +19,9 @@ Every message names the place and ends with the fix where there is one. In IPyth
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "KuiperDevError",
     "MqttError",
@@ -30,6 +33,7 @@ __all__ = [
     "RuleError",
     "RuleTestError",
     "SqlError",
+    "did_you_mean",
 ]
 
 
@@ -100,3 +104,13 @@ class MqttError(KuiperDevError):
 
 class PortableError(KuiperDevError):
     """Trouble packaging or hosting a portable plugin."""
+
+
+def did_you_mean(name: str, options: Iterable[str], otherwise: str = "") -> str:
+    """``' Did you mean "x"?'`` for the closest option, else ``otherwise`` (STYLE habit 8).
+
+    >>> did_you_mean("uper", ["upper", "lower"])
+    ' Did you mean "upper"?'
+    """
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f' Did you mean "{close[0]}"?' if close else otherwise

@@ -29,7 +29,7 @@ from .engine import (
 )
 from .engine.actions import parse_actions
 from .engine.plugin_io import LiveRun, PluginSinks, run_live
-from .errors import PluginError
+from .errors import PluginError, did_you_mean
 from .functions import BUILTINS
 from .plugins import LoadedPlugin, PluginRegistry
 from .sql import parse_select
@@ -99,10 +99,8 @@ class Workspace:
         """``{"name", "version"}`` as eKuiper's ``describe plugin`` answers."""
         plugin = self.plugins.get(kind, name)
         if plugin is None:
-            import difflib
 
-            close = difflib.get_close_matches(name, self.plugins.names(kind), n=1)
-            hint = f' Did you mean "{close[0]}"?' if close else ""
+            hint = did_you_mean(name, self.plugins.names(kind))
             raise PluginError(f"{kind} plugin {name} not found.{hint}")
         return {"name": plugin.name, "version": plugin.version}
 

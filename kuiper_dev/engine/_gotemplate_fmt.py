@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..functions._cast import go_str
+from ..functions._cast import go_str, go_type
 from ._gotemplate_lexer import go_quote
 
 __all__ = ["GoInt", "go_sprint", "go_sprintf", "go_sprintln", "go_value", "type_name"]
@@ -28,23 +28,9 @@ class GoInt(int):
 
 def type_name(v: Any) -> str:
     """The Go type name of a template value, as ``%T`` and error messages print it."""
-    if v is None:
-        return "<nil>"
-    if isinstance(v, bool):
-        return "bool"
     if isinstance(v, GoInt):
-        return "int"
-    if isinstance(v, int):
-        return "int64"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    if isinstance(v, list):
-        return "[]interface {}"
-    return type(v).__name__
+        return "int"  # literals, len and range indexes are Go ints; data ints are int64
+    return go_type(v)
 
 
 def go_value(v: Any) -> str:

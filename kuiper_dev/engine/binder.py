@@ -6,12 +6,11 @@ This is the one place that joins ``functions/`` and ``plugins/`` (eKuiper's
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PlanError
+from ..errors import PlanError, did_you_mean
 from ..functions import BUILTINS, Builtin, lookup
 from ..plugins import FunctionSlot, PluginRegistry
 from ..sql import ast
@@ -45,10 +44,7 @@ class Binder:
             aggregate = self._validate_plugin(slot, call)
             return Bound(call.name, plugin=slot, aggregate=aggregate)
         known = list(BUILTINS) + self.plugins.function_names()
-        close = difflib.get_close_matches(call.name, known, n=1) or difflib.get_close_matches(
-            call.name.lower(), known, n=1
-        )
-        hint = f' Did you mean "{close[0]}"?' if close else ""
+        hint = did_you_mean(call.name, known) or did_you_mean(call.name.lower(), known)
         raise PlanError(
             f"function {call.name} not found.{hint} Built-ins are listed by "
             "`kuiper-dev show udfs`/`%kuiper functions`; plugins load from plugins/functions."

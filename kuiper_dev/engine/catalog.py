@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-from ..errors import PlanError
+from ..errors import PlanError, did_you_mean
 from ..sql import ast, parse_stream
 
 __all__ = ["Catalog", "StreamDef"]
@@ -63,8 +62,7 @@ class Catalog:
         try:
             return self._streams[name]
         except KeyError:
-            close = difflib.get_close_matches(name, self._streams, n=1)
-            hint = f' Did you mean "{close[0]}"?' if close else " Define it with CREATE STREAM."
+            hint = did_you_mean(name, self._streams, " Define it with CREATE STREAM.")
             raise PlanError(f"stream {name} not found.{hint}") from None
 
     def drop(self, name: str) -> None:

@@ -8,13 +8,12 @@ time order before each message.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._types import Message
-from ..errors import RuleError
+from ..errors import RuleError, did_you_mean
 from .actions import Action, parse_actions
 from .binder import Binder
 from .catalog import Catalog
@@ -58,9 +57,9 @@ class RuleManager:
         try:
             return self._rules[rule_id]
         except KeyError:
-            close = difflib.get_close_matches(rule_id, self._rules, n=1)
-            hint = f' Did you mean "{close[0]}"?' if close else ""
-            raise RuleError(f"rule {rule_id} not found.{hint}") from None
+            raise RuleError(
+                f"rule {rule_id} not found.{did_you_mean(rule_id, self._rules)}"
+            ) from None
 
     def create(self, definition: RuleDefinition, *, start: bool = True) -> None:
         if definition.id in self._rules:

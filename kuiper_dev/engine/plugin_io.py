@@ -8,7 +8,6 @@ wall clock. Every run is bounded by a message limit and a timeout.
 
 from __future__ import annotations
 
-import difflib
 import queue
 import time
 from collections.abc import Callable, Mapping
@@ -18,7 +17,7 @@ from typing import Any
 import orjson
 
 from .._types import Message
-from ..errors import RuleError
+from ..errors import RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner, SourceRunner
 from .clock import WallClock
 from .rule import Rule
@@ -101,8 +100,7 @@ def run_live(
             slot = plugins.source(kind)
             if slot is None:
                 known = plugins.names("source")
-                close = difflib.get_close_matches(kind, known, n=1)
-                hint = f' Did you mean "{close[0]}"?' if close else f" Known sources: {known}."
+                hint = did_you_mean(kind, known, f" Known sources: {known}.")
                 raise RuleError(
                     f"stream {name}: TYPE={kind!r} is not a source plugin, and live MQTT is not "
                     f"in kuiper_dev yet; give it mock data or a plugin source.{hint}"

@@ -11,13 +11,12 @@ emission) and the rule goes on.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .._types import Message
-from ..errors import PlanError
+from ..errors import PlanError, did_you_mean
 from ..functions._cast import go_str, go_type
 from ..sql import ast, parse_select, render
 from .binder import Binder
@@ -214,8 +213,7 @@ class Rule:
             if ref.name in schema or ref.name in aliases:
                 continue
             if ref.stream is None or ref.stream == select.source:
-                close = difflib.get_close_matches(ref.name, schema, n=1)
-                hint = f' Did you mean "{close[0]}"?' if close else ""
+                hint = did_you_mean(ref.name, schema)
                 raise PlanError(f"unknown field {ref.name} in stream {self.stream.name}.{hint}")
 
     def _check_join_fields(self, select: ast.Select) -> None:
@@ -229,8 +227,7 @@ class Rule:
                 continue
             schema = by_tag[ref.stream].schema
             if schema is not None and ref.name not in schema and ref.name not in aliases:
-                close = difflib.get_close_matches(ref.name, schema, n=1)
-                hint = f' Did you mean "{close[0]}"?' if close else ""
+                hint = did_you_mean(ref.name, schema)
                 raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}")
 
     def _table_rows(self) -> list[TaggedRow]:

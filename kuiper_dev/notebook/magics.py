@@ -69,7 +69,10 @@ class KuiperMagics(Magics):
     @argument("--options", default="{}", help="eKuiper rule options as JSON")
     @argument("--id", default=None, help="the rule id")
     @argument(
-        "--drain-ms", type=int, default=0, help="let the clock run on this long after the last message"
+        "--drain-ms",
+        type=int,
+        default=0,
+        help="let the clock run on this long after the last message",
     )
     @cell_magic
     def kuiper_sql(self, line: str, cell: str) -> RuleResult:
