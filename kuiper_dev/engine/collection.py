@@ -21,7 +21,7 @@ from .values import EvalError, binary_op
 
 __all__ = ["CollectionPlan"]
 
-Projector = Callable[[Any], dict[str, Any]]
+Projector = Callable[[Any], list[dict[str, Any]]]
 _LT = binary_op("<")
 
 
@@ -40,6 +40,7 @@ class CollectionPlan:
     ) -> None:
         self.join = join
         self.tables = tables
+        self.runtime = scope.runtime
         binder = scope.binder
         self.dims = [compile_expr(d, scope) for d in getattr(select, "group_by", ())]
         having = getattr(select, "having", None)
@@ -94,7 +95,11 @@ class CollectionPlan:
                 return None
         if self.order:
             items = _sorted(items, self.order)
-        out = [self.project(i) for i in items]
+        out: list[dict[str, Any]] = []
+        runtime = self.runtime
+        for index, item in enumerate(items):
+            runtime.row_index = index
+            out.extend(self.project(item))
         return out[: self.limit] if self.limit is not None else out
 
 

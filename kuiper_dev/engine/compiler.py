@@ -47,6 +47,8 @@ class Runtime:
     window_end: int = 0
     event_time: int = 0
     rule_start: int = 0
+    row_index: int = 0  # position of the row being projected in its result (row_number)
+    sites: dict[str, Any] = field(default_factory=dict)  # rule-wide state of last_hit_* calls
 
 
 class Group:
@@ -339,6 +341,8 @@ def _call(call: ast.Call, scope: Scope) -> Compiled:
     if call.name.lower() in ("meta", "mqtt") and call.args:
         return _meta_call(call, scope)
     bound = scope.binder.resolve(call)
+    if bound.builtin is not None and bound.name in _HIT_FUNCTIONS:
+        return _hit_call(bound.name, bound.builtin.fn, scope)
     if bound.aggregate:
         if not scope.group:
             raise PlanError(
@@ -349,6 +353,13 @@ def _call(call: ast.Call, scope: Scope) -> Compiled:
     if bound.builtin is not None and bound.builtin.kind == "window":
         return _window_call(bound.name, scope.runtime)
     arg_fns = [compile_expr(a, scope) for a in call.args]
+    if bound.builtin is not None and bound.builtin.kind == "cols":
+        names = [a.name if isinstance(a, ast.FieldRef | ast.Call) else "" for a in call.args]
+        arg_fns.append(_const(names))  # eKuiper's hidden list of the argument columns
+        site = _CallSite(scope.rule_id, scope.runtime) if bound.builtin.context else None
+        return _builtin_call(bound, arg_fns, site)
+    if bound.builtin is not None and bound.builtin.kind == "srf":
+        return _builtin_call(bound, arg_fns, None)  # the projection expands the rows
     if bound.builtin is not None:
         if bound.builtin.kind != "scalar":
             raise PlanError(
@@ -441,7 +452,33 @@ def _window_call(name: str, runtime: Runtime) -> Compiled:
         return lambda _: runtime.window_start
     if name == "window_end":
         return lambda _: runtime.window_end
+    if name == "row_number":
+        return lambda _: runtime.row_index + 1
     raise PlanError(f"window function {name} is not supported by kuiper_dev yet")
+
+
+_HIT_FUNCTIONS = frozenset(
+    {"last_hit_count", "last_hit_time", "last_agg_hit_count", "last_agg_hit_time"}
+)
+
+
+def _hit_call(name: str, fn: Callable[..., Any], scope: Scope) -> Compiled:
+    """``last_hit_*``: rule-wide state, updated only where the rule passes (its SELECT).
+
+    eKuiper appends a hidden ``do_update`` argument: true when evaluated for the
+    projection (the WHERE or HAVING held), false inside the conditions themselves.
+    """
+    site = scope.runtime.sites.setdefault(name, _CallSite(scope.rule_id, scope.runtime))
+    runtime = scope.runtime
+    update = "project" in scope.op_id
+    timed = name.endswith("_time")
+
+    def hit(_row: Any) -> Any:
+        if timed:
+            return fn(site, update, runtime.event_time)
+        return fn(site, update)
+
+    return hit
 
 
 def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Compiled:
@@ -472,10 +509,15 @@ def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Comp
     if spec.context:
         fn = functools.partial(fn, _CallSite(scope.rule_id, scope.runtime))
 
+    with_rows = spec.name == "deduplicate"  # eKuiper hands it the group's rows first
+
     def aggregate(group: Group) -> Any:
         rows = group.rows
+        lists = [[f(r) for r in rows] for f in arg_fns]
+        if with_rows:
+            lists.insert(0, [dict(r) for r in rows])
         try:
-            return fn(*[[f(r) for r in rows] for f in arg_fns])
+            return fn(*lists)
         except FunctionError as exc:
             raise EvalError(str(exc)) from None
 

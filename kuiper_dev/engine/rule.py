@@ -245,8 +245,15 @@ class Rule:
         """Whether messages of ``stream`` feed this rule (its FROM, JOINed streams, tables)."""
         return stream in self._inputs
 
-    def _projector(self, scope: Scope) -> Callable[[Any], dict[str, Any]]:
+    def _projector(self, scope: Scope) -> Callable[[Any], list[dict[str, Any]]]:
+        """The SELECT list as one function: a row (or group) in, its result rows out.
+
+        Usually one row; a set-returning function such as ``unnest`` makes one row
+        per item (eKuiper's project-set operator), a multi-column function such as
+        ``changed_cols`` merges its columns in.
+        """
         plan: list[tuple[str | None, Compiled, str]] = []
+        srf: str | None = None
         earlier: dict[str, ast.Expr] = {}
         for f in self.select.fields:
             # a SELECT field sees the aliases of the fields before it, as eKuiper's
@@ -260,10 +267,22 @@ class Rule:
                 plan.append((None, _wildcard(f.expr, field_scope), "expr: *"))
                 continue
             name = f.name
-            if f.alias is None and isinstance(f.expr, ast.Call):
-                name = self._binder.resolve(f.expr).name
+            kind = None
+            if isinstance(f.expr, ast.Call):
+                bound = self._binder.resolve(f.expr)
+                kind = bound.builtin.kind if bound.builtin is not None else None
+                if f.alias is None:
+                    name = bound.name
             label = f"alias: {f.alias} expr: " if f.alias else "expr: "
-            plan.append((name, compile_expr(f.expr, field_scope), label + render(f.expr)))
+            compiled = compile_expr(f.expr, field_scope)
+            if kind == "cols":
+                plan.append((None, _or_empty(compiled), label + render(f.expr)))
+                continue
+            if kind == "srf":
+                if srf is not None:
+                    raise PlanError("only one set-returning function (like unnest) may be selected")
+                srf = name
+            plan.append((name, compiled, label + render(f.expr)))
         send_nil = self.options.send_nil
 
         def project(row: Any) -> dict[str, Any]:
@@ -279,7 +298,9 @@ class Rule:
                     out[key] = value
             return out
 
-        return project
+        if srf is None:
+            return lambda row: [project(row)]
+        return _expand(project, srf)
 
     # -- running -------------------------------------------------------------------
     def _error(self, ts: int, message: str) -> None:
@@ -429,13 +450,14 @@ class Rule:
             filt.records_out += 1
         project = self.metrics["project"]
         project.records_in += 1
+        self._runtime.row_index = 0
         try:
             out = self._project(row)
         except EvalError as exc:
             project.error(str(exc), self._runtime.now_ms())
             raise
         project.records_out += 1
-        self._emit([out])
+        self._emit(out)
 
     def _fire(self, emits: list[WindowEmit], ts: int) -> None:
         assert self._collection is not None or not emits
@@ -541,7 +563,7 @@ def _wildcard(star: ast.Wildcard, scope: Scope) -> Compiled:
     return pick
 
 
-def _no_row_path(row: Any) -> dict[str, Any]:  # pragma: no cover - windows use CollectionPlan
+def _no_row_path(row: Any) -> list[dict[str, Any]]:  # pragma: no cover - windows use CollectionPlan
     raise AssertionError("a windowed rule projects through its CollectionPlan")
 
 
@@ -579,3 +601,40 @@ def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -
             other, j.alias or other.name, make_decoder(other.schema), _retain_size(other)
         )
     return inputs
+
+
+def _or_empty(fn: Compiled) -> Compiled:
+    """A multi-column function's columns, or none when it returns null."""
+
+    def columns(row: Any) -> dict[str, Any]:
+        value = fn(row)
+        return value if isinstance(value, dict) else {}
+
+    return columns
+
+
+def _expand(
+    project: Callable[[Any], dict[str, Any]], key: str
+) -> Callable[[Any], list[dict[str, Any]]]:
+    """eKuiper's project-set: one row per item of ``key``; object items merge their keys."""
+
+    def expand(row: Any) -> list[dict[str, Any]]:
+        base = project(row)
+        if key not in base:
+            raise EvalError(f"run Select error: can't find the result from the {key} function")
+        items = base.pop(key)
+        if not isinstance(items, list):
+            raise EvalError(
+                f"run Select error: the argument for the {key} function should be array"
+            )
+        out = []
+        for item in items:
+            new = dict(base)
+            if isinstance(item, dict):
+                new.update(item)
+            else:
+                new[key] = item
+            out.append(new)
+        return out
+
+    return expand
