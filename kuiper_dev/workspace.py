@@ -99,10 +99,14 @@ class Workspace:
         """``{"name", "version"}`` as eKuiper's ``describe plugin`` answers."""
         plugin = self.plugins.get(kind, name)
         if plugin is None:
-
             hint = did_you_mean(name, self.plugins.names(kind))
             raise PluginError(f"{kind} plugin {name} not found.{hint}")
         return {"name": plugin.name, "version": plugin.version}
+
+    def plugin_warning(self, kind: PluginKind, name: str) -> str | None:
+        """Why eKuiper's version order may surprise for this plugin, if it may."""
+        plugin = self.plugins.get(kind, name)
+        return plugin.warning if plugin is not None else None
 
     def show_plugins(self, kind: PluginKind) -> list[str]:
         return self.plugins.names(kind)

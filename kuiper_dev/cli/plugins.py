@@ -47,7 +47,11 @@ def describe_plugin(
 ) -> None:
     """Print {"name": ..., "version": ...} as eKuiper's describe answers."""
     with user_errors():
-        print_json(workspace(plugins).describe_plugin(_kind(kind), name))
+        ws = workspace(plugins)
+        print_json(ws.describe_plugin(_kind(kind), name))
+        warning = ws.plugin_warning(_kind(kind), name)
+        if warning:
+            typer.echo(f"warning: {warning}", err=True)
 
 
 @describe_app.command("udf")

@@ -61,6 +61,34 @@ class KuiperMagics(Magics):
         print(f"function plugin {plugin.name}{version} loaded: {', '.join(plugin.functions)}")
 
     @magic_arguments()
+    @argument("name", help="the source's symbol, camel case with an upper-case first letter")
+    @argument("--conf", default=None, help="variable holding its conf: yaml text or a dict")
+    @argument("--version", default="", help="the plugin version")
+    @cell_magic
+    def kuiper_source(self, line: str, cell: str) -> None:
+        """Define a source plugin from this cell; running it again replaces the plugin."""
+        args = parse_argstring(self.kuiper_source, line)
+        conf = self._variable(args.conf) if args.conf else None
+        plugin = self.workspace.define_source(args.name, cell, conf=conf, version=args.version)
+        print(f"source plugin {plugin.name} loaded")
+
+    @magic_arguments()
+    @argument("name", help="the sink's symbol, camel case with an upper-case first letter")
+    @argument("--version", default="", help="the plugin version")
+    @cell_magic
+    def kuiper_sink(self, line: str, cell: str) -> None:
+        """Define a sink plugin from this cell; running it again replaces the plugin."""
+        args = parse_argstring(self.kuiper_sink, line)
+        plugin = self.workspace.define_sink(args.name, cell, version=args.version)
+        print(f"sink plugin {plugin.name} loaded")
+
+    def _variable(self, name: str) -> Any:
+        ns = self.shell.user_ns if self.shell is not None else {}
+        if name not in ns:
+            raise KuiperDevError(f"no variable {name!r} in the notebook; define it first")
+        return ns[name]
+
+    @magic_arguments()
     @argument(
         "--feed",
         required=True,
@@ -78,9 +106,7 @@ class KuiperMagics(Magics):
     def kuiper_sql(self, line: str, cell: str) -> RuleResult:
         """Run the cell's SELECT (after any CREATE STREAM statements) over a feed."""
         args = parse_argstring(self.kuiper_sql, line)
-        ns = self.shell.user_ns if self.shell is not None else {}
-        if args.feed not in ns:
-            raise KuiperDevError(f"--feed {args.feed}: no such variable in the notebook")
+        feed = self._variable(args.feed)
         statements = [s for s in (part.strip() for part in cell.split(";")) if s]
         *ddl, select = statements or [""]
         for text in ddl:
@@ -90,7 +116,7 @@ class KuiperMagics(Magics):
             self.workspace.create_stream(text)
         options = json.loads(args.options)
         return self.workspace.run(
-            select, ns[args.feed], rule_id=args.id, options=options, drain_ms=args.drain_ms
+            select, feed, rule_id=args.id, options=options, drain_ms=args.drain_ms
         )
 
     @line_magic
@@ -107,6 +133,8 @@ class KuiperMagics(Magics):
             import pandas as pd
 
             return pd.DataFrame(self.workspace.functions())
+        if verb == "reload":
+            return self.workspace.reload_plugins()
         if verb == "plugins" and len(words) == 2:
             return self.workspace.show_plugins(words[1])  # type: ignore[arg-type]
-        raise KuiperDevError("usage: %kuiper workspace | functions | udfs | plugins TYPE")
+        raise KuiperDevError("usage: %kuiper workspace | functions | udfs | plugins TYPE | reload")

@@ -89,8 +89,10 @@ def main() -> None:
     )
     filter_rate, _ = _rate(engine(FILTER_SQL))
     three_rate, three_out = _rate(engine(three))
-    print(f"{'3 built-ins/message':20s} engine {three_rate:>12,.0f} msg/s   filter rule {filter_rate:>12,.0f} msg/s   "
-          f"ratio {three_rate / filter_rate:.2f}   ({three_out:,} emissions)")
+    print(
+        f"{'3 built-ins/message':20s} engine {three_rate:>12,.0f} msg/s   filter rule {filter_rate:>12,.0f} msg/s   "
+        f"ratio {three_rate / filter_rate:.2f}   ({three_out:,} emissions)"
+    )
 
     # an in-process plugin function against the equivalent built-in, same rule shape
     ws.define_function(
@@ -106,8 +108,10 @@ def main() -> None:
     plugin_rate, plugin_out = _rate(engine("SELECT deviceId, plainAbs(temperature) AS t FROM demo"))
     builtin_rate, builtin_out = _rate(engine("SELECT deviceId, abs(temperature) AS t FROM demo"))
     assert plugin_out == builtin_out
-    print(f"{'plugin abs() call':20s} engine {plugin_rate:>12,.0f} msg/s   built-in abs {builtin_rate:>12,.0f} msg/s   "
-          f"cost ratio {builtin_rate / plugin_rate:.2f} (built-in rate / plugin rate)")
+    print(
+        f"{'plugin abs() call':20s} engine {plugin_rate:>12,.0f} msg/s   built-in abs {builtin_rate:>12,.0f} msg/s   "
+        f"cost ratio {builtin_rate / plugin_rate:.2f} (built-in rate / plugin rate)"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:,.0f} MiB (messages held in memory for the comparison)")
 

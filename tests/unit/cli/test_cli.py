@@ -120,8 +120,25 @@ def test_functions_lists_builtins_and_plugins(plugin_dir: Path) -> None:
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     by_name = {r["name"]: r for r in rows}
-    assert by_name["round"]["category"] == "math" and by_name["round"]["signature"].startswith("round(")
+    assert by_name["round"]["category"] == "math" and by_name["round"]["signature"].startswith(
+        "round("
+    )
     assert by_name["avg"]["kind"] == "aggregate"
-    assert by_name["echo"] == {"name": "echo", "category": "plugin echo", "kind": "plugin", "signature": "echo(...)"}
+    assert by_name["echo"] == {
+        "name": "echo",
+        "category": "plugin echo",
+        "kind": "plugin",
+        "signature": "echo(...)",
+    }
     math_only = json.loads(runner.invoke(app, ["functions", "--json", "--category", "math"]).stdout)
     assert math_only and {r["category"] for r in math_only} == {"math"}
+
+
+def test_describe_warns_when_text_and_number_order_disagree(plugin_dir: Path) -> None:
+    write_function(plugin_dir, "Echo@v1.9.0.py", "Echo")
+    write_function(plugin_dir, "Echo@v1.10.0.py", "Echo")
+    result = runner.invoke(
+        app, ["describe", "plugin", "function", "echo", "--plugins", str(plugin_dir)]
+    )
+    assert json.loads(result.stdout) == {"name": "echo", "version": "1.9.0"}
+    assert "Echo@v1.10.0.py" in result.stderr and "newer by number" in result.stderr

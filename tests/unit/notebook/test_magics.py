@@ -67,3 +67,35 @@ def test_errors_are_clear(shell: object) -> None:
     with pytest.raises(SqlError, match="line 1, column"):
         shell.run_cell_magic("kuiper_sql", "--feed rows", "SELECT FROM d")  # type: ignore[attr-defined]
     assert SqlError("x")._render_traceback_() == ["SqlError: x"]
+
+
+SOURCE = """from ekuiper import Source
+class Counter(Source):
+    def configure(self, datasource, conf):
+        self.n = conf.get("n", 2)
+    def open(self, ctx):
+        for i in range(self.n):
+            ctx.emit({"i": i}, {})
+    def close(self, ctx):
+        pass
+Counter_ = Counter
+"""
+
+
+def test_source_and_sink_cells(shell: object, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.user_ns["conf"] = {"default": {"n": 3}}  # type: ignore[attr-defined]
+    shell.run_cell_magic(
+        "kuiper_source", "Counter --conf conf", SOURCE.replace("Counter_ = Counter", "")
+    )  # type: ignore[attr-defined]
+    shell.run_cell_magic(  # type: ignore[attr-defined]
+        "kuiper_sink",
+        "Keep",
+        "class Keep:\n    def configure(self, conf): pass\n    def open(self, ctx): pass\n"
+        "    def collect(self, ctx, data): pass\n    def close(self, ctx): pass\n",
+    )
+    out = capsys.readouterr().out
+    assert "source plugin counter loaded" in out and "sink plugin keep loaded" in out
+    ws = shell.run_line_magic("kuiper", "workspace")  # type: ignore[attr-defined]
+    assert ws.show_plugins("source") == ["counter"] and ws.show_plugins("sink") == ["keep"]
+    assert ws.plugins.resolve_source_conf("counter") == {"n": 3}
+    assert shell.run_line_magic("kuiper", "reload") == []  # type: ignore[attr-defined]

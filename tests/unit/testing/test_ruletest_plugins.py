@@ -40,7 +40,10 @@ def test_live_run_that_misses_its_limit_is_an_error(tmp_path: Path) -> None:
         "timeoutMs": 300,
     })  # fmt: skip
     outcome = run_case(load_case(case))
-    assert outcome.error is not None and "timed out after 300 ms with 0 of 1 emissions" in outcome.error
+    assert (
+        outcome.error is not None
+        and "timed out after 300 ms with 0 of 1 emissions" in outcome.error
+    )
 
 
 def test_unknown_source_type_says_did_you_mean(tmp_path: Path) -> None:
