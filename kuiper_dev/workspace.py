@@ -194,6 +194,22 @@ class Workspace:
         replay = itertools.chain([first], messages) if first is not None else iter(())
         return rule.run(replay, VirtualClock(start_ms), drain_ms=drain_ms, route=route)
 
+    def run_jsonl(
+        self,
+        sql: str,
+        path: Path | str,
+        *,
+        rule_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> RuleResult:
+        """Run a rule over a JSON-lines file of payloads, one message per line, streamed.
+
+        Stateless rules over typed streams use the generated fast path.
+        """
+        rule = self.rule(sql, rule_id=rule_id, options=options)
+        with open(path, "rb") as lines:
+            return rule.run_payloads(line for line in lines if line.strip())
+
     # -- managed rules (eKuiper's rule lifecycle on the workspace clock) -------------
     def create_rule(
         self,

@@ -25,6 +25,7 @@ from .clock import VirtualClock
 from .collection import CollectionPlan
 from .compiler import Compiled, Scope, analytic_calls, analytic_evaluator, compile_expr
 from .decoder import DecodeError, make_decoder
+from .fastpath import FastPath, compile_fast_path
 from .joins import JoinPlan, TaggedRow
 from .metrics import OpMetrics
 from .result import RuleErrorRecord, RuleResult
@@ -125,6 +126,7 @@ class Rule:
             else None
         )
         self._window: ProcessingWindow | EventTimeWindow | None = None
+        self._fast: FastPath | None = None
         self._window_filter: Compiled | None = None
         self._collection: CollectionPlan | None = None
         if window is None:
@@ -136,6 +138,8 @@ class Rule:
             self._where = compile_expr(select.where, scope) if select.where else None
             scope.op_id = "op_3_project"
             self._project = self._projector(scope)
+            if not joins and not calls and not opts.is_event_time and self.stream.format == "json":
+                self._fast = compile_fast_path(select, self.stream.schema, send_nil=opts.send_nil)
             if join_plan is not None:  # a stream joined with tables: each row is a collection
                 self._collection = CollectionPlan(
                     select,
@@ -492,6 +496,41 @@ class Rule:
         finally:
             self.result.status.status = "stopped"
         return self.result
+
+    def run_payloads(self, payloads: Iterable[bytes], *, ts: int = 0) -> RuleResult:
+        """Run raw JSON payloads of the FROM stream, all arriving at ``ts`` (a file replay).
+
+        Stateless rules over typed streams take the generated fast path; anything it
+        cannot decide goes through :meth:`process`, message by message.
+        """
+        self.result.status.status = "running"
+        stream = self.stream.name
+
+        def slow(payload: bytes) -> None:
+            self.process(Message(stream, payload, ts))
+
+        try:
+            if self._fast is None:
+                for payload in payloads:
+                    slow(payload)
+            else:
+                handled, passed = self._fast.run(payloads, self._emit, slow)
+                self._count_fast(handled, passed)
+        finally:
+            self.result.status.status = "stopped"
+        return self.result
+
+    def _count_fast(self, handled: int, passed: int) -> None:
+        self.result.messages_in += handled
+        self.result.status.records_in += handled
+        m = self.metrics
+        m["source"].records_in += handled
+        m["source"].records_out += handled
+        if self._fast is not None and self._fast.has_where:
+            m["filter"].records_in += handled
+            m["filter"].records_out += passed
+        m["project"].records_in += passed
+        m["project"].records_out += passed
 
     def _advance(self, clock: VirtualClock, to: int) -> None:
         while (deadline := self.next_deadline()) is not None and deadline <= to:

@@ -134,3 +134,17 @@ def test_aliases_bind_as_ekuipers_analyzer_does(ws: Workspace) -> None:
     # a later field sees an earlier alias; an earlier field sees the column
     sql = "SELECT a + 1 AS b, b * 10 AS c, a * 100 AS d FROM t WHERE b > 5"
     assert ws.run(sql, [{"a": 5, "b": 0}, {"a": 1, "b": 9}]).rows == [{"b": 6, "c": 60, "d": 500}]
+
+
+def test_jsonl_replay_uses_the_fast_path_and_keeps_errors(ws: Workspace, tmp_path: object) -> None:
+    from pathlib import Path
+
+    ws.create_stream('CREATE STREAM s (id BIGINT, t FLOAT) WITH (DATASOURCE="s")')
+    path = Path(str(tmp_path)) / "in.jsonl"
+    path.write_bytes(b'{"id": 1, "t": 60}\n\n{"id": "x", "t": 70}\n{"id": 2, "t": 5}\n')
+    result = ws.run_jsonl("SELECT id, t FROM s WHERE t > 50", path)
+    assert result.emissions == [[{"id": 1, "t": 60.0}]]
+    assert [e.message for e in result.errors] == [
+        "decode error: id has wrong type:string, expect:bigint"
+    ]
+    assert ws.rule("SELECT id, t FROM s WHERE t > 50")._fast is not None

@@ -1,0 +1,52 @@
+"""The generated fast path decides every message exactly as the general path does."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kuiper_dev import Workspace
+
+DDL = 'CREATE STREAM demo (id BIGINT, t FLOAT, name STRING, ok BOOLEAN) WITH (DATASOURCE="demo")'
+RULES = [
+    "SELECT id, t FROM demo WHERE t > 50",
+    "SELECT name, t * 2 AS dt, id / 2 AS half, t / id AS ratio FROM demo WHERE ok = true AND id >= 3",
+    "SELECT id - 1 AS prev, t + id AS s FROM demo WHERE name != 'x' OR t <= 0.5",
+    "SELECT ok, name FROM demo",
+]
+
+values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(max_size=3),
+    st.lists(st.integers(min_value=-9, max_value=9), max_size=2),
+)
+objects = st.dictionaries(st.sampled_from(["id", "t", "name", "ok", "extra"]), values, max_size=5)
+payloads = st.one_of(
+    objects.map(orjson.dumps),
+    st.lists(objects, max_size=2).map(orjson.dumps),
+    st.sampled_from([b"{not json", b"42", b'"x"', b"null"]),
+)
+
+
+def outcome(sql: str, batch: list[bytes], *, fast: bool) -> tuple[object, object, object]:
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream(DDL)
+    rule = ws.rule(sql, auto_stream=False)
+    if not fast:
+        rule._fast = None
+    else:
+        assert rule._fast is not None, f"expected a fast path for {sql}"
+    result = rule.run_payloads(batch)
+    return result.emissions, [e.message for e in result.errors], rule.status()
+
+
+@pytest.mark.parametrize("sql", RULES)
+@settings(max_examples=60, deadline=None)
+@given(batch=st.lists(payloads, max_size=12))
+def test_fast_and_general_paths_agree(sql: str, batch: list[bytes]) -> None:
+    assert outcome(sql, batch, fast=True) == outcome(sql, batch, fast=False)
