@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import zstandard
+
 from ..sql import ast
 from . import _time
 from ._cast import go_str, to_bool, to_bytes, to_float, to_int, to_string
@@ -138,7 +140,9 @@ def _compressor(method: str, compress: bool) -> Any:
             return lambda b: _deflate_raw(b)
         return lambda b: zlib.decompress(b, -15)
     if method == "zstd":
-        raise FunctionError("zstd compression needs a zstd library, which kuiper_dev does not ship")
+        if compress:
+            return zstandard.ZstdCompressor().compress
+        return lambda b: zstandard.ZstdDecompressor().decompressobj().decompress(b)
     kind = "compressor" if compress else "decompressor"
     raise FunctionError(f"unsupported {kind}: {method}")
 
@@ -164,7 +168,7 @@ def _stateful_compress(ctx: Any, data: Any, method: Any, compress: bool) -> byte
     ctx.state["type"] = name
     try:
         out: bytes = fn(raw)
-    except (zlib.error, OSError, EOFError) as exc:
+    except (zlib.error, OSError, EOFError, zstandard.ZstdError) as exc:
         raise FunctionError(str(exc)) from None
     return out
 

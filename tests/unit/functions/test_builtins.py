@@ -50,3 +50,9 @@ def test_registry_has_signatures() -> None:
 )
 def test_go_printing(value: object, text: str) -> None:
     assert go_str(value) == text
+
+
+@pytest.mark.parametrize("method", ["zlib", "gzip", "flate", "zstd"])
+def test_compress_round_trips_with_every_documented_method(ws: Workspace, method: str) -> None:
+    sql = f"SELECT decompress(compress(s, '{method}'), '{method}') AS back FROM d"
+    assert ws.run(sql, [{"s": "hello hello hello"}]).rows == [{"back": b"hello hello hello"}]
