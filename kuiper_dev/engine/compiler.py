@@ -16,7 +16,14 @@ from typing import Any
 from ..errors import PlanError
 from ..functions import FunctionError
 from ..functions._cast import go_str
-from ..plugins import NotPortable, PluginContext, from_plugin, plugin_traceback, to_plugin_args
+from ..plugins import (
+    FunctionSlot,
+    NotPortable,
+    PluginContext,
+    from_plugin,
+    plugin_traceback,
+    to_plugin_args,
+)
 from ..sql import ast, render
 from ..sql.like import like_regex
 from . import structure
@@ -205,15 +212,7 @@ def _const(value: Any) -> Compiled:
 
 
 def _json_field(parent: str, name: str) -> Compiled:
-    def get(row: dict[str, Any]) -> Any:
-        v = row.get(parent)
-        if v is None:
-            return None
-        if type(v) is dict:
-            return v.get(name)
-        raise EvalError(f"the result {go_str(v)} is not a type of map[string]interface{{}}")
-
-    return get
+    return structure.arrow(lambda row: row.get(parent), name)
 
 
 def _binary(op: str, lf: Compiled, rf: Compiled) -> Compiled:
@@ -489,18 +488,7 @@ def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Comp
         scope.next_func_id += 1
 
         def plugin_agg(group: Group) -> Any:
-            args = to_plugin_args([[f(r) for r in group.rows] for f in arg_fns])
-            try:
-                result = slot.impl.exec(args, ctx)
-            except Exception as exc:
-                raise EvalError(
-                    f"function {slot.name} (plugin {slot.plugin}, {slot.where}) raised:\n"
-                    f"{plugin_traceback(exc, slot.where)}"
-                ) from exc
-            try:
-                return from_plugin(result)
-            except NotPortable as exc:
-                raise EvalError(f"function {slot.name} (plugin {slot.plugin}): {exc}") from None
+            return _exec_plugin(slot, [[f(r) for r in group.rows] for f in arg_fns], ctx)
 
         return plugin_agg
     spec = bound.builtin
@@ -546,21 +534,28 @@ def _plugin_call(bound: Bound, arg_fns: list[Compiled], ctx: PluginContext) -> C
     assert slot is not None
 
     def call(row: dict[str, Any]) -> Any:
-        args = to_plugin_args([f(row) for f in arg_fns])
-        impl = slot.impl  # read each time: hot reload swaps it
-        try:
-            result = impl.exec(args, ctx)
-        except Exception as exc:
-            raise EvalError(
-                f"function {slot.name} (plugin {slot.plugin}, {slot.where}) raised:\n"
-                f"{plugin_traceback(exc, slot.where)}"
-            ) from exc
-        try:
-            return from_plugin(result)
-        except NotPortable as exc:
-            raise EvalError(f"function {slot.name} (plugin {slot.plugin}): {exc}") from None
+        return _exec_plugin(slot, [f(row) for f in arg_fns], ctx)
 
     return call
+
+
+def _exec_plugin(slot: FunctionSlot, args: list[Any], ctx: PluginContext) -> Any:
+    """Call a plugin function as the portable runtime would: JSON values in and out.
+
+    ``slot.impl`` is read on every call, so a hot reload takes effect at once; a
+    plugin exception keeps its own traceback in the rule's error.
+    """
+    try:
+        result = slot.impl.exec(to_plugin_args(args), ctx)
+    except Exception as exc:
+        raise EvalError(
+            f"function {slot.name} (plugin {slot.plugin}, {slot.where}) raised:\n"
+            f"{plugin_traceback(exc, slot.where)}"
+        ) from exc
+    try:
+        return from_plugin(result)
+    except NotPortable as exc:
+        raise EvalError(f"function {slot.name} (plugin {slot.plugin}): {exc}") from None
 
 
 def is_aggregate(node: Any, binder: Binder) -> bool:
