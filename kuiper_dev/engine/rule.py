@@ -10,7 +10,6 @@ emission) and the rule goes on.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from .._types import Message
 from ..errors import PlanError, did_you_mean
 from ..functions._cast import go_str, go_type
-from ..sql import ast, parse_select, render
+from ..sql import ast, parse_select
 from .binder import Binder
 from .catalog import Catalog, StreamDef
 from .clock import VirtualClock
@@ -28,6 +27,7 @@ from .decoder import DecodeError, make_decoder
 from .fastpath import FastPath, compile_fast_path
 from .joins import JoinPlan, TaggedRow
 from .metrics import OpMetrics
+from .projection import make_projector
 from .result import RuleErrorRecord, RuleResult
 from .values import EvalError
 from .windows import EventTimeWindow, ProcessingWindow, WatermarkGenerator, WindowEmit, WindowSpec
@@ -137,14 +137,14 @@ class Rule:
             scope.op_id = "op_2_filter"
             self._where = compile_expr(select.where, scope) if select.where else None
             scope.op_id = "op_3_project"
-            self._project = self._projector(scope)
+            self._project = self._make_projector(scope)
             if not joins and not calls and not opts.is_event_time and self.stream.format == "json":
                 self._fast = compile_fast_path(select, self.stream.schema, send_nil=opts.send_nil)
             if join_plan is not None:  # a stream joined with tables: each row is a collection
                 self._collection = CollectionPlan(
                     select,
                     scope,
-                    self._projector,
+                    self._make_projector,
                     where=True,
                     join=join_plan,
                     tables=self._table_rows,
@@ -183,7 +183,7 @@ class Rule:
             self._collection = CollectionPlan(
                 select,
                 scope,
-                self._projector,
+                self._make_projector,
                 where=not pushdown,
                 join=join_plan,
                 tables=self._table_rows,
@@ -249,62 +249,8 @@ class Rule:
         """Whether messages of ``stream`` feed this rule (its FROM, JOINed streams, tables)."""
         return stream in self._inputs
 
-    def _projector(self, scope: Scope) -> Callable[[Any], list[dict[str, Any]]]:
-        """The SELECT list as one function: a row (or group) in, its result rows out.
-
-        Usually one row; a set-returning function such as ``unnest`` makes one row
-        per item (eKuiper's project-set operator), a multi-column function such as
-        ``changed_cols`` merges its columns in.
-        """
-        plan: list[tuple[str | None, Compiled, str]] = []
-        srf: str | None = None
-        earlier: dict[str, ast.Expr] = {}
-        for f in self.select.fields:
-            # a SELECT field sees the aliases of the fields before it, as eKuiper's
-            # analyzer binds them (elsewhere an alias wins over a column of that name)
-            field_scope = dataclasses.replace(scope, aliases=dict(earlier))
-            if f.alias:
-                earlier[f.alias] = f.expr
-            if getattr(f, "invisible", False):
-                continue
-            if isinstance(f.expr, ast.Wildcard):
-                plan.append((None, _wildcard(f.expr, field_scope), "expr: *"))
-                continue
-            name = f.name
-            kind = None
-            if isinstance(f.expr, ast.Call):
-                bound = self._binder.resolve(f.expr)
-                kind = bound.builtin.kind if bound.builtin is not None else None
-                if f.alias is None:
-                    name = bound.name
-            label = f"alias: {f.alias} expr: " if f.alias else "expr: "
-            compiled = compile_expr(f.expr, field_scope)
-            if kind == "cols":
-                plan.append((None, _or_empty(compiled), label + render(f.expr)))
-                continue
-            if kind == "srf":
-                if srf is not None:
-                    raise PlanError("only one set-returning function (like unnest) may be selected")
-                srf = name
-            plan.append((name, compiled, label + render(f.expr)))
-        send_nil = self.options.send_nil
-
-        def project(row: Any) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for key, fn, label in plan:
-                try:
-                    value = fn(row)
-                except EvalError as exc:
-                    raise EvalError(f"run Select error: {label} meet error, err:{exc}") from None
-                if key is None:
-                    out.update(value)
-                elif value is not None or send_nil:
-                    out[key] = value
-            return out
-
-        if srf is None:
-            return lambda row: [project(row)]
-        return _expand(project, srf)
+    def _make_projector(self, scope: Scope) -> Callable[[Any], list[dict[str, Any]]]:
+        return make_projector(self.select, self._binder, scope, send_nil=self.options.send_nil)
 
     # -- running -------------------------------------------------------------------
     def _error(self, ts: int, message: str) -> None:
@@ -581,27 +527,6 @@ def _collect_refs(node: Any, out: list[ast.FieldRef]) -> None:
         _collect_refs(getattr(node, name), out)
 
 
-def _wildcard(star: ast.Wildcard, scope: Scope) -> Compiled:
-    """``*``, ``* EXCEPT(a, b)``, ``* REPLACE(expr AS c)``: REPLACE wins over EXCEPT."""
-    base = compile_expr(ast.Wildcard(), scope)
-    excluded = frozenset(getattr(star, "except_", ())) | frozenset(scope.analytic.values())
-    replaced = [
-        (f.alias or f.name, compile_expr(f.expr, scope)) for f in getattr(star, "replace", ())
-    ]
-    if not excluded and not replaced:
-        return base
-
-    def pick(row: Any) -> dict[str, Any]:
-        out = {k: v for k, v in base(row).items() if k not in excluded}
-        for key, fn in replaced:
-            value = fn(row)
-            if value is not None:
-                out[key] = value
-        return out
-
-    return pick
-
-
 def _no_row_path(row: Any) -> list[dict[str, Any]]:  # pragma: no cover - windows use CollectionPlan
     raise AssertionError("a windowed rule projects through its CollectionPlan")
 
@@ -640,40 +565,3 @@ def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -
             other, j.alias or other.name, make_decoder(other.schema), _retain_size(other)
         )
     return inputs
-
-
-def _or_empty(fn: Compiled) -> Compiled:
-    """A multi-column function's columns, or none when it returns null."""
-
-    def columns(row: Any) -> dict[str, Any]:
-        value = fn(row)
-        return value if isinstance(value, dict) else {}
-
-    return columns
-
-
-def _expand(
-    project: Callable[[Any], dict[str, Any]], key: str
-) -> Callable[[Any], list[dict[str, Any]]]:
-    """eKuiper's project-set: one row per item of ``key``; object items merge their keys."""
-
-    def expand(row: Any) -> list[dict[str, Any]]:
-        base = project(row)
-        if key not in base:
-            raise EvalError(f"run Select error: can't find the result from the {key} function")
-        items = base.pop(key)
-        if not isinstance(items, list):
-            raise EvalError(
-                f"run Select error: the argument for the {key} function should be array"
-            )
-        out = []
-        for item in items:
-            new = dict(base)
-            if isinstance(item, dict):
-                new.update(item)
-            else:
-                new[key] = item
-            out.append(new)
-        return out
-
-    return expand

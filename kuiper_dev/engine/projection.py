@@ -1,0 +1,138 @@
+"""The SELECT list compiled: a row (or a group) in, the result rows out.
+
+eKuiper binds a name in a SELECT field to the aliases of the fields before it (its
+analyzer), merges multi-column functions into the row, expands set-returning
+functions into several rows (its project-set operator), and drops null values
+unless ``sendNil`` is on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import PlanError
+from ..sql import ast, render
+from .binder import Binder
+from .compiler import Compiled, Scope, compile_expr
+from .values import EvalError
+
+__all__ = ["make_projector"]
+
+
+def make_projector(
+    select: ast.Select, binder: Binder, scope: Scope, *, send_nil: bool
+) -> Callable[[Any], list[dict[str, Any]]]:
+    """The SELECT list as one function: a row (or group) in, its result rows out.
+
+    Usually one row; a set-returning function such as ``unnest`` makes one row
+    per item (eKuiper's project-set operator), a multi-column function such as
+    ``changed_cols`` merges its columns in.
+    """
+    plan: list[tuple[str | None, Compiled, str]] = []
+    srf: str | None = None
+    earlier: dict[str, ast.Expr] = {}
+    for f in select.fields:
+        # a SELECT field sees the aliases of the fields before it, as eKuiper's
+        # analyzer binds them (elsewhere an alias wins over a column of that name)
+        field_scope = dataclasses.replace(scope, aliases=dict(earlier))
+        if f.alias:
+            earlier[f.alias] = f.expr
+        if getattr(f, "invisible", False):
+            continue
+        if isinstance(f.expr, ast.Wildcard):
+            plan.append((None, _wildcard(f.expr, field_scope), "expr: *"))
+            continue
+        name = f.name
+        kind = None
+        if isinstance(f.expr, ast.Call):
+            bound = binder.resolve(f.expr)
+            kind = bound.builtin.kind if bound.builtin is not None else None
+            if f.alias is None:
+                name = bound.name
+        label = f"alias: {f.alias} expr: " if f.alias else "expr: "
+        compiled = compile_expr(f.expr, field_scope)
+        if kind == "cols":
+            plan.append((None, _or_empty(compiled), label + render(f.expr)))
+            continue
+        if kind == "srf":
+            if srf is not None:
+                raise PlanError("only one set-returning function (like unnest) may be selected")
+            srf = name
+        plan.append((name, compiled, label + render(f.expr)))
+
+    def project(row: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, fn, label in plan:
+            try:
+                value = fn(row)
+            except EvalError as exc:
+                raise EvalError(f"run Select error: {label} meet error, err:{exc}") from None
+            if key is None:
+                out.update(value)
+            elif value is not None or send_nil:
+                out[key] = value
+        return out
+
+    if srf is None:
+        return lambda row: [project(row)]
+    return _expand(project, srf)
+
+
+def _wildcard(star: ast.Wildcard, scope: Scope) -> Compiled:
+    """``*``, ``* EXCEPT(a, b)``, ``* REPLACE(expr AS c)``: REPLACE wins over EXCEPT."""
+    base = compile_expr(ast.Wildcard(), scope)
+    excluded = frozenset(getattr(star, "except_", ())) | frozenset(scope.analytic.values())
+    replaced = [
+        (f.alias or f.name, compile_expr(f.expr, scope)) for f in getattr(star, "replace", ())
+    ]
+    if not excluded and not replaced:
+        return base
+
+    def pick(row: Any) -> dict[str, Any]:
+        out = {k: v for k, v in base(row).items() if k not in excluded}
+        for key, fn in replaced:
+            value = fn(row)
+            if value is not None:
+                out[key] = value
+        return out
+
+    return pick
+
+
+def _or_empty(fn: Compiled) -> Compiled:
+    """A multi-column function's columns, or none when it returns null."""
+
+    def columns(row: Any) -> dict[str, Any]:
+        value = fn(row)
+        return value if isinstance(value, dict) else {}
+
+    return columns
+
+
+def _expand(
+    project: Callable[[Any], dict[str, Any]], key: str
+) -> Callable[[Any], list[dict[str, Any]]]:
+    """eKuiper's project-set: one row per item of ``key``; object items merge their keys."""
+
+    def expand(row: Any) -> list[dict[str, Any]]:
+        base = project(row)
+        if key not in base:
+            raise EvalError(f"run Select error: can't find the result from the {key} function")
+        items = base.pop(key)
+        if not isinstance(items, list):
+            raise EvalError(
+                f"run Select error: the argument for the {key} function should be array"
+            )
+        out = []
+        for item in items:
+            new = dict(base)
+            if isinstance(item, dict):
+                new.update(item)
+            else:
+                new[key] = item
+            out.append(new)
+        return out
+
+    return expand
