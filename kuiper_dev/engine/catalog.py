@@ -9,7 +9,7 @@ from ..sql import ast, parse_stream
 
 __all__ = ["Catalog", "StreamDef"]
 
-_FORMATS = {"json"}
+_FORMATS = {"json", "delimited", "binary"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class StreamDef:
         if fmt not in _FORMATS:
             raise PlanError(
                 f"stream {stmt.name}: FORMAT={fmt!r} is not decoded by kuiper_dev yet; "
-                'use FORMAT="json"'
+                'use FORMAT="json", "delimited" or "binary"'
             )
         schema = {c.name: c for c in stmt.columns} or None
         return cls(

@@ -37,12 +37,13 @@ class CollectionPlan:
         where: bool,
         join: JoinPlan | None = None,
         tables: Callable[[], list[TaggedRow]] | None = None,
+        group: bool = True,
     ) -> None:
         self.join = join
         self.tables = tables
         self.runtime = scope.runtime
         binder = scope.binder
-        self.dims = [compile_expr(d, scope) for d in getattr(select, "group_by", ())]
+        self.dims = [compile_expr(d, scope) for d in select.group_by] if group else []
         having = getattr(select, "having", None)
         self.aggregate = bool(self.dims) or is_aggregate(
             (select.fields, having, getattr(select, "order_by", ())), binder

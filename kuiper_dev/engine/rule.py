@@ -25,12 +25,20 @@ from .collection import CollectionPlan
 from .compiler import Compiled, Scope, analytic_calls, analytic_evaluator, compile_expr
 from .decoder import DecodeError, make_decoder
 from .fastpath import FastPath, compile_fast_path
+from .formats import make_payload_decoder, row_event_time, strict_check
 from .joins import JoinPlan, TaggedRow
 from .metrics import OpMetrics
 from .projection import make_projector
 from .result import RuleErrorRecord, RuleResult
 from .values import EvalError
-from .windows import EventTimeWindow, ProcessingWindow, WatermarkGenerator, WindowEmit, WindowSpec
+from .windows import (
+    EventTimeWindow,
+    ProcessingWindow,
+    StateWindow,
+    WatermarkGenerator,
+    WindowEmit,
+    WindowSpec,
+)
 
 __all__ = ["Rule", "RuleOptions"]
 
@@ -84,15 +92,13 @@ class Rule:
         scope = Scope(binder, rule_id, tuple(tags), joined=bool(joins), tags=tags)
         scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
         calls: list[ast.Call] = []
-        analytic_calls(
-            (select.fields, select.where, getattr(select, "having", None)), binder, calls
-        )
+        analytic_calls(select, binder, calls)  # anywhere: eKuiper runs them first, per row
         scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
         self._analytics = [analytic_evaluator(c, col, scope) for c, col in scope.analytic.items()]
         self._runtime = scope.runtime
         self._runtime.rule_start = start_ms
         self._binder = binder
-        self._decode = make_decoder(self.stream.schema)
+        self._decode = stream_decoder(self.stream, _used_columns(select))
         self._joined = bool(joins)
         self._tables: dict[str, list[TaggedRow]] = {
             n: [] for n, i in self._inputs.items() if i.stream.kind == "table"
@@ -102,6 +108,7 @@ class Rule:
             raise PlanError("a time window or count window is required to join multiple streams")
         self._check_fields(select)
         self._timestamp = self._timestamp_field()
+        self._timestamp_format = self.stream.statement.option("TIMESTAMP_FORMAT")
         self.result = RuleResult(rule_id, sql)
         self.sinks: list[Sink] = [self.result.emissions.append]
         stream = self.stream.name
@@ -125,7 +132,7 @@ class Rule:
             if joins
             else None
         )
-        self._window: ProcessingWindow | EventTimeWindow | None = None
+        self._window: ProcessingWindow | EventTimeWindow | StateWindow | None = None
         self._fast: FastPath | None = None
         self._window_filter: Compiled | None = None
         self._collection: CollectionPlan | None = None
@@ -138,7 +145,9 @@ class Rule:
             self._where = compile_expr(select.where, scope) if select.where else None
             scope.op_id = "op_3_project"
             self._project = self._make_projector(scope)
-            if not joins and not calls and not opts.is_event_time and self.stream.format == "json":
+            strict = (self.stream.statement.option("STRICT_VALIDATION") or "").lower() == "true"
+            plain = self.stream.format == "json" and not strict
+            if not joins and not calls and not opts.is_event_time and plain:
                 self._fast = compile_fast_path(select, self.stream.schema, send_nil=opts.send_nil)
             if join_plan is not None:  # a stream joined with tables: each row is a collection
                 self._collection = CollectionPlan(
@@ -150,11 +159,12 @@ class Rule:
                     tables=self._table_rows,
                 )
         else:
-            spec = _window_spec(window)
+            state = window.kind == "state"
+            spec = _window_spec(window) if not state else WindowSpec("state")
             pushdown = (
                 not opts.is_event_time
                 and not joins
-                and spec.kind in ("tumbling", "hopping", "session")
+                and spec.kind in ("tumbling", "hopping", "session", "state")
             )
             conditions = [
                 c
@@ -172,7 +182,13 @@ class Rule:
             trigger = (
                 _predicate(compile_expr(trigger_expr, scope)) if trigger_expr is not None else None
             )
-            if opts.is_event_time:
+            if state:  # eKuiper's v2 operator, fed rows in order in either time mode
+                self._window = StateWindow(
+                    compile_expr(window.begin, scope),
+                    compile_expr(window.end, scope) if window.end is not None else None,
+                    [compile_expr(e, scope) for e in window.partition],
+                )
+            elif opts.is_event_time:
                 if spec.kind not in ("tumbling", "hopping", "sliding", "session"):
                     raise PlanError(
                         f"{spec.kind} windows are not supported in event time, as in eKuiper"
@@ -187,6 +203,7 @@ class Rule:
                 where=not pushdown,
                 join=join_plan,
                 tables=self._table_rows,
+                group=not state,  # a state window is one group whatever else GROUP BY names
             )
             self._where = None
             self._project = _no_row_path
@@ -344,7 +361,7 @@ class Rule:
             at = ts
             if self._timestamp is not None:
                 try:
-                    at = _event_time(row, self._timestamp)
+                    at = row_event_time(row, self._timestamp, self._timestamp_format)
                 except EvalError as exc:
                     self._error(ts, str(exc))
                     continue
@@ -373,7 +390,7 @@ class Rule:
             if self._window_filter is not None and not _predicate(self._window_filter)(row):
                 return
             self.metrics["window"].records_in += 1
-            if isinstance(self._window, ProcessingWindow):
+            if isinstance(self._window, ProcessingWindow | StateWindow):
                 self._fire(self._window.on_row(row, ts), ts)
             else:
                 self._window.on_row(row, ts)
@@ -493,15 +510,43 @@ def _predicate(fn: Compiled) -> Callable[[Any], bool]:
     return test
 
 
-def _event_time(row: dict[str, Any], field: str) -> int:
-    value = row.get(field)
-    if type(value) is int or type(value) is float:
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    raise EvalError(
-        f"cannot convert timestamp field {field} to int: {go_type(value)}({go_str(value)})"
+def _used_columns(select: ast.Select) -> set[str] | None:
+    """The column names a rule reads, or None when it selects ``*`` (all of them)."""
+    refs: list[ast.FieldRef] = []
+    _collect_refs(select, refs)
+    if any(isinstance(f.expr, ast.Wildcard) for f in select.fields):
+        return None
+    return {r.name for r in refs}
+
+
+def stream_decoder(
+    stream: StreamDef, used: set[str] | None
+) -> Callable[[bytes], list[dict[str, Any]]]:
+    """Payload to rows for the stream's FORMAT, with STRICT_VALIDATION when it asks.
+
+    Strict validation checks the columns the rule reads, as eKuiper validates the
+    pruned schema.
+    """
+    stmt = stream.statement
+    decode = make_payload_decoder(
+        stream.format,
+        stream.schema,
+        delimiter=stmt.option("DELIMITER") or ",",
+        json_decoder=make_decoder(stream.schema),
     )
+    strict = (stmt.option("STRICT_VALIDATION") or "").lower() == "true"
+    if not strict or stream.schema is None or stream.format == "binary":
+        return decode
+    columns = {k: c for k, c in stream.schema.items() if used is None or k in used}
+    timestamp_format = stmt.option("TIMESTAMP_FORMAT")
+
+    def decode_strict(payload: bytes) -> list[dict[str, Any]]:
+        rows = decode(payload)
+        for row in rows:
+            strict_check(row, columns, timestamp_format=timestamp_format)
+        return rows
+
+    return decode_strict
 
 
 def _window_spec(window: Any) -> WindowSpec:
@@ -552,7 +597,9 @@ def _retain_size(stream: StreamDef) -> int:
 def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -> dict[str, _Input]:
     main = catalog.get(select.source)
     inputs = {
-        main.name: _Input(main, select.source_alias or main.name, make_decoder(main.schema), 0)
+        main.name: _Input(
+            main, select.source_alias or main.name, stream_decoder(main, _used_columns(select)), 0
+        )
     }
     for j in joins:
         other = catalog.get(j.source)
@@ -562,6 +609,9 @@ def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -
                 "use a scan table"
             )
         inputs[other.name] = _Input(
-            other, j.alias or other.name, make_decoder(other.schema), _retain_size(other)
+            other,
+            j.alias or other.name,
+            stream_decoder(other, _used_columns(select)),
+            _retain_size(other),
         )
     return inputs

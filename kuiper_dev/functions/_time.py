@@ -309,6 +309,8 @@ def parse_time(text: str, fmt: str = "") -> datetime:
     >>> set_time_zone("UTC"); parse_time("2024-01-02T03:04:05.678Z").isoformat()
     '2024-01-02T03:04:05.678000+00:00'
     """
+    if fmt:  # eKuiper converts the format first and refuses letters it cannot convert
+        format_time(datetime.now(UTC), fmt)
     patterns = ([_format_regex(fmt)] if fmt else []) + _LAYOUTS
     for rx in patterns:
         m = rx.match(text.strip())

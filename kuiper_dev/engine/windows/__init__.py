@@ -10,11 +10,13 @@ from __future__ import annotations
 from .event import EventTimeWindow
 from .processing import ProcessingWindow
 from .spec import WindowEmit, WindowSpec, aligned_window_end
+from .state import StateWindow
 from .watermark import WatermarkGenerator
 
 __all__ = [
     "EventTimeWindow",
     "ProcessingWindow",
+    "StateWindow",
     "WatermarkGenerator",
     "WindowEmit",
     "WindowSpec",

@@ -148,3 +148,39 @@ def test_jsonl_replay_uses_the_fast_path_and_keeps_errors(ws: Workspace, tmp_pat
         "decode error: id has wrong type:string, expect:bigint"
     ]
     assert ws.rule("SELECT id, t FROM s WHERE t > 50")._fast is not None
+
+
+def test_delimited_and_binary_streams(ws: Workspace) -> None:
+    from kuiper_dev import Message
+
+    ws.create_stream('CREATE STREAM d () WITH (DATASOURCE="d", FORMAT="delimited", DELIMITER="|")')
+    msgs = [Message("d", b"a|1.5", 1), Message("d", b"skip|2", 2)]
+    result = ws.run("SELECT col0 AS id, col1 AS reading FROM d WHERE col0 != 'skip'", msgs)
+    assert result.rows == [{"id": "a", "reading": "1.5"}]
+    ws.create_stream('CREATE STREAM img (pic BYTEA) WITH (DATASOURCE="img", FORMAT="binary")')
+    result = ws.run("SELECT pic FROM img", [Message("img", b"\x00\xff", 1)])
+    assert result.rows == [{"pic": b"\x00\xff"}]
+
+
+def test_strict_validation_reports_missing_columns(ws: Workspace) -> None:
+    ws.create_stream(
+        'CREATE STREAM s (a BIGINT, b STRING) WITH (DATASOURCE="s", STRICT_VALIDATION="true")'
+    )
+    result = ws.run("SELECT a, b FROM s", [{"a": 1, "b": "x"}, {"a": 2}])
+    assert result.rows == [{"a": 1, "b": "x"}]
+    assert "field b is not found" in result.errors[0].message
+
+
+def test_event_time_from_formatted_text(ws: Workspace) -> None:
+    ws.create_stream(
+        'CREATE STREAM e (id BIGINT, ts STRING) WITH (DATASOURCE="e", TIMESTAMP="ts", '
+        'TIMESTAMP_FORMAT="yyyy-MM-dd HH:mm:ss")'
+    )
+    rows = [
+        {"id": 1, "ts": "2023-11-14 22:13:20"},
+        {"id": 2, "ts": "2023-11-14 22:13:21"},
+        {"id": 3, "ts": "bad"},
+    ]
+    result = ws.run("SELECT id FROM e", rows, options={"isEventTime": True})
+    assert result.rows == [{"id": 1}, {"id": 2}]  # each row raises the watermark to itself
+    assert "cannot convert timestamp field ts" in result.errors[0].message
