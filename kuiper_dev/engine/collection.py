@@ -78,12 +78,18 @@ class CollectionPlan:
             if not rows:
                 return None
             groups: dict[str, list[dict[str, Any]]] = {}
-            for r in rows:
-                try:
-                    key = "".join(go_str(d(r)) + "," for d in self.dims)
-                except EvalError as exc:
-                    raise EvalError(f"run Group By error: {exc}") from None
-                groups.setdefault(key, []).append(r)
+            dims = self.dims
+            try:
+                if len(dims) == 1:
+                    dim = dims[0]
+                    for r in rows:
+                        groups.setdefault(_key_text(dim(r)), []).append(r)
+                else:
+                    for r in rows:
+                        key = "".join([_key_text(d(r)) for d in dims])
+                        groups.setdefault(key, []).append(r)
+            except EvalError as exc:
+                raise EvalError(f"run Group By error: {exc}") from None
             items = [Group(g) for g in groups.values()]
         elif self.aggregate:
             items = [Group(list(rows))]
@@ -102,6 +108,11 @@ class CollectionPlan:
             runtime.row_index = index
             out.extend(self.project(item))
         return out[: self.limit] if self.limit is not None else out
+
+
+def _key_text(value: Any) -> str:
+    """One dimension's part of a group key: Go's ``fmt.Sprintf("%v,", v)``."""
+    return "<nil>," if value is None else go_str(value) + ","
 
 
 def _truth(value: Any, what: str) -> bool:

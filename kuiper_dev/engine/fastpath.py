@@ -19,7 +19,7 @@ import orjson
 
 from ..sql import ast
 
-__all__ = ["FastPath", "compile_fast_path"]
+__all__ = ["FastPath", "WindowFastPath", "compile_fast_path", "compile_window_fast_path"]
 
 _PY_TYPES = {"bigint": "int", "float": "float", "string": "str", "boolean": "bool"}
 _CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -210,3 +210,79 @@ def compile_fast_path(
     }
     exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
     return FastPath(env["run"], source, where is not None)
+
+
+@dataclass(slots=True)
+class WindowFastPath:
+    """The generated ingest loop of a processing-time tumbling or hopping window.
+
+    ``run(messages, inputs_of, advance, slow) -> (handled, kept, last_ts)``: ``advance(ts)`` fires the
+    windows due by ``ts`` and returns the next deadline; ``inputs_of()`` gives the
+    window's current buffer, which firing replaces.
+    """
+
+    run: Callable[..., tuple[int, int, int | None]]
+    source: str
+
+
+def compile_window_fast_path(
+    select: ast.Select, schema: dict[str, ast.ColumnDef] | None, where: ast.Expr | None
+) -> WindowFastPath | None:
+    """The ingest loop for a windowed rule whose rows need only decoding (and ``where``)."""
+    if schema is None or select.joins:
+        return None
+    sources = (select.source,) + ((select.source_alias,) if select.source_alias else ())
+    gen = _Generator(schema, sources, frozenset(f.alias for f in select.fields if f.alias))
+    try:
+        cond = gen.expr(where) if where is not None else None
+    except _NotSimple:
+        return None
+    if cond is not None and cond.type != "bool":
+        return None
+    lines = [
+        "def run(messages, inputs_of, advance, slow):",
+        "    handled = kept = 0",
+        "    ts = None",
+        "    deadline = advance(None)",
+        "    inputs = inputs_of()",
+        "    append = inputs.append",
+        "    for m in messages:",
+        "        ts = m.ts",
+        "        if deadline is not None and ts >= deadline:",
+        "            deadline = advance(ts)",
+        "            inputs = inputs_of()",
+        "            append = inputs.append",
+        "        try:",
+        "            obj = loads(m.payload)",
+        "            if obj.__class__ is not dict: raise _Fallback",
+        "            get = obj.get",
+        *_column_checks(schema, gen.var),
+    ]
+    if cond is not None:
+        test = cond.text if not cond.nullable else f"({cond.text}) is True"
+        lines.append(f"            keep = {test}")
+    lines.append("            row = {}")
+    for name in schema:
+        var = gen.var[name]
+        lines.append(f"            if {var} is not None or {name!r} in obj: row[{name!r}] = {var}")
+    lines += [
+        "        except Exception:",
+        "            slow(m)",
+        "            deadline = advance(None)",
+        "            inputs = inputs_of()",
+        "            append = inputs.append",
+        "            continue",
+        "        handled += 1",
+    ]
+    if cond is not None:
+        lines.append("        if not keep: continue")
+    lines += ["        kept += 1", "        append((ts, row))", "    return handled, kept, ts"]
+    source = "\n".join(lines)
+    env: dict[str, Any] = {
+        "loads": orjson.loads,
+        "_Fallback": _Fallback,
+        "_fdiv": _fdiv,
+        "_idiv": _idiv,
+    }
+    exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
+    return WindowFastPath(env["run"], source)

@@ -82,6 +82,8 @@ def go_str(v: Any) -> str:
     >>> go_str(20.0), go_str(1.5), go_str(True), go_str(None), go_str([1, "a"])
     ('20', '1.5', 'true', '', '[1 a]')
     """
+    if type(v) is str:
+        return v
     if v is None:
         return ""
     if isinstance(v, bool):

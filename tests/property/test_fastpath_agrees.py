@@ -50,3 +50,41 @@ def outcome(sql: str, batch: list[bytes], *, fast: bool) -> tuple[object, object
 @given(batch=st.lists(payloads, max_size=12))
 def test_fast_and_general_paths_agree(sql: str, batch: list[bytes]) -> None:
     assert outcome(sql, batch, fast=True) == outcome(sql, batch, fast=False)
+
+
+WINDOW_RULES = [
+    "SELECT id, avg(t) AS a, count(*) AS n FROM demo GROUP BY id, TUMBLINGWINDOW(ss, 2) ORDER BY id",
+    "SELECT * FROM demo WHERE t > 0.5 GROUP BY HOPPINGWINDOW(ss, 3, 1)",
+    "SELECT count(*) AS n, window_start() AS ws, window_end() AS we FROM demo GROUP BY TUMBLINGWINDOW(ms, 700)",
+]
+T0 = 1_700_000_000_000
+
+
+def window_outcome(
+    sql: str, batch: list[tuple[int, bytes]], *, fast: bool
+) -> tuple[object, object, object]:
+    from kuiper_dev import Message
+
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream(DDL)
+    rule = ws.rule(sql, auto_stream=False, start_ms=T0)
+    if not fast:
+        rule._fast_window = None
+    else:
+        assert rule._fast_window is not None, f"expected a fast path for {sql}"
+    ts = T0
+    messages = []
+    for gap, payload in batch:
+        ts += gap
+        messages.append(Message("demo", payload, ts))
+    from kuiper_dev.engine import VirtualClock
+
+    result = rule.run(messages, VirtualClock(T0), drain_ms=5000)
+    return result.emissions, [e.message for e in result.errors], rule.status()
+
+
+@pytest.mark.parametrize("sql", WINDOW_RULES)
+@settings(max_examples=40, deadline=None)
+@given(batch=st.lists(st.tuples(st.integers(min_value=0, max_value=1500), payloads), max_size=15))
+def test_window_fast_and_general_paths_agree(sql: str, batch: list[tuple[int, bytes]]) -> None:
+    assert window_outcome(sql, batch, fast=True) == window_outcome(sql, batch, fast=False)

@@ -184,3 +184,15 @@ def test_event_time_from_formatted_text(ws: Workspace) -> None:
     result = ws.run("SELECT id FROM e", rows, options={"isEventTime": True})
     assert result.rows == [{"id": 1}, {"id": 2}]  # each row raises the watermark to itself
     assert "cannot convert timestamp field ts" in result.errors[0].message
+
+
+def test_group_keys_are_go_text_so_null_and_empty_differ(ws: Workspace) -> None:
+    rows = [{"g": None, "v": 1}, {"g": "", "v": 2}, {"g": 1, "v": 3}, {"g": "1", "v": 4}]
+    sql = "SELECT g, sum(v) AS s FROM d GROUP BY g, COUNTWINDOW(4)"
+    result = ws.run(sql, rows)
+    # 1 (a float in a schemaless stream) and "1" print alike, as Go's %v makes them one group
+    assert sorted(result.emissions[0], key=lambda r: r["s"]) == [
+        {"s": 1.0},
+        {"g": "", "s": 2.0},
+        {"g": 1.0, "s": 7.0},
+    ]
