@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from ._types import Message, PluginKind
-from .connectors import SensorFleet, messages_from_rows
+from .connectors import MemoryBus, SensorFleet, messages_from_rows
 from .engine import (
     Binder,
     Catalog,
@@ -27,7 +27,7 @@ from .engine import (
     StreamDef,
     VirtualClock,
 )
-from .engine.actions import parse_actions
+from .engine.actions import memory_target, parse_actions
 from .engine.plugin_io import LiveRun, PluginSinks, run_live
 from .errors import PluginError, did_you_mean
 from .functions import BUILTINS
@@ -56,7 +56,8 @@ class Workspace:
         self.catalog = Catalog()
         self.binder = Binder(self.plugins)
         self._rule_ids = itertools.count(1)
-        self.rules = RuleManager(self.catalog, self.binder)
+        self.bus = MemoryBus()
+        self.rules = RuleManager(self.catalog, self.binder, bus=self.bus)
         self.plugins_dir = Path(plugins_dir) if plugins_dir is not None else None
         if self.plugins_dir is not None:
             self.plugins.load_dir(self.plugins_dir)
@@ -133,8 +134,20 @@ class Workspace:
 
     # -- streams and rules ---------------------------------------------------------
     def create_stream(self, sql: str) -> StreamDef:
-        """Define a stream or table with eKuiper DDL."""
-        return self.catalog.create(sql)
+        """Define a stream or table with eKuiper DDL.
+
+        A memory lookup table starts gathering rows from its topic at once, whether
+        or not a rule uses it yet, as eKuiper's does.
+        """
+        stream = self.catalog.create(sql)
+        opts = stream.statement
+        if (opts.option("KIND") or "").lower() == "lookup" and (
+            opts.option("TYPE") or ""
+        ).lower() == "memory":
+            key = opts.option("KEY")
+            if key:
+                self.bus.table(stream.datasource, key)
+        return stream
 
     def rule(
         self,
@@ -159,6 +172,7 @@ class Workspace:
             self.binder,
             RuleOptions.from_dict(dict(options or {})),
             start_ms=start_ms,
+            bus=self.bus,
         )
 
     def run(
@@ -296,7 +310,7 @@ class Workspace:
         targets: dict[str, Any] = {
             **sinks.makers(),
             "log": recorder,
-            "memory": recorder,
+            "memory": memory_target(self.bus, record),
             "nop": nowhere,
         }
         rule.sinks = list(parse_actions(actions or [{"log": {}}], targets))

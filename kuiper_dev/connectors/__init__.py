@@ -1,8 +1,10 @@
-"""Built-in sources and sinks: simulator and in-memory feeds (mqtt, file, replay to come)."""
+"""Built-in sources and sinks: simulator, in-memory feeds and topics (mqtt, file, replay to come)."""
 
 from __future__ import annotations
 
 from .memory import messages_from_rows
+from .memory_bus import MemoryBus
+from .mqtt import topic_matches
 from .simulator import SensorFleet
 
-__all__ = ["SensorFleet", "messages_from_rows"]
+__all__ = ["MemoryBus", "SensorFleet", "messages_from_rows", "topic_matches"]

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..connectors import MemoryBus
 from ..errors import PlanError, RuleError
 from .gotemplate import Template, compile_template
 
-__all__ = ["Action", "SinkProps", "parse_actions"]
+__all__ = ["Action", "SinkProps", "memory_target", "parse_actions"]
 
 Target = Callable[[Any], None]
 
@@ -132,3 +133,44 @@ def parse_actions(
             raise PlanError(f"sink {kind} not found; known sinks: {known}")
         out.append(Action(kind, props, maker(props)))
     return out
+
+
+def memory_target(
+    bus: MemoryBus, record: Target | None = None
+) -> Callable[[Mapping[str, Any]], Target]:
+    """The built-in memory sink: publish rows to an in-memory topic (``{{...}}`` allowed).
+
+    With ``rowkindField``/``keyField`` it updates lookup tables, as eKuiper's
+    updatable memory sink does. ``record`` also sees what the sink receives.
+    """
+
+    def make(props: Mapping[str, Any]) -> Target:
+        topic = str(props.get("topic") or "")
+        if not topic:
+            raise PlanError(
+                'action memory: the "topic" property is required, e.g. {"memory": {"topic": "t"}}'
+            )
+        template = compile_template(topic) if "{{" in topic else None
+        rowkind = str(props.get("rowkindField") or "")
+        key = str(props.get("keyField") or "")
+
+        def deliver(data: Any) -> None:
+            if record is not None:
+                record(data)
+            if isinstance(data, str):  # a dataTemplate's output must be a JSON object here
+                try:
+                    data = json.loads(data)
+                except json.JSONDecodeError as exc:
+                    raise RuleError(
+                        f"memory sink: dataTemplate output is not JSON ({exc})"
+                    ) from None
+            rows = data if isinstance(data, list) else [data]
+            for row in rows:
+                if not isinstance(row, dict):
+                    raise RuleError("memory sink: a dataTemplate must render a JSON object for it")
+                to = template.render(row) if template is not None else topic
+                bus.publish(to, row, rowkind_field=rowkind, key_field=key)
+
+        return deliver
+
+    return make

@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from .._types import Message
+from ..connectors import MemoryBus, topic_matches
 from ..errors import RuleError, did_you_mean
-from .actions import Action, parse_actions
+from .actions import Action, memory_target, parse_actions
 from .binder import Binder
 from .catalog import Catalog
 from .clock import VirtualClock
@@ -46,10 +49,19 @@ class _Managed:
 class RuleManager:
     """The rules of one workspace and the virtual clock that drives them."""
 
-    def __init__(self, catalog: Catalog, binder: Binder, clock: VirtualClock | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        binder: Binder,
+        clock: VirtualClock | None = None,
+        bus: MemoryBus | None = None,
+    ) -> None:
         self.catalog = catalog
         self.binder = binder
         self.clock = clock or VirtualClock()
+        self.bus = bus or MemoryBus()
+        self._pending: list[tuple[str, dict[str, Any]]] = []
+        self.bus.subscribe("#", lambda topic, row: self._pending.append((topic, row)))
         self.sinks: dict[str, TargetMaker] = {}
         self._rules: dict[str, _Managed] = {}
 
@@ -81,6 +93,7 @@ class RuleManager:
             self.binder,
             RuleOptions.from_dict(d.options),
             start_ms=self.clock.now_ms(),
+            bus=self.bus,
         )
 
         def record(data: Any) -> None:
@@ -88,7 +101,7 @@ class RuleManager:
 
         targets: dict[str, TargetMaker] = {
             "log": lambda _p: record,
-            "memory": lambda _p: record,
+            "memory": memory_target(self.bus, record),
             "nop": lambda _p: lambda _d: None,
         }
         targets.update(self.sinks)
@@ -160,6 +173,7 @@ class RuleManager:
             at, rule = min(due, key=lambda item: item[0])
             self.clock.advance_to(at)
             rule.on_time(at)
+            self._drain()
         self.clock.advance_to(to)
 
     def publish(self, stream: str, messages: Iterable[Message]) -> int:
@@ -171,5 +185,33 @@ class RuleManager:
             for rule in self._running():
                 if rule.reads(stream):
                     rule.process(m, stream)
+            self._drain()
             count += 1
         return count
+
+    def _drain(self, limit: int = 100_000) -> None:
+        """Hand rows published to memory topics to the rules reading memory streams."""
+        handed = 0
+        while self._pending:
+            topic, row = self._pending.pop(0)
+            handed += 1
+            if handed > limit:
+                self._pending.clear()
+                raise RuleError(
+                    f"memory topics passed on {limit} rows without settling; a rule pipeline "
+                    "probably feeds itself (check the memory sinks' topics)"
+                )
+            payload = orjson.dumps(row)
+            for name in self.catalog.names():
+                stream = self.catalog.get(name)
+                kind = (stream.statement.option("TYPE") or "").lower()
+                if (
+                    kind != "memory"
+                    or stream.kind != "stream"
+                    or not topic_matches(stream.datasource, topic)
+                ):
+                    continue
+                message = Message(name, payload, self.clock.now_ms(), meta={"topic": topic})
+                for rule in self._running():
+                    if rule.reads(name):
+                        rule.process(message, name)

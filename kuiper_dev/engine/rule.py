@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._types import Message
+from ..connectors import MemoryBus
 from ..errors import PlanError, did_you_mean
 from ..functions._cast import go_str, go_type
 from ..sql import ast, parse_select
@@ -51,6 +52,7 @@ class RuleOptions:
 
     send_error: bool = False
     send_nil: bool = False
+    send_meta: bool = False
     is_event_time: bool = False
     late_tolerance: int = 0
     raw: tuple[tuple[str, Any], ...] = ()
@@ -61,6 +63,7 @@ class RuleOptions:
         return cls(
             send_error=bool(options.get("sendError", False)),
             send_nil=bool(options.get("sendNil", False)),
+            send_meta=bool(options.get("sendMetaToSink", False)),
             is_event_time=bool(options.get("isEventTime", False)),
             late_tolerance=int(options.get("lateTolerance", 0)),
             raw=tuple(sorted(options.items())),
@@ -79,6 +82,7 @@ class Rule:
         options: RuleOptions | None = None,
         *,
         start_ms: int = 0,
+        bus: MemoryBus | None = None,
     ) -> None:
         self.id = rule_id
         self.sql = sql
@@ -87,6 +91,7 @@ class Rule:
         self.stream: StreamDef = catalog.get(select.source)
         joins = tuple(getattr(select, "joins", ()))
         self._inputs = _plan_inputs(select, joins, catalog)
+        self._bus = bus
         tags = {name: i.tag for name, i in self._inputs.items()}
         tags.update({i.tag: i.tag for i in self._inputs.values()})
         scope = Scope(binder, rule_id, tuple(tags), joined=bool(joins), tags=tags)
@@ -101,7 +106,7 @@ class Rule:
         self._decode = stream_decoder(self.stream, _used_columns(select))
         self._joined = bool(joins)
         self._tables: dict[str, list[TaggedRow]] = {
-            n: [] for n, i in self._inputs.items() if i.stream.kind == "table"
+            n: [] for n, i in self._inputs.items() if i.stream.kind == "table" and i.lookup is None
         }
         streams = [n for n, i in self._inputs.items() if i.stream.kind != "table"]
         if len(streams) > 1 and getattr(select, "window", None) is None:
@@ -148,7 +153,7 @@ class Rule:
             self._project = self._make_projector(scope)
             strict = (self.stream.statement.option("STRICT_VALIDATION") or "").lower() == "true"
             plain = self.stream.format == "json" and not strict
-            if not joins and not calls and not opts.is_event_time and plain:
+            if not joins and not calls and not opts.is_event_time and plain and not opts.send_meta:
                 self._fast = compile_fast_path(select, self.stream.schema, send_nil=opts.send_nil)
             if join_plan is not None:  # a stream joined with tables: each row is a collection
                 self._collection = CollectionPlan(
@@ -265,7 +270,16 @@ class Rule:
                 raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}")
 
     def _table_rows(self) -> list[TaggedRow]:
-        return [row for rows in self._tables.values() for row in rows]
+        rows = [row for table in self._tables.values() for row in table]
+        for spec in self._inputs.values():
+            if spec.lookup is not None:
+                if self._bus is None:
+                    raise EvalError(
+                        f"lookup table {spec.stream.name} needs the workspace's memory topics"
+                    )
+                table = self._bus.table(*spec.lookup)
+                rows.extend(TaggedRow(spec.tag, r) for r in table.values())
+        return rows
 
     def inputs(self) -> dict[str, StreamDef]:
         """The streams and tables this rule reads, by name."""
@@ -437,6 +451,9 @@ class Rule:
             project.error(str(exc), self._runtime.now_ms())
             raise
         project.records_out += 1
+        if self.options.send_meta:  # eKuiper adds the message's metadata to each result row
+            for r in out:
+                r["__meta"] = dict(self._runtime.meta)
         self._emit(out)
 
     def _fire(self, emits: list[WindowEmit], ts: int) -> None:
@@ -629,6 +646,7 @@ class _Input:
     tag: str
     decode: Callable[[bytes], list[dict[str, Any]]]
     retain: int
+    lookup: tuple[str, str] | None = None  # (memory topic, key) of a lookup table
 
 
 def _retain_size(stream: StreamDef) -> int:
@@ -648,15 +666,21 @@ def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -
     }
     for j in joins:
         other = catalog.get(j.source)
+        lookup = None
         if (other.statement.option("KIND") or "scan").lower() == "lookup":
-            raise PlanError(
-                f"table {other.name} is a lookup table, which kuiper_dev does not join yet; "
-                "use a scan table"
-            )
+            kind = (other.statement.option("TYPE") or "").lower()
+            key = other.statement.option("KEY")
+            if kind != "memory" or not key:
+                raise PlanError(
+                    f'table {other.name}: kuiper_dev joins lookup tables of TYPE="memory" with a '
+                    f"KEY; {kind or 'other'} lookup tables need their external store"
+                )
+            lookup = (other.datasource, key)
         inputs[other.name] = _Input(
             other,
             j.alias or other.name,
             stream_decoder(other, _used_columns(select)),
             _retain_size(other),
+            lookup,
         )
     return inputs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuiper_dev import RuleError, Workspace
+from kuiper_dev import PlanError, RuleError, Workspace
 
 T0 = 1_700_000_000_000
 
@@ -71,3 +71,61 @@ def test_windowed_rule_fires_as_the_workspace_clock_moves(ws: Workspace) -> None
     assert ws.rule_output("w") == []
     ws.advance(T0 + 10_000)
     assert ws.rule_output("w") == [[{"n": 2}]]
+
+
+def test_memory_topics_chain_rules(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM mid () WITH (DATASOURCE="results/+", TYPE="memory")')
+    ws.create_rule(
+        "first", "SELECT a * 2 AS b FROM demo", actions=[{"memory": {"topic": "results/doubled"}}]
+    )
+    ws.create_rule("second", "SELECT b + 1 AS c, meta(topic) AS t FROM mid")
+    ws.publish("demo", [{"a": 1}, {"a": 5}])
+    assert ws.rule_output("first") == [[{"b": 2}], [{"b": 10}]]
+    assert ws.rule_output("second") == [
+        [{"c": 3, "t": "results/doubled"}],
+        [{"c": 11, "t": "results/doubled"}],
+    ]
+
+
+def test_lookup_table_updated_by_an_updatable_memory_sink(ws: Workspace) -> None:
+    ws.create_stream(
+        'CREATE STREAM alerts (id BIGINT, threshold BIGINT, action STRING) WITH (DATASOURCE="alerts")'
+    )
+    ws.create_stream(
+        "CREATE TABLE alertTable (id BIGINT, threshold BIGINT) "
+        'WITH (DATASOURCE="alertVal", TYPE="memory", KIND="lookup", KEY="id")'
+    )
+    ws.create_rule(
+        "update",
+        "SELECT * FROM alerts",
+        actions=[
+            {
+                "memory": {
+                    "topic": "alertVal",
+                    "keyField": "id",
+                    "rowkindField": "action",
+                    "sendSingle": True,
+                }
+            }
+        ],
+    )
+    ws.create_rule(
+        "check",
+        "SELECT demo.a AS a, alertTable.threshold AS lim FROM demo INNER JOIN alertTable ON demo.a = alertTable.id",
+    )
+    ws.publish(
+        "alerts",
+        [{"id": 1, "threshold": 10, "action": "upsert"}, {"id": 2, "threshold": 20, "action": "insert"}],
+    )
+    ws.publish("demo", [{"a": 1}, {"a": 3}])
+    ws.publish("alerts", [{"id": 1, "action": "delete"}])
+    ws.publish("demo", [{"a": 1}, {"a": 2}])
+    assert ws.rule_output("check") == [[{"a": 1, "lim": 10}], [{"a": 2, "lim": 20}]]
+
+
+def test_lookup_tables_need_memory_and_a_key(ws: Workspace) -> None:
+    ws.create_stream(
+        'CREATE TABLE r () WITH (DATASOURCE="0", TYPE="redis", KIND="lookup", KEY="id")'
+    )
+    with pytest.raises(PlanError, match='lookup tables of TYPE="memory" with a KEY'):
+        ws.rule("SELECT * FROM demo INNER JOIN r ON demo.a = r.id")
