@@ -348,7 +348,7 @@ def _call(call: ast.Call, scope: Scope) -> Compiled:
                 f"function {bound.name} is an aggregate function; use it in a rule with a "
                 "window or GROUP BY"
             )
-        return _aggregate_call(bound, [compile_expr(a, scope.rows()) for a in call.args], scope)
+        return _aggregate_call(bound, [_aggregate_arg(a, scope.rows()) for a in call.args], scope)
     if bound.builtin is not None and bound.builtin.kind == "window":
         return _window_call(bound.name, scope.runtime)
     arg_fns = [compile_expr(a, scope) for a in call.args]
@@ -480,7 +480,28 @@ def _hit_call(name: str, fn: Callable[..., Any], scope: Scope) -> Compiled:
     return hit
 
 
-def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Compiled:
+def _aggregate_arg(arg: ast.Expr, scope: Scope) -> Compiled | str:
+    """How one row gives an aggregate argument; a plain column is read without a call.
+
+    ``count(*)`` sees each row itself (only whether it is null matters), not a copy.
+    """
+    if isinstance(arg, ast.Wildcard) and not arg.except_ and not arg.replace:
+        return lambda row: row
+    if (
+        isinstance(arg, ast.FieldRef)
+        and (arg.stream is None or arg.stream in scope.sources)
+        and not scope.joined
+        and arg.name not in scope.aliases
+    ):
+        return arg.name
+    return compile_expr(arg, scope)
+
+
+def _column_lists(rows: list[Any], args: list[Compiled | str]) -> list[list[Any]]:
+    return [[r.get(a) for r in rows] if isinstance(a, str) else [a(r) for r in rows] for a in args]
+
+
+def _aggregate_call(bound: Bound, arg_fns: list[Compiled | str], scope: Scope) -> Compiled:
     """An aggregate sees, for each argument, the list of its values over the group."""
     if bound.plugin is not None:
         slot = bound.plugin
@@ -488,7 +509,7 @@ def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Comp
         scope.next_func_id += 1
 
         def plugin_agg(group: Group) -> Any:
-            return _exec_plugin(slot, [[f(r) for r in group.rows] for f in arg_fns], ctx)
+            return _exec_plugin(slot, _column_lists(group.rows, arg_fns), ctx)
 
         return plugin_agg
     spec = bound.builtin
@@ -501,7 +522,7 @@ def _aggregate_call(bound: Bound, arg_fns: list[Compiled], scope: Scope) -> Comp
 
     def aggregate(group: Group) -> Any:
         rows = group.rows
-        lists = [[f(r) for r in rows] for f in arg_fns]
+        lists = _column_lists(rows, arg_fns)
         if with_rows:
             lists.insert(0, [dict(r) for r in rows])
         try:

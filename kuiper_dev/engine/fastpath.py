@@ -128,7 +128,9 @@ def _column_checks(schema: dict[str, ast.ColumnDef], names: dict[str, str]) -> l
             continue
         if py == "float":
             lines.append(f"            if {var}.__class__ is not float and {var} is not None:")
-            lines.append(f"                if {var}.__class__ is int: {var} = float({var})")
+            lines.append(
+                f"                if {var}.__class__ is int: {var} = float({var}); conv = True"
+            )
             lines.append("                else: raise _Fallback")
         else:
             lines.append(
@@ -178,6 +180,7 @@ def compile_fast_path(
         "            obj = loads(payload)",
         "            if obj.__class__ is not dict: raise _Fallback",
         "            get = obj.get",
+        "            conv = False",
         *_column_checks(schema, gen.var),
     ]
     test = (
@@ -256,15 +259,23 @@ def compile_window_fast_path(
         "            obj = loads(m.payload)",
         "            if obj.__class__ is not dict: raise _Fallback",
         "            get = obj.get",
+        "            conv = False",
         *_column_checks(schema, gen.var),
     ]
     if cond is not None:
         test = cond.text if not cond.nullable else f"({cond.text}) is True"
         lines.append(f"            keep = {test}")
-    lines.append("            row = {}")
+    # The decoded object is the row when it holds declared columns only and kept
+    # every value as it was; otherwise a row is built from the checked values.
+    lines.append("            if not conv and obj.keys() <= KEYS:")
+    lines.append("                row = obj")
+    lines.append("            else:")
+    lines.append("                row = {}")
     for name in schema:
         var = gen.var[name]
-        lines.append(f"            if {var} is not None or {name!r} in obj: row[{name!r}] = {var}")
+        lines.append(
+            f"                if {var} is not None or {name!r} in obj: row[{name!r}] = {var}"
+        )
     lines += [
         "        except Exception:",
         "            slow(m)",
@@ -283,6 +294,7 @@ def compile_window_fast_path(
         "_Fallback": _Fallback,
         "_fdiv": _fdiv,
         "_idiv": _idiv,
+        "KEYS": frozenset(schema),
     }
     exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
     return WindowFastPath(env["run"], source)
