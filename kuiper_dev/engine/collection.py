@@ -44,6 +44,15 @@ class CollectionPlan:
         self.runtime = scope.runtime
         binder = scope.binder
         self.dims = [compile_expr(d, scope) for d in select.group_by] if group else []
+        only = select.group_by[0] if group and len(select.group_by) == 1 else None
+        self.dim_column: str | None = (
+            only.name
+            if isinstance(only, ast.FieldRef)
+            and (only.stream is None or only.stream in scope.sources)
+            and not scope.joined
+            and only.name not in scope.aliases
+            else None
+        )
         having = getattr(select, "having", None)
         self.aggregate = bool(self.dims) or is_aggregate(
             (select.fields, having, getattr(select, "order_by", ())), binder
@@ -80,7 +89,13 @@ class CollectionPlan:
             groups: dict[str, list[dict[str, Any]]] = {}
             dims = self.dims
             try:
-                if len(dims) == 1:
+                if self.dim_column is not None:  # GROUP BY one plain column: no call per row
+                    name = self.dim_column
+                    for r in rows:
+                        v = r.get(name)
+                        key = v + "," if v.__class__ is str else _key_text(v)
+                        groups.setdefault(key, []).append(r)
+                elif len(dims) == 1:
                     dim = dims[0]
                     for r in rows:
                         groups.setdefault(_key_text(dim(r)), []).append(r)

@@ -154,7 +154,11 @@ class Rule:
             strict = (self.stream.statement.option("STRICT_VALIDATION") or "").lower() == "true"
             plain = self.stream.format == "json" and not strict
             if not joins and not calls and not opts.is_event_time and plain and not opts.send_meta:
-                self._fast = compile_fast_path(select, self.stream.schema, send_nil=opts.send_nil)
+                self._fast = compile_fast_path(
+                    select,
+                    pruned_schema(self.stream, _used_columns(select)),
+                    send_nil=opts.send_nil,
+                )
             if join_plan is not None:  # a stream joined with tables: each row is a collection
                 self._collection = CollectionPlan(
                     select,
@@ -212,7 +216,9 @@ class Rule:
                     and getattr(window, "filter", None) is None
                 ):
                     self._fast_window = compile_window_fast_path(
-                        select, self.stream.schema, select.where if pushdown else None
+                        select,
+                        pruned_schema(self.stream, _used_columns(select)),
+                        select.where if pushdown else None,
                     )
             self._collection = CollectionPlan(
                 select,
@@ -581,25 +587,34 @@ def _used_columns(select: ast.Select) -> set[str] | None:
     return {r.name for r in refs}
 
 
+def pruned_schema(stream: StreamDef, used: set[str] | None) -> dict[str, ast.ColumnDef] | None:
+    """The stream's columns a rule reads (all for ``*``), as eKuiper's PruneColumns keeps."""
+    if stream.schema is None or used is None:
+        return stream.schema
+    keep = used | ({stream.timestamp} if stream.timestamp else set())
+    return {k: c for k, c in stream.schema.items() if k in keep}
+
+
 def stream_decoder(
     stream: StreamDef, used: set[str] | None
 ) -> Callable[[bytes], list[dict[str, Any]]]:
     """Payload to rows for the stream's FORMAT, with STRICT_VALIDATION when it asks.
 
-    Strict validation checks the columns the rule reads, as eKuiper validates the
-    pruned schema.
+    Like eKuiper's planner, a typed stream decodes only the columns the rule reads
+    (and its TIMESTAMP): a bad value in a column no rule reads is no error.
     """
     stmt = stream.statement
+    schema = pruned_schema(stream, used)
     decode = make_payload_decoder(
         stream.format,
-        stream.schema,
+        schema,
         delimiter=stmt.option("DELIMITER") or ",",
-        json_decoder=make_decoder(stream.schema),
+        json_decoder=make_decoder(schema),
     )
     strict = (stmt.option("STRICT_VALIDATION") or "").lower() == "true"
     if not strict or stream.schema is None or stream.format == "binary":
         return decode
-    columns = {k: c for k, c in stream.schema.items() if used is None or k in used}
+    columns = schema or {}
     timestamp_format = stmt.option("TIMESTAMP_FORMAT")
 
     def decode_strict(payload: bytes) -> list[dict[str, Any]]:

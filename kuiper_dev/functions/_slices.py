@@ -23,7 +23,7 @@ def first_valid(items: list[Any]) -> Any:
 
 def count_valid(items: list[Any]) -> int:
     """Non-null items."""
-    return sum(1 for v in items if v is not None)
+    return len(items) - items.count(None)
 
 
 def _describe(v: Any) -> str:
@@ -58,8 +58,10 @@ def int_total(items: list[Any]) -> int:
 def float_total(items: list[Any]) -> float:
     """Sum of floats; an int among them is an error, as in Go."""
     total = 0.0
-    for v in items:
-        if v is not None:
+    for v in items:  # in order, one by one: the same rounding as Go's loop
+        if v.__class__ is float:
+            total += v
+        elif v is not None:
             total += _as_float(v)
     return total
 

@@ -115,7 +115,10 @@ def test_lookup_table_updated_by_an_updatable_memory_sink(ws: Workspace) -> None
     )
     ws.publish(
         "alerts",
-        [{"id": 1, "threshold": 10, "action": "upsert"}, {"id": 2, "threshold": 20, "action": "insert"}],
+        [
+            {"id": 1, "threshold": 10, "action": "upsert"},
+            {"id": 2, "threshold": 20, "action": "insert"},
+        ],
     )
     ws.publish("demo", [{"a": 1}, {"a": 3}])
     ws.publish("alerts", [{"id": 1, "action": "delete"}])

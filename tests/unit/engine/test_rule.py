@@ -196,3 +196,13 @@ def test_group_keys_are_go_text_so_null_and_empty_differ(ws: Workspace) -> None:
         {"g": "", "s": 2.0},
         {"g": 1.0, "s": 7.0},
     ]
+
+
+def test_typed_stream_decodes_only_the_columns_a_rule_reads(ws: Workspace) -> None:
+    # eKuiper's planner prunes the schema: a bad value in an unread column is no error
+    ws.create_stream('CREATE STREAM p (a BIGINT, b BIGINT) WITH (DATASOURCE="p")')
+    assert ws.run("SELECT a FROM p", [{"a": 1, "b": "not a number"}]).rows == [{"a": 1}]
+    result = ws.run("SELECT * FROM p", [{"a": 1, "b": "not a number"}])
+    assert (
+        result.rows == [] and "b has wrong type:string, expect:bigint" in result.errors[0].message
+    )
