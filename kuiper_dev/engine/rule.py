@@ -24,11 +24,19 @@ from .catalog import Catalog, StreamDef
 from .clock import VirtualClock
 from .collection import CollectionPlan
 from .compiler import Compiled, Scope, analytic_calls, analytic_evaluator, compile_expr
-from .decoder import DecodeError, make_decoder
+from .decoder import DecodeError
 from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
-from .formats import make_payload_decoder, row_event_time, strict_check
+from .formats import row_event_time
 from .joins import JoinPlan, TaggedRow
 from .metrics import OpMetrics
+from .planning import (
+    collect_refs,
+    plan_inputs,
+    pruned_schema,
+    stream_decoder,
+    used_columns,
+    window_spec,
+)
 from .projection import make_projector
 from .result import RuleErrorRecord, RuleResult
 from .values import EvalError
@@ -90,7 +98,7 @@ class Rule:
         self.select = select = parse_select(sql)
         self.stream: StreamDef = catalog.get(select.source)
         joins = tuple(getattr(select, "joins", ()))
-        self._inputs = _plan_inputs(select, joins, catalog)
+        self._inputs = plan_inputs(select, joins, catalog)
         self._bus = bus
         tags = {name: i.tag for name, i in self._inputs.items()}
         tags.update({i.tag: i.tag for i in self._inputs.values()})
@@ -103,7 +111,7 @@ class Rule:
         self._runtime = scope.runtime
         self._runtime.rule_start = start_ms
         self._binder = binder
-        self._decode = stream_decoder(self.stream, _used_columns(select))
+        self._decode = stream_decoder(self.stream, used_columns(select))
         self._joined = bool(joins)
         self._tables: dict[str, list[TaggedRow]] = {
             n: [] for n, i in self._inputs.items() if i.stream.kind == "table" and i.lookup is None
@@ -156,7 +164,7 @@ class Rule:
             if not joins and not calls and not opts.is_event_time and plain and not opts.send_meta:
                 self._fast = compile_fast_path(
                     select,
-                    pruned_schema(self.stream, _used_columns(select)),
+                    pruned_schema(self.stream, used_columns(select)),
                     send_nil=opts.send_nil,
                 )
             if join_plan is not None:  # a stream joined with tables: each row is a collection
@@ -170,7 +178,7 @@ class Rule:
                 )
         else:
             state = window.kind == "state"
-            spec = _window_spec(window) if not state else WindowSpec("state")
+            spec = window_spec(window) if not state else WindowSpec("state")
             pushdown = (
                 not opts.is_event_time
                 and not joins
@@ -217,7 +225,7 @@ class Rule:
                 ):
                     self._fast_window = compile_window_fast_path(
                         select,
-                        pruned_schema(self.stream, _used_columns(select)),
+                        pruned_schema(self.stream, used_columns(select)),
                         select.where if pushdown else None,
                     )
             self._collection = CollectionPlan(
@@ -253,7 +261,7 @@ class Rule:
             return
         aliases = {f.alias for f in select.fields if f.alias}
         refs: list[ast.FieldRef] = []
-        _collect_refs(select, refs)
+        collect_refs(select, refs)
         for ref in refs:
             if ref.name in schema or ref.name in aliases:
                 continue
@@ -263,7 +271,7 @@ class Rule:
 
     def _check_join_fields(self, select: ast.Select) -> None:
         refs: list[ast.FieldRef] = []
-        _collect_refs(select, refs)
+        collect_refs(select, refs)
         by_tag = {i.tag: i.stream for i in self._inputs.values()}
         by_tag.update({name: i.stream for name, i in self._inputs.items()})
         aliases = {f.alias for f in select.fields if f.alias}
@@ -578,124 +586,5 @@ def _predicate(fn: Compiled) -> Callable[[Any], bool]:
     return test
 
 
-def _used_columns(select: ast.Select) -> set[str] | None:
-    """The column names a rule reads, or None when it selects ``*`` (all of them)."""
-    refs: list[ast.FieldRef] = []
-    _collect_refs(select, refs)
-    if any(isinstance(f.expr, ast.Wildcard) for f in select.fields):
-        return None
-    return {r.name for r in refs}
-
-
-def pruned_schema(stream: StreamDef, used: set[str] | None) -> dict[str, ast.ColumnDef] | None:
-    """The stream's columns a rule reads (all for ``*``), as eKuiper's PruneColumns keeps."""
-    if stream.schema is None or used is None:
-        return stream.schema
-    keep = used | ({stream.timestamp} if stream.timestamp else set())
-    return {k: c for k, c in stream.schema.items() if k in keep}
-
-
-def stream_decoder(
-    stream: StreamDef, used: set[str] | None
-) -> Callable[[bytes], list[dict[str, Any]]]:
-    """Payload to rows for the stream's FORMAT, with STRICT_VALIDATION when it asks.
-
-    Like eKuiper's planner, a typed stream decodes only the columns the rule reads
-    (and its TIMESTAMP): a bad value in a column no rule reads is no error.
-    """
-    stmt = stream.statement
-    schema = pruned_schema(stream, used)
-    decode = make_payload_decoder(
-        stream.format,
-        schema,
-        delimiter=stmt.option("DELIMITER") or ",",
-        json_decoder=make_decoder(schema),
-    )
-    strict = (stmt.option("STRICT_VALIDATION") or "").lower() == "true"
-    if not strict or stream.schema is None or stream.format == "binary":
-        return decode
-    columns = schema or {}
-    timestamp_format = stmt.option("TIMESTAMP_FORMAT")
-
-    def decode_strict(payload: bytes) -> list[dict[str, Any]]:
-        rows = decode(payload)
-        for row in rows:
-            strict_check(row, columns, timestamp_format=timestamp_format)
-        return rows
-
-    return decode_strict
-
-
-def _window_spec(window: Any) -> WindowSpec:
-    kind = window.kind
-    if kind == "state":
-        raise PlanError("STATEWINDOW is valid eKuiper SQL that kuiper_dev does not run yet")
-    if kind == "count":
-        return WindowSpec("count", None, int(window.length), int(window.interval or 0))
-    delay = int(window.interval or 0) if kind == "sliding" else 0
-    interval = 0 if kind == "sliding" else int(window.interval or 0)
-    return WindowSpec(kind, window.unit, int(window.length), interval, delay)
-
-
-def _collect_refs(node: Any, out: list[ast.FieldRef]) -> None:
-    if isinstance(node, ast.FieldRef):
-        out.append(node)
-        return
-    if isinstance(node, tuple):
-        for n in node:
-            _collect_refs(n, out)
-        return
-    for name in getattr(type(node), "__slots__", ()):
-        _collect_refs(getattr(node, name), out)
-
-
 def _no_row_path(row: Any) -> list[dict[str, Any]]:  # pragma: no cover - windows use CollectionPlan
     raise AssertionError("a windowed rule projects through its CollectionPlan")
-
-
-@dataclass(frozen=True, slots=True)
-class _Input:
-    """One stream or table a rule reads: the tag its rows carry and how to decode them."""
-
-    stream: StreamDef
-    tag: str
-    decode: Callable[[bytes], list[dict[str, Any]]]
-    retain: int
-    lookup: tuple[str, str] | None = None  # (memory topic, key) of a lookup table
-
-
-def _retain_size(stream: StreamDef) -> int:
-    """eKuiper's scan-table size: RETAIN_SIZE, else all rows for file-like tables, else one."""
-    raw = stream.statement.option("RETAIN_SIZE")
-    if raw and str(raw).isdigit() and int(raw) > 0:
-        return int(raw)
-    return 9999 if (stream.statement.option("TYPE") or "") in ("", "file") else 1
-
-
-def _plan_inputs(select: ast.Select, joins: tuple[Any, ...], catalog: Catalog) -> dict[str, _Input]:
-    main = catalog.get(select.source)
-    inputs = {
-        main.name: _Input(
-            main, select.source_alias or main.name, stream_decoder(main, _used_columns(select)), 0
-        )
-    }
-    for j in joins:
-        other = catalog.get(j.source)
-        lookup = None
-        if (other.statement.option("KIND") or "scan").lower() == "lookup":
-            kind = (other.statement.option("TYPE") or "").lower()
-            key = other.statement.option("KEY")
-            if kind != "memory" or not key:
-                raise PlanError(
-                    f'table {other.name}: kuiper_dev joins lookup tables of TYPE="memory" with a '
-                    f"KEY; {kind or 'other'} lookup tables need their external store"
-                )
-            lookup = (other.datasource, key)
-        inputs[other.name] = _Input(
-            other,
-            j.alias or other.name,
-            stream_decoder(other, _used_columns(select)),
-            _retain_size(other),
-            lookup,
-        )
-    return inputs
