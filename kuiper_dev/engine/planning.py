@@ -79,7 +79,7 @@ def stream_decoder(
 def window_spec(window: Any) -> WindowSpec:
     kind = window.kind
     if kind == "state":
-        raise PlanError("STATEWINDOW is valid eKuiper SQL that kuiper_dev does not run yet")
+        raise PlanError("a state window has no length or unit; it is planned by its conditions")
     if kind == "count":
         return WindowSpec("count", None, int(window.length), int(window.interval or 0))
     delay = int(window.interval or 0) if kind == "sliding" else 0
