@@ -265,9 +265,9 @@ def compile_window_fast_path(
     if cond is not None:
         test = cond.text if not cond.nullable else f"({cond.text}) is True"
         lines.append(f"            keep = {test}")
-    # The decoded object is the row when every read column kept its value: the rule
-    # reads only those columns, so keys eKuiper's pruned decoder would drop stay unseen.
-    lines.append("            if not conv:")
+    # The decoded object is the row when it holds only the decoded columns and every
+    # value was kept as it was (``*``, collect(*) and deduplicate see whole rows).
+    lines.append("            if not conv and obj.keys() <= KEYS:")
     lines.append("                row = obj")
     lines.append("            else:")
     lines.append("                row = {}")
@@ -294,6 +294,7 @@ def compile_window_fast_path(
         "_Fallback": _Fallback,
         "_fdiv": _fdiv,
         "_idiv": _idiv,
+        "KEYS": frozenset(schema),
     }
     exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
     return WindowFastPath(env["run"], source)

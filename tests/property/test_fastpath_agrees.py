@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kuiper_dev import Workspace
@@ -53,6 +53,7 @@ def test_fast_and_general_paths_agree(sql: str, batch: list[bytes]) -> None:
 
 
 WINDOW_RULES = [
+    "SELECT deduplicate(t, true) AS d, collect(*) AS c FROM demo GROUP BY TUMBLINGWINDOW(ss, 2)",
     "SELECT id, avg(t) AS a, count(*) AS n FROM demo GROUP BY id, TUMBLINGWINDOW(ss, 2) ORDER BY id",
     "SELECT * FROM demo WHERE t > 0.5 GROUP BY HOPPINGWINDOW(ss, 3, 1)",
     "SELECT count(*) AS n, window_start() AS ws, window_end() AS we FROM demo GROUP BY TUMBLINGWINDOW(ms, 700)",
@@ -84,7 +85,8 @@ def window_outcome(
 
 
 @pytest.mark.parametrize("sql", WINDOW_RULES)
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(batch=st.lists(st.tuples(st.integers(min_value=0, max_value=1500), payloads), max_size=15))
+@example(batch=[(0, b'{"t":1.0,"extra":null}')])  # undeclared keys must not reach the window
 def test_window_fast_and_general_paths_agree(sql: str, batch: list[tuple[int, bytes]]) -> None:
     assert window_outcome(sql, batch, fast=True) == window_outcome(sql, batch, fast=False)
