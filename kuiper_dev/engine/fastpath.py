@@ -229,9 +229,16 @@ class WindowFastPath:
 
 
 def compile_window_fast_path(
-    select: ast.Select, schema: dict[str, ast.ColumnDef] | None, where: ast.Expr | None
+    select: ast.Select,
+    schema: dict[str, ast.ColumnDef] | None,
+    where: ast.Expr | None,
+    fold_columns: list[str] | None = None,
 ) -> WindowFastPath | None:
-    """The ingest loop for a windowed rule whose rows need only decoding (and ``where``)."""
+    """The ingest loop for a windowed rule whose rows need only decoding (and ``where``).
+
+    With ``fold_columns`` the loop folds those values into ``groups`` (incremental
+    aggregation) instead of keeping rows.
+    """
     if schema is None or select.joins:
         return None
     sources = (select.source,) + ((select.source_alias,) if select.source_alias else ())
@@ -243,7 +250,7 @@ def compile_window_fast_path(
     if cond is not None and cond.type != "bool":
         return None
     lines = [
-        "def run(messages, inputs_of, advance, slow):",
+        "def run(messages, inputs_of, advance, slow, groups=None, fold=None):",
         "    handled = kept = 0",
         "    ts = None",
         "    deadline = advance(None)",
@@ -265,17 +272,18 @@ def compile_window_fast_path(
     if cond is not None:
         test = cond.text if not cond.nullable else f"({cond.text}) is True"
         lines.append(f"            keep = {test}")
-    # The decoded object is the row when it holds only the decoded columns and every
-    # value was kept as it was (``*``, collect(*) and deduplicate see whole rows).
-    lines.append("            if not conv and obj.keys() <= KEYS:")
-    lines.append("                row = obj")
-    lines.append("            else:")
-    lines.append("                row = {}")
-    for name in schema:
-        var = gen.var[name]
-        lines.append(
-            f"                if {var} is not None or {name!r} in obj: row[{name!r}] = {var}"
-        )
+    if fold_columns is None:
+        # The decoded object is the row when it holds only the decoded columns and every
+        # value was kept as it was (``*``, collect(*) and deduplicate see whole rows).
+        lines.append("            if not conv and obj.keys() <= KEYS:")
+        lines.append("                row = obj")
+        lines.append("            else:")
+        lines.append("                row = {}")
+        for name in schema:
+            var = gen.var[name]
+            lines.append(
+                f"                if {var} is not None or {name!r} in obj: row[{name!r}] = {var}"
+            )
     lines += [
         "        except Exception:",
         "            slow(m)",
@@ -287,7 +295,15 @@ def compile_window_fast_path(
     ]
     if cond is not None:
         lines.append("        if not keep: continue")
-    lines += ["        kept += 1", "        append((ts, row))", "    return handled, kept, ts"]
+    if fold_columns is None:
+        lines += ["        kept += 1", "        append((ts, row))", "    return handled, kept, ts"]
+    else:  # incremental aggregation: fold the row's values into its group
+        values = ", ".join(gen.var[c] for c in fold_columns)
+        lines += [
+            "        kept += 1",
+            f"        fold(groups, {values})",
+            "    return handled, kept, ts",
+        ]
     source = "\n".join(lines)
     env: dict[str, Any] = {
         "loads": orjson.loads,

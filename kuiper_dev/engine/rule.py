@@ -27,6 +27,7 @@ from .compiler import Compiled, Scope, analytic_calls, analytic_evaluator, compi
 from .decoder import DecodeError
 from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
 from .formats import row_event_time
+from .incremental import IncrementalPlan, plan_incremental
 from .joins import JoinPlan, TaggedRow
 from .metrics import OpMetrics
 from .planning import (
@@ -148,6 +149,8 @@ class Rule:
         self._window: ProcessingWindow | EventTimeWindow | StateWindow | None = None
         self._fast: FastPath | None = None
         self._fast_window: WindowFastPath | None = None
+        self._incremental: IncrementalPlan | None = None
+        self._groups: dict[Any, list[Any]] = {}  # incremental aggregation's open groups
         self._window_filter: Compiled | None = None
         self._collection: CollectionPlan | None = None
         if window is None:
@@ -214,6 +217,9 @@ class Rule:
                 self._window = EventTimeWindow(spec, trigger)
             else:
                 self._window = ProcessingWindow(spec, start_ms, trigger)
+                schema = pruned_schema(self.stream, used_columns(select))
+                if not calls and not joins:
+                    self._incremental = plan_incremental(select, schema, send_nil=opts.send_nil)
                 strict = (self.stream.statement.option("STRICT_VALIDATION") or "").lower() == "true"
                 if (
                     spec.kind in ("tumbling", "hopping")
@@ -225,8 +231,9 @@ class Rule:
                 ):
                     self._fast_window = compile_window_fast_path(
                         select,
-                        pruned_schema(self.stream, used_columns(select)),
+                        schema,
                         select.where if pushdown else None,
+                        self._incremental.columns if self._incremental is not None else None,
                     )
             self._collection = CollectionPlan(
                 select,
@@ -431,6 +438,10 @@ class Rule:
             if self._window_filter is not None and not _predicate(self._window_filter)(row):
                 return
             self.metrics["window"].records_in += 1
+            if self._incremental is not None:
+                plan = self._incremental
+                plan.fold(self._groups, *[row.get(c) for c in plan.columns])
+                return
             if isinstance(self._window, ProcessingWindow | StateWindow):
                 self._fire(self._window.on_row(row, ts), ts)
             else:
@@ -473,6 +484,9 @@ class Rule:
     def _fire(self, emits: list[WindowEmit], ts: int) -> None:
         assert self._collection is not None or not emits
         self.metrics["window"].records_out += len(emits)
+        if self._incremental is not None:
+            self._finish_groups(emits, ts)
+            return
         for emit in emits:
             self._runtime.window_start, self._runtime.window_end = emit.start_ms, emit.end_ms
             try:
@@ -480,6 +494,19 @@ class Rule:
             except EvalError as exc:
                 self._error(ts, str(exc))
                 continue
+            if out is not None:
+                self._emit(out)
+
+    def _finish_groups(self, emits: list[WindowEmit], ts: int) -> None:
+        plan = self._incremental
+        assert plan is not None
+        for emit in emits:
+            try:
+                out = plan.finish(self._groups, emit.start_ms, emit.end_ms)
+            except (TypeError, ArithmeticError) as exc:
+                self._error(ts, f"run Select error: {exc}")
+                out = None
+            self._groups.clear()
             if out is not None:
                 self._emit(out)
 
@@ -521,8 +548,9 @@ class Rule:
             self._advance(clock, m.ts)
             self.process(m)
 
+        fold = self._incremental.fold if self._incremental is not None else None
         handled, kept, last = self._fast_window.run(
-            messages, lambda: window.buffer.inputs, advance, slow
+            messages, lambda: window.buffer.inputs, advance, slow, self._groups, fold
         )
         self.result.messages_in += handled
         self.result.status.records_in += handled
