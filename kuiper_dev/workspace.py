@@ -27,12 +27,12 @@ from .engine import (
     StreamDef,
     VirtualClock,
 )
-from .engine.actions import memory_target, parse_actions
-from .engine.plugin_io import LiveRun, PluginSinks, run_live
-from .errors import PluginError, did_you_mean
+from .engine.plugin_io import LiveRun, PluginSinks, attach_actions, run_live
+from .errors import PluginError, RuleError, did_you_mean
 from .functions import BUILTINS
 from .plugins import LoadedPlugin, PluginRegistry
-from .sql import parse_select
+from .sql import parse, parse_select, split_statements
+from .sql.ast import CreateStream
 
 __all__ = ["Feed", "Workspace", "find_plugins_dir"]
 
@@ -57,7 +57,7 @@ class Workspace:
         self.binder = Binder(self.plugins)
         self._rule_ids = itertools.count(1)
         self.bus = MemoryBus()
-        self.rules = RuleManager(self.catalog, self.binder, bus=self.bus)
+        self.rules = RuleManager(self.catalog, self.binder, bus=self.bus, plugins=self.plugins)
         self.plugins_dir = Path(plugins_dir) if plugins_dir is not None else None
         if self.plugins_dir is not None:
             self.plugins.load_dir(self.plugins_dir)
@@ -293,32 +293,32 @@ class Workspace:
     def actions(
         self, rule: Rule, actions: list[Any] | None, record: Callable[[Any], None]
     ) -> PluginSinks:
-        """Give ``rule`` its sinks: built-in log/memory record, nop drops, plugin sinks run.
-
-        Returns the plugin sinks so the caller can close them when the run ends.
-        """
-
-        def recorder(_props: Mapping[str, Any]) -> Callable[[Any], None]:
-            return record
-
-        def nowhere(_props: Mapping[str, Any]) -> Callable[[Any], None]:
-            return lambda _data: None
-
-        sinks = PluginSinks(
-            self.plugins, rule.id, lambda text: rule.record_error(0, f"sink: {text}"), record
-        )
-        targets: dict[str, Any] = {
-            **sinks.makers(),
-            "log": recorder,
-            "memory": memory_target(self.bus, record),
-            "nop": nowhere,
-        }
-        rule.sinks = list(parse_actions(actions or [{"log": {}}], targets))
-        return sinks
+        """Give ``rule`` its sinks (see :func:`attach_actions`); close what comes back."""
+        return attach_actions(rule, actions, plugins=self.plugins, bus=self.bus, record=record)
 
     def run_live(self, rule: Rule, *, limit: int | None, timeout_ms: int) -> LiveRun:
         """Run a planned rule on its plugin sources in wall-clock time, bounded."""
         return run_live(rule, self.plugins, limit=limit, timeout_ms=timeout_ms)
+
+    def run_script(
+        self,
+        script: str,
+        feed: Feed,
+        *,
+        rule_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        drain_ms: int = 0,
+    ) -> RuleResult:
+        """Define the script's streams, then run its last statement, a SELECT, over a feed.
+
+        What a ``%%kuiper_sql`` cell holds: ``CREATE STREAM ...; SELECT ...``.
+        """
+        *ddl, select = split_statements(script) or [""]
+        for text in ddl:
+            if not isinstance(parse(text), CreateStream):
+                raise RuleError("only the last statement of a script may be a SELECT")
+            self.create_stream(text)
+        return self.run(select, feed, rule_id=rule_id, options=options, drain_ms=drain_ms)
 
     @staticmethod
     def messages(feed: Feed) -> Iterable[Message]:

@@ -360,19 +360,7 @@ class _Lexer:
         return self._lex_inside_action
 
     def _lex_char(self) -> _State:
-        while True:
-            ch = self._next()
-            if ch == "\\":
-                ch = self._next()
-                if ch not in ("", "\n"):
-                    continue
-            if ch in ("", "\n"):
-                self._error("unterminated character constant")
-                return None
-            if ch == "'":
-                break
-        self._emit("char_constant")
-        return self._lex_inside_action
+        return self._lex_escaped("'", "char_constant", "unterminated character constant")
 
     def _scan_number(self) -> bool:
         self._accept("+-")
@@ -413,6 +401,10 @@ class _Lexer:
         return self._lex_inside_action
 
     def _lex_quote(self) -> _State:
+        return self._lex_escaped('"', "string", "unterminated quoted string")
+
+    def _lex_escaped(self, close: str, kind: Kind, unterminated: str) -> _State:
+        """A backslash-escaped literal up to ``close`` on the same line."""
         while True:
             ch = self._next()
             if ch == "\\":
@@ -420,11 +412,11 @@ class _Lexer:
                 if ch not in ("", "\n"):
                     continue
             if ch in ("", "\n"):
-                self._error("unterminated quoted string")
+                self._error(unterminated)
                 return None
-            if ch == '"':
+            if ch == close:
                 break
-        self._emit("string")
+        self._emit(kind)
         return self._lex_inside_action
 
     def _lex_raw_quote(self) -> _State:

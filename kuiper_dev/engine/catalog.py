@@ -23,6 +23,12 @@ class StreamDef:
     timestamp: str | None
     kind: str
     statement: ast.CreateStream
+    strict: bool = False  # STRICT_VALIDATION
+
+    @property
+    def plain_json(self) -> bool:
+        """JSON without strict validation: what the generated fast paths decode."""
+        return self.format == "json" and not self.strict
 
     @classmethod
     def from_statement(cls, stmt: ast.CreateStream) -> StreamDef:
@@ -41,6 +47,7 @@ class StreamDef:
             timestamp=stmt.option("TIMESTAMP"),
             kind=stmt.kind,
             statement=stmt,
+            strict=(stmt.option("STRICT_VALIDATION") or "").lower() == "true",
         )
 
 

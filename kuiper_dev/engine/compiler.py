@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._types import Message
 from ..errors import PlanError
-from ..functions import FunctionError
+from ..functions import FunctionError, lookup
 from ..functions._cast import go_str
 from ..plugins import (
     FunctionSlot,
@@ -24,7 +25,7 @@ from ..plugins import (
     plugin_traceback,
     to_plugin_args,
 )
-from ..sql import ast, render
+from ..sql import ast, render, walk
 from ..sql.like import like_regex
 from . import structure
 from .binder import Binder, Bound
@@ -49,13 +50,21 @@ class Runtime:
     """What the running rule tells its compiled functions: clock, meta, window range."""
 
     now_ms: Callable[[], int] = lambda: 0
-    meta: dict[str, Any] = field(default_factory=dict)
+    message: Message | None = None  # the message being processed; its meta is read lazily
     window_start: int = 0
     window_end: int = 0
     event_time: int = 0
     rule_start: int = 0
     row_index: int = 0  # position of the row being projected in its result (row_number)
     sites: dict[str, Any] = field(default_factory=dict)  # rule-wide state of last_hit_* calls
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The current message's metadata as eKuiper's sources give it (topic, qos, ...)."""
+        m = self.message
+        if m is None:
+            return {}
+        return {"topic": m.topic, "qos": m.qos, **m.meta}
 
 
 class Group:
@@ -426,24 +435,15 @@ def analytic_evaluator(
     return evaluate
 
 
-def analytic_calls(node: Any, binder: Binder, out: list[ast.Call]) -> None:
-    """Collect the analytic function calls in ``node`` (each distinct call once)."""
-    if isinstance(node, ast.Call):
-        try:
-            bound = binder.resolve(node)
-        except PlanError:
-            bound = None
-        if bound is not None and bound.builtin is not None and bound.builtin.kind == "analytic":
-            if node not in out:
-                out.append(node)
-            return
-    if isinstance(node, tuple):
-        for n in node:
-            analytic_calls(n, binder, out)
-        return
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            analytic_calls(getattr(node, f.name), binder, out)
+def analytic_calls(node: Any) -> list[ast.Call]:
+    """The distinct analytic function calls anywhere under ``node``."""
+    out: list[ast.Call] = []
+    for n in walk(node):
+        if isinstance(n, ast.Call) and n not in out:
+            builtin = lookup(n.name)
+            if builtin is not None and builtin.kind == "analytic":
+                out.append(n)
+    return out
 
 
 def _window_call(name: str, runtime: Runtime) -> Compiled:
@@ -581,14 +581,11 @@ def _exec_plugin(slot: FunctionSlot, args: list[Any], ctx: PluginContext) -> Any
 
 def is_aggregate(node: Any, binder: Binder) -> bool:
     """True when an aggregate function is called anywhere in ``node``."""
-    if isinstance(node, ast.Call):
-        try:
-            if binder.resolve(node).aggregate:
-                return True
-        except PlanError:
-            pass  # reported when the call is compiled
-    if isinstance(node, tuple):
-        return any(is_aggregate(n, binder) for n in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return any(is_aggregate(getattr(node, f.name), binder) for f in dataclasses.fields(node))
+    for n in walk(node):
+        if isinstance(n, ast.Call):
+            try:
+                if binder.resolve(n).aggregate:
+                    return True
+            except PlanError:
+                pass  # reported when the call is compiled
     return False

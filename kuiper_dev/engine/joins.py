@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import PlanError
-from ..sql import ast
+from ..sql import ast, walk
 from .values import EvalError
 
 __all__ = ["JoinPlan", "JoinedRow", "TaggedRow", "join_streams"]
@@ -52,23 +52,12 @@ def join_streams(node: ast.Join, from_tag: str) -> tuple[str, str]:
     if node.kind == "CROSS" or node.on is None:
         return from_tag, right_tag
     names: list[str] = []
-    _stream_names(node.on, names)
+    for ref in walk(node.on):
+        if isinstance(ref, ast.FieldRef) and ref.stream is not None and ref.stream not in names:
+            names.append(ref.stream)
     if len(names) == 2:
         return names[0], names[1]
     return from_tag, right_tag
-
-
-def _stream_names(node: Any, out: list[str]) -> None:
-    if isinstance(node, ast.FieldRef):
-        if node.stream is not None and node.stream not in out:
-            out.append(node.stream)
-        return
-    if isinstance(node, tuple):
-        for n in node:
-            _stream_names(n, out)
-        return
-    for name in getattr(type(node), "__slots__", ()):
-        _stream_names(getattr(node, name), out)
 
 
 Condition = Callable[[Any], Any]

@@ -8,7 +8,7 @@ time order before each message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,15 +17,14 @@ import orjson
 from .._types import Message
 from ..connectors import MemoryBus, topic_matches
 from ..errors import RuleError, did_you_mean
-from .actions import Action, memory_target, parse_actions
+from ..plugins import PluginRegistry
 from .binder import Binder
 from .catalog import Catalog
 from .clock import VirtualClock
+from .plugin_io import PluginSinks, attach_actions
 from .rule import Rule, RuleOptions
 
 __all__ = ["RuleDefinition", "RuleManager"]
-
-TargetMaker = Callable[[Mapping[str, Any]], Callable[[Any], None]]
 
 
 @dataclass(slots=True)
@@ -42,6 +41,7 @@ class _Managed:
     rule: Rule | None = None
     state: str = "stopped"
     delivered: list[Any] = field(default_factory=list)
+    sinks: PluginSinks | None = None  # plugin sinks of the running rule, closed on stop
     last_start: int = 0
     last_stop: int = 0
 
@@ -55,6 +55,7 @@ class RuleManager:
         binder: Binder,
         clock: VirtualClock | None = None,
         bus: MemoryBus | None = None,
+        plugins: PluginRegistry | None = None,
     ) -> None:
         self.catalog = catalog
         self.binder = binder
@@ -62,7 +63,7 @@ class RuleManager:
         self.bus = bus or MemoryBus()
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self.bus.subscribe("#", lambda topic, row: self._pending.append((topic, row)))
-        self.sinks: dict[str, TargetMaker] = {}
+        self.plugins = plugins or PluginRegistry()
         self._rules: dict[str, _Managed] = {}
 
     def _get(self, rule_id: str) -> _Managed:
@@ -80,6 +81,7 @@ class RuleManager:
             )
         managed = _Managed(definition)
         self._plan(managed)  # fail now on bad SQL or actions, as eKuiper does at creation
+        self._close_sinks(managed)
         self._rules[definition.id] = managed
         if start:
             self.start(definition.id)
@@ -96,17 +98,9 @@ class RuleManager:
             bus=self.bus,
         )
 
-        def record(data: Any) -> None:
-            managed.delivered.append(data)
-
-        targets: dict[str, TargetMaker] = {
-            "log": lambda _p: record,
-            "memory": memory_target(self.bus, record),
-            "nop": lambda _p: lambda _d: None,
-        }
-        targets.update(self.sinks)
-        actions: list[Action] = parse_actions(d.actions, targets)
-        rule.sinks = list(actions)
+        managed.sinks = attach_actions(
+            rule, d.actions, plugins=self.plugins, bus=self.bus, record=managed.delivered.append
+        )
         rule.attach_clock(self.clock.now_ms)
         return rule
 
@@ -119,8 +113,14 @@ class RuleManager:
         managed.state = "running"
         managed.last_start = self.clock.now_ms()
 
+    def _close_sinks(self, managed: _Managed) -> None:
+        if managed.sinks is not None:
+            managed.sinks.close()
+            managed.sinks = None
+
     def stop(self, rule_id: str) -> None:
         managed = self._get(rule_id)
+        self._close_sinks(managed)
         if managed.rule is not None:
             managed.rule.result.status.status = "stopped"
         managed.state = "stopped"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PlanError
-from ..sql import ast
+from ..sql import ast, walk
 from .catalog import Catalog, StreamDef
 from .decoder import make_decoder
 from .formats import make_payload_decoder, strict_check
@@ -18,7 +18,7 @@ from .windows import WindowSpec
 
 __all__ = [
     "RuleInput",
-    "collect_refs",
+    "field_refs",
     "plan_inputs",
     "pruned_schema",
     "retain_size",
@@ -30,8 +30,7 @@ __all__ = [
 
 def used_columns(select: ast.Select) -> set[str] | None:
     """The column names a rule reads, or None when it selects ``*`` (all of them)."""
-    refs: list[ast.FieldRef] = []
-    collect_refs(select, refs)
+    refs = field_refs(select)
     if any(isinstance(f.expr, ast.Wildcard) for f in select.fields):
         return None
     return {r.name for r in refs}
@@ -61,8 +60,7 @@ def stream_decoder(
         delimiter=stmt.option("DELIMITER") or ",",
         json_decoder=make_decoder(schema),
     )
-    strict = (stmt.option("STRICT_VALIDATION") or "").lower() == "true"
-    if not strict or stream.schema is None or stream.format == "binary":
+    if not stream.strict or stream.schema is None or stream.format == "binary":
         return decode
     columns = schema or {}
     timestamp_format = stmt.option("TIMESTAMP_FORMAT")
@@ -87,16 +85,9 @@ def window_spec(window: Any) -> WindowSpec:
     return WindowSpec(kind, window.unit, int(window.length), interval, delay)
 
 
-def collect_refs(node: Any, out: list[ast.FieldRef]) -> None:
-    if isinstance(node, ast.FieldRef):
-        out.append(node)
-        return
-    if isinstance(node, tuple):
-        for n in node:
-            collect_refs(n, out)
-        return
-    for name in getattr(type(node), "__slots__", ()):
-        collect_refs(getattr(node, name), out)
+def field_refs(node: Any) -> list[ast.FieldRef]:
+    """Every column reference under ``node``."""
+    return [n for n in walk(node) if isinstance(n, ast.FieldRef)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,14 @@ from typing import Any
 import orjson
 
 from .._types import Message
+from ..connectors import MemoryBus
 from ..errors import RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner, SourceRunner
+from .actions import memory_target, parse_actions
 from .clock import WallClock
 from .rule import Rule
 
-__all__ = ["LiveRun", "PluginSinks", "run_live"]
+__all__ = ["LiveRun", "PluginSinks", "attach_actions", "run_live"]
 
 Target = Callable[[Any], None]
 
@@ -66,6 +68,29 @@ class PluginSinks:
         for runner in self.runners:
             runner.drain(timeout)
             runner.stop(timeout)
+
+
+def attach_actions(
+    rule: Rule,
+    actions: list[Any] | None,
+    *,
+    plugins: PluginRegistry,
+    bus: MemoryBus,
+    record: Callable[[Any], None],
+) -> PluginSinks:
+    """Give ``rule`` its sinks: log records, memory publishes (and records), nop drops,
+    plugin sinks run in their runners. Returns the plugin sinks, to close when done."""
+    sinks = PluginSinks(
+        plugins, rule.id, lambda text: rule.record_error(0, f"sink: {text}"), record
+    )
+    targets: dict[str, Callable[[Mapping[str, Any]], Target]] = {
+        **sinks.makers(),
+        "log": lambda _props: record,
+        "memory": memory_target(bus, record),
+        "nop": lambda _props: lambda _data: None,
+    }
+    rule.sinks = list(parse_actions(actions or [{"log": {}}], targets))
+    return sinks
 
 
 @dataclass(slots=True)

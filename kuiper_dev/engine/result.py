@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._gojson import dumps
+from .metrics import OpMetrics
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,27 +23,45 @@ class RuleErrorRecord:
     message: str
 
 
-@dataclass(slots=True)
 class RuleStatus:
-    """Counters in the spirit of eKuiper's ``getstatus``."""
+    """A rule's state and counters, read off its operators and error records.
 
-    status: str = "stopped"
-    records_in: int = 0
-    records_out: int = 0
-    exceptions: int = 0
-    last_exception: str = ""
-    last_exception_time: int = 0
+    Nothing here is counted twice: messages in are the source operator's records
+    in, emissions are the sink's, exceptions are the error records.
+    """
 
-    def to_dict(self, rule_id: str) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "source_records_in_total": self.records_in,
-            "sink_records_out_total": self.records_out,
-            "exceptions_total": self.exceptions,
-            "last_exception": self.last_exception,
-            "last_exception_time": self.last_exception_time,
-            "rule": rule_id,
+    __slots__ = ("errors", "operators", "status")
+
+    def __init__(self, errors: list[RuleErrorRecord]) -> None:
+        self.status = "stopped"
+        self.errors = errors
+        self.operators: dict[str, OpMetrics] = {
+            "source": OpMetrics("source_0"),
+            "filter": OpMetrics("op_2_filter_0"),
+            "window": OpMetrics("op_3_window_0"),
+            "project": OpMetrics("op_4_project_0"),
+            "sink": OpMetrics("sink_0"),
         }
+
+    @property
+    def records_in(self) -> int:
+        return self.operators["source"].records_in
+
+    @property
+    def records_out(self) -> int:
+        return self.operators["sink"].records_in
+
+    @property
+    def exceptions(self) -> int:
+        return len(self.errors)
+
+    @property
+    def last_exception(self) -> str:
+        return self.errors[-1].message if self.errors else ""
+
+    @property
+    def last_exception_time(self) -> int:
+        return self.errors[-1].ts if self.errors else 0
 
 
 @dataclass(slots=True)
@@ -53,8 +72,14 @@ class RuleResult:
     sql: str
     emissions: list[list[dict[str, Any]]] = field(default_factory=list)
     errors: list[RuleErrorRecord] = field(default_factory=list)
-    status: RuleStatus = field(default_factory=RuleStatus)
-    messages_in: int = 0
+    status: RuleStatus = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.status = RuleStatus(self.errors)
+
+    @property
+    def messages_in(self) -> int:
+        return self.status.records_in
 
     @property
     def rows(self) -> list[dict[str, Any]]:

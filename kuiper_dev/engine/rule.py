@@ -29,9 +29,8 @@ from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_windo
 from .formats import row_event_time
 from .incremental import IncrementalPlan, plan_incremental
 from .joins import JoinPlan, TaggedRow
-from .metrics import OpMetrics
 from .planning import (
-    collect_refs,
+    field_refs,
     plan_inputs,
     pruned_schema,
     stream_decoder,
@@ -105,8 +104,7 @@ class Rule:
         tags.update({i.tag: i.tag for i in self._inputs.values()})
         scope = Scope(binder, rule_id, tuple(tags), joined=bool(joins), tags=tags)
         scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
-        calls: list[ast.Call] = []
-        analytic_calls(select, binder, calls)  # anywhere: eKuiper runs them first, per row
+        calls = analytic_calls(select)  # anywhere: eKuiper runs them first, per row
         scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
         self._analytics = [analytic_evaluator(c, col, scope) for c, col in scope.analytic.items()]
         self._runtime = scope.runtime
@@ -125,14 +123,8 @@ class Rule:
         self._timestamp_format = self.stream.statement.option("TIMESTAMP_FORMAT")
         self.result = RuleResult(rule_id, sql)
         self.sinks: list[Sink] = [self.result.emissions.append]
-        stream = self.stream.name
-        self.metrics = {
-            "source": OpMetrics(f"source_{stream}_0"),
-            "filter": OpMetrics("op_2_filter_0"),
-            "window": OpMetrics("op_3_window_0"),
-            "project": OpMetrics("op_4_project_0"),
-            "sink": OpMetrics("sink_0"),
-        }
+        self.metrics = self.result.status.operators
+        self.metrics["source"].name = f"source_{self.stream.name}_0"
 
         window = getattr(select, "window", None)
         self._watermark = (
@@ -162,8 +154,7 @@ class Rule:
             self._where = compile_expr(select.where, scope) if select.where else None
             scope.op_id = "op_3_project"
             self._project = self._make_projector(scope)
-            strict = (self.stream.statement.option("STRICT_VALIDATION") or "").lower() == "true"
-            plain = self.stream.format == "json" and not strict
+            plain = self.stream.plain_json
             if not joins and not calls and not opts.is_event_time and plain and not opts.send_meta:
                 self._fast = compile_fast_path(
                     select,
@@ -220,13 +211,11 @@ class Rule:
                 schema = pruned_schema(self.stream, used_columns(select))
                 if not calls and not joins:
                     self._incremental = plan_incremental(select, schema, send_nil=opts.send_nil)
-                strict = (self.stream.statement.option("STRICT_VALIDATION") or "").lower() == "true"
                 if (
                     spec.kind in ("tumbling", "hopping")
                     and not calls
                     and not joins
-                    and not strict
-                    and self.stream.format == "json"
+                    and self.stream.plain_json
                     and getattr(window, "filter", None) is None
                 ):
                     self._fast_window = compile_window_fast_path(
@@ -267,8 +256,7 @@ class Rule:
         if schema is None:
             return
         aliases = {f.alias for f in select.fields if f.alias}
-        refs: list[ast.FieldRef] = []
-        collect_refs(select, refs)
+        refs = field_refs(select)
         for ref in refs:
             if ref.name in schema or ref.name in aliases:
                 continue
@@ -277,8 +265,7 @@ class Rule:
                 raise PlanError(f"unknown field {ref.name} in stream {self.stream.name}.{hint}")
 
     def _check_join_fields(self, select: ast.Select) -> None:
-        refs: list[ast.FieldRef] = []
-        collect_refs(select, refs)
+        refs = field_refs(select)
         by_tag = {i.tag: i.stream for i in self._inputs.values()}
         by_tag.update({name: i.stream for name, i in self._inputs.items()})
         aliases = {f.alias for f in select.fields if f.alias}
@@ -319,16 +306,11 @@ class Rule:
 
     # -- running -------------------------------------------------------------------
     def _error(self, ts: int, message: str) -> None:
-        status = self.result.status
-        status.exceptions += 1
-        status.last_exception = message
-        status.last_exception_time = ts
         self.result.errors.append(RuleErrorRecord(ts, message))
         if self.options.send_error:
             self._emit([{"error": message}])
 
     def _emit(self, emission: list[dict[str, Any]]) -> None:
-        self.result.status.records_out += 1
         sink_metrics = self.metrics["sink"]
         sink_metrics.records_in += 1
         for sink in self.sinks:
@@ -367,12 +349,10 @@ class Rule:
         if stream is not None and stream != self.stream.name:
             self._process_other(message, stream)
             return
-        self.result.messages_in += 1
-        self.result.status.records_in += 1
         source = self.metrics["source"]
         source.records_in += 1
         source.last_invocation = message.ts
-        self._runtime.meta = {"topic": message.topic, "qos": message.qos, **message.meta}
+        self._runtime.message = message
         try:
             rows = self._decode(message.payload)
         except DecodeError as exc:
@@ -478,7 +458,7 @@ class Rule:
         project.records_out += 1
         if self.options.send_meta:  # eKuiper adds the message's metadata to each result row
             for r in out:
-                r["__meta"] = dict(self._runtime.meta)
+                r["__meta"] = self._runtime.meta
         self._emit(out)
 
     def _fire(self, emits: list[WindowEmit], ts: int) -> None:
@@ -552,8 +532,6 @@ class Rule:
         handled, kept, last = self._fast_window.run(
             messages, lambda: window.buffer.inputs, advance, slow, self._groups, fold
         )
-        self.result.messages_in += handled
-        self.result.status.records_in += handled
         source = self.metrics["source"]
         source.records_in += handled
         source.records_out += handled
@@ -588,8 +566,6 @@ class Rule:
         return self.result
 
     def _count_fast(self, handled: int, passed: int) -> None:
-        self.result.messages_in += handled
-        self.result.status.records_in += handled
         m = self.metrics
         m["source"].records_in += handled
         m["source"].records_out += handled

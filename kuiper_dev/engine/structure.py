@@ -38,21 +38,34 @@ def _position(raw: Any) -> int:
     raise EvalError(f"invalid index {go_type(raw)}({go_str(raw)}): an index must be an integer")
 
 
+def _array(value: Any, what: str) -> list[Any]:
+    if type(value) is not list:
+        raise EvalError(f"invalid operation {go_type(value)}({go_str(value)}) [] {what}")
+    return value
+
+
+def _from_end(i: int, n: int, limit: int, beyond: str) -> int:
+    """Index ``i`` into ``n`` items, negative counting from the end, eKuiper's errors.
+
+    ``limit`` is the first position past the valid ones; ``beyond`` the message for it.
+    """
+    if i < 0:
+        if i + n < 0:
+            raise EvalError(f"out of index: {i} of {n}")
+        return i + n
+    if i >= limit:
+        raise EvalError(beyond.format(i=i, n=n))
+    return i
+
+
 def index(lhs: Compiled, at: Compiled) -> Compiled:
     def get(row: Any) -> Any:
         value = lhs(row)
         if value is None:
             return None
-        if type(value) is not list:
-            raise EvalError(f"invalid operation {go_type(value)}({go_str(value)}) [] index")
-        i, n = _position(at(row)), len(value)
-        if i < 0:
-            if i + n < 0:
-                raise EvalError(f"out of index: {i} of {n}")
-            i += n
-        elif i >= n:
-            raise EvalError(f"out of index: {i} of {n}")
-        return value[i]
+        items = _array(value, "index")
+        n = len(items)
+        return items[_from_end(_position(at(row)), n, n, "out of index: {i} of {n}")]
 
     return get
 
@@ -62,29 +75,17 @@ def slice_(lhs: Compiled, start: Compiled | None, end: Compiled | None) -> Compi
         value = lhs(row)
         if value is None:
             return None
-        if type(value) is not list:
-            raise EvalError(f"invalid operation {go_type(value)}({go_str(value)}) [] slice")
-        n = len(value)
-        s = _position(start(row)) if start is not None else 0
-        if s < 0:
-            if s + n < 0:
-                raise EvalError(f"out of index: {s} of {n}")
-            s += n
-        elif s >= n:
-            raise EvalError(f"start value is out of index: {s} of {n}")
+        items = _array(value, "slice")
+        n = len(items)
+        raw_start = _position(start(row)) if start is not None else 0
+        s = _from_end(raw_start, n, n, "start value is out of index: {i} of {n}")
         if end is None:
-            e = n
-        else:
-            e = _position(end(row))
-            if e < 0:
-                if e + n < 0:
-                    raise EvalError(f"out of index: {e} of {n}")
-                e += n
-            elif e > n:
-                raise EvalError(f"end value is out of index: {e} of {n}")
-            elif s >= e:
-                raise EvalError(f"start cannot be greater than end. start:{s}  end:{e}")
-        return value[s:e]
+            return items[s:]
+        raw_end = _position(end(row))
+        e = _from_end(raw_end, n, n + 1, "end value is out of index: {i} of {n}")
+        if raw_end >= 0 and s >= e:
+            raise EvalError(f"start cannot be greater than end. start:{s}  end:{e}")
+        return items[s:e]
 
     return get
 

@@ -18,8 +18,6 @@ from traitlets import Unicode
 
 from ..engine import RuleResult
 from ..errors import KuiperDevError
-from ..sql import parse
-from ..sql.ast import CreateStream
 from ..workspace import Workspace, find_plugins_dir
 
 __all__ = ["KuiperMagics"]
@@ -106,17 +104,12 @@ class KuiperMagics(Magics):
     def kuiper_sql(self, line: str, cell: str) -> RuleResult:
         """Run the cell's SELECT (after any CREATE STREAM statements) over a feed."""
         args = parse_argstring(self.kuiper_sql, line)
-        feed = self._variable(args.feed)
-        statements = [s for s in (part.strip() for part in cell.split(";")) if s]
-        *ddl, select = statements or [""]
-        for text in ddl:
-            stmt = parse(text)
-            if not isinstance(stmt, CreateStream):
-                raise KuiperDevError("only the last statement of the cell may be a SELECT")
-            self.workspace.create_stream(text)
-        options = json.loads(args.options)
-        return self.workspace.run(
-            select, feed, rule_id=args.id, options=options, drain_ms=args.drain_ms
+        return self.workspace.run_script(
+            cell,
+            self._variable(args.feed),
+            rule_id=args.id,
+            options=json.loads(args.options),
+            drain_ms=args.drain_ms,
         )
 
     @line_magic

@@ -22,7 +22,14 @@ def _is_node(value: object) -> bool:
 
 
 def walk(node: object) -> Iterator[object]:
-    """Every node under ``node`` (itself included), parents before children."""
+    """Every node under ``node`` (itself included), parents before children.
+
+    A tuple of nodes is walked item by item.
+    """
+    if isinstance(node, tuple):
+        for item in node:
+            yield from walk(item)
+        return
     yield node
     if not _is_node(node):
         return

@@ -14,10 +14,12 @@ from typing import TypeVar
 
 from ..errors import SqlError
 from . import ast
+from .lexer import tokenize
 from .parser_ddl import DdlParser
 from .parser_select import SelectParser
+from .tokens import T
 
-__all__ = ["parse", "parse_expr", "parse_select", "parse_stream"]
+__all__ = ["parse", "parse_expr", "parse_select", "parse_stream", "split_statements"]
 
 R = TypeVar("R")
 _STATEMENTS = "SELECT, CREATE, DROP, SHOW, DESCRIBE or EXPLAIN"
@@ -92,3 +94,20 @@ def parse_expr(sql: str) -> ast.Expr:
     FieldRef(name='b', stream='a')
     """
     return _guarded(sql, _Parser.parse_lone_expr)
+
+
+def split_statements(text: str) -> list[str]:
+    """The statements of a script, cut at top-level ``;`` (not inside strings or comments).
+
+    >>> split_statements('CREATE STREAM s () WITH (DATASOURCE="a;b"); SELECT * FROM s')
+    ['CREATE STREAM s () WITH (DATASOURCE="a;b")', 'SELECT * FROM s']
+    """
+    parts: list[str] = []
+    start = 0
+    for tok in tokenize(text):
+        if tok.kind is T.SEMICOLON or tok.kind is T.EOF:
+            piece = text[start : tok.offset].strip()
+            if piece:
+                parts.append(piece)
+            start = tok.offset + 1
+    return parts
