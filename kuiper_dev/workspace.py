@@ -7,10 +7,8 @@ recorded messages.
 
 from __future__ import annotations
 
-import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -19,15 +17,21 @@ from .connectors import MemoryBus, SensorFleet, messages_from_rows
 from .engine import (
     Binder,
     Catalog,
-    Rule,
+    Driver,
+    LiveRun,
+    Pipeline,
+    PluginSinks,
     RuleDefinition,
     RuleManager,
     RuleOptions,
     RuleResult,
     StreamDef,
     VirtualClock,
+    WallClock,
+    attach_actions,
+    plan_rule,
+    sources_for,
 )
-from .engine.plugin_io import LiveRun, PluginSinks, attach_actions, run_live
 from .errors import PluginError, RuleError, did_you_mean
 from .functions import BUILTINS
 from .plugins import LoadedPlugin, PluginRegistry
@@ -51,7 +55,11 @@ class Workspace:
     [{'b': 2.0}, {'b': 5.0}]
     """
 
-    def __init__(self, plugins_dir: Path | str | None = "plugins") -> None:
+    def __init__(
+        self, plugins_dir: Path | str | None = "plugins", *, fast_paths: bool = True
+    ) -> None:
+        self.fast_paths = fast_paths
+        """Let the planner pick generated loops; off, every rule takes the general path."""
         self.plugins = PluginRegistry()
         self.catalog = Catalog()
         self.binder = Binder(self.plugins)
@@ -157,23 +165,23 @@ class Workspace:
         options: Mapping[str, Any] | None = None,
         auto_stream: bool = True,
         start_ms: int = 0,
-    ) -> Rule:
-        """Plan a rule; with ``auto_stream`` an undefined source becomes a schemaless stream."""
-        if auto_stream:
-            source = parse_select(sql).source
-            if source not in self.catalog.names():
-                self.catalog.create(
-                    f'CREATE STREAM {source} () WITH (DATASOURCE="{source}", FORMAT="json")'
-                )
-        return Rule(
-            rule_id or f"rule{next(self._rule_ids)}",
-            sql,
+    ) -> Pipeline:
+        """Plan a rule and make its pipeline; with ``auto_stream`` an undefined source
+        becomes a schemaless stream."""
+        select = parse_select(sql)
+        if auto_stream and select.source not in self.catalog.names():
+            self.catalog.create(
+                f'CREATE STREAM {select.source} () WITH (DATASOURCE="{select.source}", FORMAT="json")'
+            )
+        plan = plan_rule(
+            select,
             self.catalog,
             self.binder,
-            RuleOptions.from_dict(dict(options or {})),
-            start_ms=start_ms,
-            bus=self.bus,
+            RuleOptions.from_dict(dict(options or {}), fast_paths=self.fast_paths),
+            rule_id=rule_id or f"rule{next(self._rule_ids)}",
+            sql=sql,
         )
+        return Pipeline(plan, start_ms=start_ms, bus=self.bus)
 
     def run(
         self,
@@ -184,29 +192,40 @@ class Workspace:
         options: Mapping[str, Any] | None = None,
         start_ms: int | None = None,
         drain_ms: int = 0,
+        actions: list[Any] | None = None,
+        record: Callable[[Any], None] | None = None,
+        auto_stream: bool = True,
     ) -> RuleResult:
         """Run a rule over a feed in virtual time and return what its sinks received.
 
-        The rule starts at ``start_ms``, by default the first arrival rounded down to
-        a whole second (as eKuiper's own rule tests start); after the last message
-        the clock moves on by ``drain_ms`` so that pending windows can fire.
+        A mapping feeds each stream its own messages (merged in arrival order);
+        anything else feeds the FROM stream. The rule starts at ``start_ms``, by
+        default the first arrival rounded down to a whole second (as eKuiper's own
+        rule tests start); after the last message the clock moves on by
+        ``drain_ms`` so that pending windows can fire. With ``actions`` the
+        emissions go to those sinks (and to ``record``) instead of the result.
         """
-        route = isinstance(feed, Mapping)
-        messages: Iterator[Message]
-        if route:  # {stream: feed}: messages of every stream, merged in arrival order
-            per_stream = [
-                _on_stream(name, self.messages(f))
-                for name, f in feed.items()  # type: ignore[union-attr]
-            ]
-            messages = iter(heapq.merge(*per_stream, key=lambda m: m.ts))
+        if isinstance(feed, Mapping):
+            named = {str(k): self.messages(f) for k, f in feed.items()}
         else:
-            messages = iter(self.messages(feed))
-        first = next(messages, None)
+            named = {parse_select(sql).source: self.messages(feed)}
+        feeds, first = _peek_first(named)
         if start_ms is None:
-            start_ms = first.ts - first.ts % 1000 if first is not None else 0
-        rule = self.rule(sql, rule_id=rule_id, options=options, start_ms=start_ms)
-        replay = itertools.chain([first], messages) if first is not None else iter(())
-        return rule.run(replay, VirtualClock(start_ms), drain_ms=drain_ms, route=route)
+            start_ms = first - first % 1000 if first is not None else 0
+        rule = self.rule(
+            sql, rule_id=rule_id, options=options, start_ms=start_ms, auto_stream=auto_stream
+        )
+        sinks = self.actions(rule, actions, record or (lambda _data: None)) if actions else None
+        driver = Driver(VirtualClock(start_ms))
+        driver.add(rule)
+        rule.result.status.status = "running"
+        try:
+            driver.replay(feeds, drain_ms=drain_ms)
+        finally:
+            rule.result.status.status = "stopped"
+            if sinks is not None:
+                sinks.close()
+        return rule.result
 
     def run_jsonl(
         self,
@@ -218,11 +237,56 @@ class Workspace:
     ) -> RuleResult:
         """Run a rule over a JSON-lines file of payloads, one message per line, streamed.
 
-        Stateless rules over typed streams use the generated fast path.
+        Every line arrives at time 0 (the file holds no arrival times).
         """
         rule = self.rule(sql, rule_id=rule_id, options=options)
-        with open(path, "rb") as lines:
-            return rule.run_payloads(line for line in lines if line.strip())
+        driver = Driver(VirtualClock(0))
+        driver.add(rule)
+        rule.result.status.status = "running"
+        try:
+            with open(path, "rb") as lines:
+                payloads = (line for line in lines if line.strip())
+                driver.replay_payloads(rule.plan.main.name, payloads)
+        finally:
+            rule.result.status.status = "stopped"
+        return rule.result
+
+    def run_live(
+        self,
+        sql: str,
+        *,
+        rule_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        actions: list[Any] | None = None,
+        record: Callable[[Any], None] | None = None,
+        limit: int | None = None,
+        timeout_ms: int = 10_000,
+    ) -> tuple[RuleResult, LiveRun]:
+        """Run a rule on its streams' live sources in wall-clock time, bounded by
+        ``limit`` emissions and ``timeout_ms``."""
+        rule = self.rule(sql, rule_id=rule_id, options=options, auto_stream=False)
+        emitted = [0]
+
+        def count(_emission: Any) -> None:
+            emitted[0] += 1
+
+        sinks = self.actions(rule, actions, record or rule.result.emissions.append)
+        rule.sinks = [*rule.sinks, count]
+        clock = WallClock()
+        driver = Driver(clock)
+        driver.add(rule)
+        rule.result.status.status = "running"
+        try:
+            run = driver.run_live(
+                sources_for(rule, self.plugins),
+                timeout_ms=timeout_ms,
+                done=lambda: limit is not None and emitted[0] >= limit,
+            )
+        finally:
+            rule.result.status.status = "stopped"
+            sinks.close()
+        run.emissions = emitted[0]
+        return rule.result, run
 
     # -- managed rules (eKuiper's rule lifecycle on the workspace clock) -------------
     def create_rule(
@@ -289,16 +353,12 @@ class Workspace:
         """Delete a stream; running rules keep the plan they were made with, as in eKuiper."""
         self.catalog.drop(name)
 
-    # -- plugin sources and sinks ----------------------------------------------------
+    # -- sinks ---------------------------------------------------------------------
     def actions(
-        self, rule: Rule, actions: list[Any] | None, record: Callable[[Any], None]
+        self, rule: Pipeline, actions: list[Any] | None, record: Callable[[Any], None]
     ) -> PluginSinks:
         """Give ``rule`` its sinks (see :func:`attach_actions`); close what comes back."""
         return attach_actions(rule, actions, plugins=self.plugins, bus=self.bus, record=record)
-
-    def run_live(self, rule: Rule, *, limit: int | None, timeout_ms: int) -> LiveRun:
-        """Run a planned rule on its plugin sources in wall-clock time, bounded."""
-        return run_live(rule, self.plugins, limit=limit, timeout_ms=timeout_ms)
 
     def run_script(
         self,
@@ -348,7 +408,18 @@ def find_plugins_dir(start: Path | str) -> Path | None:
     return None
 
 
-def _on_stream(stream: str, messages: Iterable[Message]) -> Iterator[Message]:
-    """The messages, addressed to ``stream`` (the rule routes by topic)."""
-    for m in messages:
-        yield replace(m, topic=stream)
+def _peek_first(
+    feeds: Mapping[str, Iterable[Message]],
+) -> tuple[dict[str, Iterable[Message]], int | None]:
+    """The feeds unchanged, and the earliest first arrival among them (None if all empty)."""
+    out: dict[str, Iterable[Message]] = {}
+    first: int | None = None
+    for name, messages in feeds.items():
+        it = iter(messages)
+        head = next(it, None)
+        if head is None:
+            out[name] = ()
+            continue
+        first = head.ts if first is None else min(first, head.ts)
+        out[name] = itertools.chain([head], it)
+    return out, first

@@ -17,11 +17,11 @@ from ..functions._cast import go_str
 from ..sql import ast
 from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
 from .joins import JoinPlan, TaggedRow
+from .projection import Projector
 from .values import EvalError, binary_op
 
 __all__ = ["CollectionPlan"]
 
-Projector = Callable[[Any], list[dict[str, Any]]]
 _LT = binary_op("<")
 
 
@@ -36,11 +36,9 @@ class CollectionPlan:
         *,
         where: bool,
         join: JoinPlan | None = None,
-        tables: Callable[[], list[TaggedRow]] | None = None,
         group: bool = True,
     ) -> None:
         self.join = join
-        self.tables = tables
         self.runtime = scope.runtime
         binder = scope.binder
         self.dims = [compile_expr(d, scope) for d in select.group_by] if group else []
@@ -71,11 +69,13 @@ class CollectionPlan:
         self.limit: int | None = getattr(select, "limit", None)
         self.project = make_projector(mode)
 
-    def apply(self, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
-        """The emission for one fired window, or None when eKuiper sends nothing."""
+    def apply(
+        self, rows: Sequence[dict[str, Any]], tables: Sequence[TaggedRow] = ()
+    ) -> list[dict[str, Any]] | None:
+        """The emission for one fired window (joined with ``tables``' rows), or None
+        when eKuiper sends nothing."""
         if self.join is not None:
-            extra = self.tables() if self.tables is not None else []
-            rows = list(self.join.apply([*rows, *extra]))  # type: ignore[list-item]
+            rows = list(self.join.apply([*rows, *tables]))  # type: ignore[list-item]
             if not rows:
                 return None
         if self.where is not None:

@@ -141,9 +141,18 @@ def _column_checks(schema: dict[str, ast.ColumnDef], names: dict[str, str]) -> l
 
 @dataclass(slots=True)
 class FastPath:
-    """The generated loop: ``run(payloads, emit, slow) -> (handled, passed)``."""
+    """The generated stateless loop, in two forms made from one template.
+
+    ``run(messages, emit, slow) -> (handled, passed, last_ts)`` takes messages;
+    ``run_payloads(payloads, emit, slow) -> (handled, passed)`` takes bare payloads
+    (a file of JSON lines), so no message object is made per line.
+    """
 
     run: Callable[
+        [Iterable[Any], Callable[[list[dict[str, Any]]], None], Callable[[Any], None]],
+        tuple[int, int, int | None],
+    ]
+    run_payloads: Callable[
         [Iterable[bytes], Callable[[list[dict[str, Any]]], None], Callable[[bytes], None]],
         tuple[int, int],
     ]
@@ -172,10 +181,7 @@ def compile_fast_path(
             fields.append((f.name, gen.expr(f.expr)))
     except _NotSimple:
         return None
-    lines = [
-        "def run(payloads, emit, slow):",
-        "    handled = passed = 0",
-        "    for payload in payloads:",
+    body = [
         "        try:",
         "            obj = loads(payload)",
         "            if obj.__class__ is not dict: raise _Fallback",
@@ -186,25 +192,43 @@ def compile_fast_path(
     test = (
         "True" if where is None else where.text if not where.nullable else f"({where.text}) is True"
     )
-    lines.append(f"            keep = {test}")
-    lines.append("            if keep:")
-    lines.append("                row = {}")
+    body.append(f"            keep = {test}")
+    body.append("            if keep:")
+    body.append("                row = {}")
     for key, code in fields:
         if code.nullable and not send_nil:
             tmp = gen.temp()
-            lines.append(f"                {tmp} = {code.text}")
-            lines.append(f"                if {tmp} is not None: row[{key!r}] = {tmp}")
+            body.append(f"                {tmp} = {code.text}")
+            body.append(f"                if {tmp} is not None: row[{key!r}] = {tmp}")
         else:
-            lines.append(f"                row[{key!r}] = {code.text}")
-    lines += [
+            body.append(f"                row[{key!r}] = {code.text}")
+    body += [
         "        except Exception:",
-        "            slow(payload)",
+        "            slow(ITEM)",
         "            continue",
         "        handled += 1",
         "        if not keep: continue",
+        "        passed += 1",
+        "        emit([row])",
     ]
-    lines += ["        passed += 1", "        emit([row])", "    return handled, passed"]
-    source = "\n".join(lines)
+    messages = [
+        "def run(messages, emit, slow):",
+        "    handled = passed = 0",
+        "    ts = None",
+        "    for m in messages:",
+        "        payload = m.payload",
+        "        ts = m.ts",
+        *[line.replace("ITEM", "m") for line in body],
+        "    return handled, passed, ts",
+    ]
+    payloads = [
+        "def run_payloads(payloads, emit, slow):",
+        "    handled = passed = 0",
+        "    for payload in payloads:",
+        *[line.replace("ITEM", "payload") for line in body],
+        "    return handled, passed",
+    ]
+    source = "\n".join(messages + [""] + payloads)
     env: dict[str, Any] = {
         "loads": orjson.loads,
         "_Fallback": _Fallback,
@@ -212,7 +236,7 @@ def compile_fast_path(
         "_idiv": _idiv,
     }
     exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
-    return FastPath(env["run"], source, where is not None)
+    return FastPath(env["run"], env["run_payloads"], source, where is not None)
 
 
 @dataclass(slots=True)

@@ -1,9 +1,10 @@
 """Rules with a lifecycle, sharing streams, on one clock (eKuiper's rule registry).
 
 Rules are created from a definition (id, SQL, actions, options) and then
-started, stopped, restarted or deleted. Messages published to a stream reach
-every running rule that reads it; the clock fires all rules' window timers in
-time order before each message.
+started, stopped, restarted or deleted. A running rule is a pipeline on the
+manager's :class:`Driver`: messages published to a stream reach every running
+rule that reads it, and the driver fires all rules' window timers in time order
+before each message.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from .._types import Message
 from ..connectors import MemoryBus, topic_matches
 from ..errors import RuleError, did_you_mean
 from ..plugins import PluginRegistry
+from ..sql import parse_select
 from .binder import Binder
 from .catalog import Catalog
 from .clock import VirtualClock
-from .plugin_io import PluginSinks, attach_actions
-from .rule import Rule, RuleOptions
+from .driver import Driver
+from .options import RuleOptions
+from .pipeline import Pipeline
+from .plan import plan_rule
+from .sinks import PluginSinks, attach_actions
 
 __all__ = ["RuleDefinition", "RuleManager"]
 
@@ -38,7 +43,7 @@ class RuleDefinition:
 @dataclass(slots=True)
 class _Managed:
     definition: RuleDefinition
-    rule: Rule | None = None
+    rule: Pipeline | None = None
     state: str = "stopped"
     delivered: list[Any] = field(default_factory=list)
     sinks: PluginSinks | None = None  # plugin sinks of the running rule, closed on stop
@@ -60,6 +65,7 @@ class RuleManager:
         self.catalog = catalog
         self.binder = binder
         self.clock = clock or VirtualClock()
+        self.driver = Driver(self.clock, on_step=self._drain)
         self.bus = bus or MemoryBus()
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self.bus.subscribe("#", lambda topic, row: self._pending.append((topic, row)))
@@ -86,18 +92,17 @@ class RuleManager:
         if start:
             self.start(definition.id)
 
-    def _plan(self, managed: _Managed) -> Rule:
+    def _plan(self, managed: _Managed) -> Pipeline:
         d = managed.definition
-        rule = Rule(
-            d.id,
-            d.sql,
+        plan = plan_rule(
+            parse_select(d.sql),
             self.catalog,
             self.binder,
             RuleOptions.from_dict(d.options),
-            start_ms=self.clock.now_ms(),
-            bus=self.bus,
+            rule_id=d.id,
+            sql=d.sql,
         )
-
+        rule = Pipeline(plan, start_ms=self.clock.now_ms(), bus=self.bus)
         managed.sinks = attach_actions(
             rule, d.actions, plugins=self.plugins, bus=self.bus, record=managed.delivered.append
         )
@@ -108,7 +113,7 @@ class RuleManager:
         managed = self._get(rule_id)
         if managed.state == "running":
             return
-        managed.rule = self._plan(managed)
+        managed.rule = self.driver.add(self._plan(managed))
         managed.rule.result.status.status = "running"
         managed.state = "running"
         managed.last_start = self.clock.now_ms()
@@ -123,6 +128,7 @@ class RuleManager:
         self._close_sinks(managed)
         if managed.rule is not None:
             managed.rule.result.status.status = "stopped"
+            self.driver.remove(managed.rule)
         managed.state = "stopped"
         managed.last_stop = self.clock.now_ms()
 
@@ -159,33 +165,16 @@ class RuleManager:
             for rid, m in sorted(self._rules.items())
         ]
 
-    def _running(self) -> list[Rule]:
-        return [m.rule for m in self._rules.values() if m.state == "running" and m.rule is not None]
-
     def advance(self, to: int) -> None:
         """Move the clock to ``to``, firing every running rule's timers in time order."""
-        while True:
-            due = [
-                (d, r) for r in self._running() if (d := r.next_deadline()) is not None and d <= to
-            ]
-            if not due:
-                break
-            at, rule = min(due, key=lambda item: item[0])
-            self.clock.advance_to(at)
-            rule.on_time(at)
-            self._drain()
-        self.clock.advance_to(to)
+        self.driver.advance(to)
 
     def publish(self, stream: str, messages: Iterable[Message]) -> int:
         """Deliver messages to the running rules reading ``stream``; return how many."""
         self.catalog.get(stream)
         count = 0
         for m in messages:
-            self.advance(m.ts)
-            for rule in self._running():
-                if rule.reads(stream):
-                    rule.process(m, stream)
-            self._drain()
+            self.driver.deliver(stream, m)
             count += 1
         return count
 
@@ -212,6 +201,4 @@ class RuleManager:
                 ):
                     continue
                 message = Message(name, payload, self.clock.now_ms(), meta={"topic": topic})
-                for rule in self._running():
-                    if rule.reads(name):
-                        rule.process(message, name)
+                self.driver.route(name, message)

@@ -18,12 +18,15 @@ from .binder import Binder
 from .compiler import Compiled, Scope, compile_expr
 from .values import EvalError
 
-__all__ = ["make_projector"]
+__all__ = ["Projector", "make_projector"]
+
+Projector = Callable[[Any], list[dict[str, Any]]]
+"""The SELECT list compiled: a row or group in, its result rows out."""
 
 
 def make_projector(
     select: ast.Select, binder: Binder, scope: Scope, *, send_nil: bool
-) -> Callable[[Any], list[dict[str, Any]]]:
+) -> Projector:
     """The SELECT list as one function: a row (or group) in, its result rows out.
 
     Usually one row; a set-returning function such as ``unnest`` makes one row

@@ -7,7 +7,6 @@ the contract. Every case runs in a fresh :class:`Workspace`.
 from __future__ import annotations
 
 import difflib
-import heapq
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 
 from .._gojson import dumps, normalize
 from .._types import Message
-from ..engine import VirtualClock
 from ..errors import KuiperDevError, RuleTestError
 from ..sql import parse_select
 from ..workspace import Workspace, find_plugins_dir
@@ -191,7 +189,6 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
     (an error if ``timeoutMs`` passes first) or, without a limit, for ``timeoutMs``.
     """
     emissions: list[Any] = []
-    sinks = None
     try:
         ws = Workspace(plugins_dir=case.plugins)
         for ddl in case.streams:
@@ -206,9 +203,15 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
                 "every stream, or none to run their plugin sources live"
             )
         if not mocked:
-            rule = ws.rule(case.sql, rule_id=case.name, options=case.options, auto_stream=False)
-            sinks = ws.actions(rule, case.actions, emissions.append)
-            run = ws.run_live(rule, limit=case.limit, timeout_ms=case.timeout_ms)
+            _, run = ws.run_live(
+                case.sql,
+                rule_id=case.name,
+                options=case.options,
+                actions=case.actions,
+                record=emissions.append,
+                limit=case.limit,
+                timeout_ms=case.timeout_ms,
+            )
             if run.timed_out and case.limit is not None:
                 raise RuleTestError(
                     f"{case.path}: timed out after {case.timeout_ms} ms with {run.emissions} of "
@@ -216,14 +219,17 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
                     "lower limit"
                 )
         else:
-            arrivals = list(heapq.merge(*(_messages(case, s) for s in sources), key=lambda m: m.ts))
-            first = arrivals[0].ts if arrivals else 0
-            start = case.start_ms if case.start_ms is not None else first - first % 1000
-            rule = ws.rule(
-                case.sql, rule_id=case.name, options=case.options, auto_stream=False, start_ms=start
+            ws.run(
+                case.sql,
+                {s: _messages(case, s) for s in sources},
+                rule_id=case.name,
+                options=case.options,
+                start_ms=case.start_ms,
+                drain_ms=case.drain_ms,
+                actions=case.actions or [{"log": {}}],
+                record=emissions.append,
+                auto_stream=False,
             )
-            sinks = ws.actions(rule, case.actions, emissions.append)
-            rule.run(arrivals, VirtualClock(start), drain_ms=case.drain_ms, route=True)
     except KuiperDevError as exc:
         return CaseOutcome(
             str(case.path),
@@ -232,9 +238,6 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
             str(exc),
             False if case.expected is not None else None,
         )
-    finally:
-        if sinks is not None:
-            sinks.close()
     if case.limit is not None:
         emissions = emissions[: case.limit]
     if case.expected is None:

@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kuiper_dev import Workspace
+from kuiper_dev.engine import Driver, VirtualClock
 
 DDL = 'CREATE STREAM demo (id BIGINT, t FLOAT, name STRING, ok BOOLEAN) WITH (DATASOURCE="demo")'
 RULES = [
@@ -34,15 +35,12 @@ payloads = st.one_of(
 
 
 def outcome(sql: str, batch: list[bytes], *, fast: bool) -> tuple[object, object, object]:
-    ws = Workspace(plugins_dir=None)
+    ws = Workspace(plugins_dir=None, fast_paths=fast)
     ws.create_stream(DDL)
     rule = ws.rule(sql, auto_stream=False)
-    if not fast:
-        rule._fast = None
-    else:
-        assert rule._fast is not None, f"expected a fast path for {sql}"
-    result = rule.run_payloads(batch)
-    return result.emissions, [e.message for e in result.errors], rule.status()
+    assert (rule.plan.fast is not None) == fast, f"fast path for {sql}: expected {fast}"
+    rule.push_payloads(batch, 0)
+    return rule.result.emissions, [e.message for e in rule.result.errors], rule.status()
 
 
 @pytest.mark.parametrize("sql", RULES)
@@ -70,23 +68,22 @@ def window_outcome(
 ) -> tuple[object, object, object]:
     from kuiper_dev import Message
 
-    ws = Workspace(plugins_dir=None)
+    ws = Workspace(plugins_dir=None, fast_paths=fast)
     ws.create_stream(DDL)
-    rule = ws.rule(sql, auto_stream=False, start_ms=T0)
-    if not fast:
-        rule._fast_window = None
-        rule._incremental = None  # the general path keeps rows and aggregates at the end
-    else:
-        assert rule._fast_window is not None, f"expected a fast path for {sql}"
     ts = T0
     messages = []
     for gap, payload in batch:
         ts += gap
         messages.append(Message("demo", payload, ts))
-    from kuiper_dev.engine import VirtualClock
-
-    result = rule.run(messages, VirtualClock(T0), drain_ms=5000)
-    return result.emissions, [e.message for e in result.errors], rule.status()
+    rule = ws.rule(sql, auto_stream=False, start_ms=T0)
+    window = rule.plan.window
+    assert window is not None and (window.fast is not None) == fast, f"fast path for {sql}"
+    if not fast:  # the general path keeps rows and aggregates when the window fires
+        assert window.incremental is None
+    driver = Driver(VirtualClock(T0))
+    driver.add(rule)
+    driver.replay({"demo": messages}, drain_ms=5000)
+    return rule.result.emissions, [e.message for e in rule.result.errors], rule.status()
 
 
 @pytest.mark.parametrize("sql", WINDOW_RULES)

@@ -147,7 +147,7 @@ def test_jsonl_replay_uses_the_fast_path_and_keeps_errors(ws: Workspace, tmp_pat
     assert [e.message for e in result.errors] == [
         "decode error: id has wrong type:string, expect:bigint"
     ]
-    assert ws.rule("SELECT id, t FROM s WHERE t > 50")._fast is not None
+    assert ws.rule("SELECT id, t FROM s WHERE t > 50").plan.fast is not None
 
 
 def test_delimited_and_binary_streams(ws: Workspace) -> None:

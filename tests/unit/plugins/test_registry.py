@@ -91,13 +91,13 @@ def test_hot_reload_replaces_function_in_a_planned_rule(ws: Workspace) -> None:
     rule = ws.rule("SELECT scale(a) AS s FROM d")
     from kuiper_dev import Message
 
-    rule.process(Message("d", b'{"a": 1}', 1))
+    rule.push("d", [Message("d", b'{"a": 1}', 1)])
     ws.define_function(
         "Scale",
         "class S:\n    def validate(self, a): return ''\n"
         "    def is_aggregate(self): return False\n    def exec(self, a, c): return a[0] * 100\nScale = S\n",
     )
-    rule.process(Message("d", b'{"a": 1}', 2))
+    rule.push("d", [Message("d", b'{"a": 1}', 2)])
     assert rule.result.rows == [{"s": 10.0}, {"s": 100.0}]
 
 

@@ -1,0 +1,284 @@
+"""The run-time side of a rule: a :class:`RulePlan`'s stages with their state.
+
+Messages come in through :meth:`Pipeline.push` (decode, event time and
+watermark, analytic functions, then the row path or the window stage) and time
+through :meth:`Pipeline.on_time`; results leave through the sink stage. The
+driver decides when each is called. Every failing row becomes an error record
+(and, with ``sendError``, an ``{"error": ...}`` emission); the rule goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .._types import Message
+from ..connectors import MemoryBus
+from ..functions._cast import go_str, go_type
+from .decoder import DecodeError
+from .emit import Emitter, SinkFn
+from .formats import row_event_time
+from .joins import TaggedRow
+from .plan import RowPlan, RulePlan
+from .result import RuleResult
+from .values import EvalError
+from .window_stage import WindowStage
+from .windows import WatermarkGenerator
+
+__all__ = ["Advance", "Pipeline"]
+
+Advance = Callable[[int | None], int | None]
+"""The driver's clock: fire what is due by the time given (None: nothing), return the next deadline."""
+
+
+class Pipeline:
+    """One running rule: push messages, let time pass, read its result and status."""
+
+    def __init__(self, plan: RulePlan, *, start_ms: int = 0, bus: MemoryBus | None = None) -> None:
+        self.plan = plan
+        self.id = plan.rule_id
+        self.result = RuleResult(plan.rule_id, plan.sql)
+        self.metrics = self.result.status.operators
+        self.metrics["source"].name = f"source_{plan.main.name}_0"
+        self._runtime = plan.runtime
+        self._runtime.rule_start = start_ms
+        self._bus = bus
+        self.emit = Emitter(self.result, self.metrics["sink"], send_error=plan.options.send_error)
+        self._tables: dict[str, list[TaggedRow]] = {
+            n: [] for n, i in plan.inputs.items() if i.stream.kind == "table" and i.lookup is None
+        }
+        et = plan.event_time
+        self._watermark = WatermarkGenerator(list(et.streams), et.late_tolerance) if et else None
+        self._tagged = bool(plan.select.joins)
+        self.window = (
+            WindowStage(
+                plan.window,
+                start_ms,
+                metrics=self.metrics["window"],
+                emit=self.emit,
+                tables=self._table_rows,
+                runtime=self._runtime,
+            )
+            if plan.window is not None
+            else None
+        )
+
+    @property
+    def sinks(self) -> list[SinkFn]:
+        """The functions each emission goes to (the rule's result first)."""
+        return self.emit.sinks
+
+    @sinks.setter
+    def sinks(self, sinks: list[SinkFn]) -> None:
+        self.emit.sinks = sinks
+
+    def attach_clock(self, now_ms: Callable[[], int]) -> None:
+        """Read time from this clock (the driver's)."""
+        self._runtime.now_ms = now_ms
+        self.emit.attach_clock(now_ms)
+
+    def record_error(self, ts: int, message: str) -> None:
+        """Record an error met outside the rule's own stages (a source, a sink)."""
+        self.emit.error(ts, message)
+
+    def status(self) -> dict[str, Any]:
+        """eKuiper's ``getstatus`` view: rule state and per-operator counters."""
+        out: dict[str, Any] = {"status": self.result.status.status}
+        for m in self.metrics.values():
+            out.update(m.to_dict())
+        return out
+
+    # -- time ----------------------------------------------------------------------
+    def next_deadline(self) -> int | None:
+        """When the rule's processing-time window next needs the clock, if ever."""
+        return self.window.next_deadline() if self.window is not None else None
+
+    def on_time(self, now: int) -> None:
+        """Let the clock reach ``now``: fire the windows due by then."""
+        if self.window is not None:
+            self.window.on_time(now)
+
+    # -- messages ------------------------------------------------------------------
+    def push(
+        self, stream: str, messages: Iterable[Message], advance: Advance | None = None
+    ) -> None:
+        """Push messages of ``stream`` in arrival order.
+
+        With ``advance`` the pipeline asks the driver to fire what is due before
+        each message (and may hand the whole run to the planner's generated loop);
+        without it the caller has moved the clock already.
+        """
+        plan = self.plan
+        if stream == plan.main.name and advance is not None:
+            if plan.fast is not None:
+                self._run_fast(messages, advance)
+                return
+            if self.window is not None and self.window.plan.fast is not None:
+                self._run_fast_window(stream, messages, advance)
+                return
+        for m in messages:
+            if advance is not None:
+                advance(m.ts)
+            self._message(stream, m)
+
+    def _run_fast(self, messages: Iterable[Message], advance: Advance) -> None:
+        fast = self.plan.fast
+        assert fast is not None
+        stream = self.plan.main.name
+        handled, passed, last = fast.run(messages, self.emit, lambda m: self._message(stream, m))
+        self._count_fast(handled, passed, fast.has_where)
+        if last is not None:
+            self.metrics["source"].last_invocation = last
+            advance(last)
+
+    def push_payloads(self, payloads: Iterable[bytes], ts: int) -> None:
+        """Raw payloads of the FROM stream, all arriving at ``ts`` (a file of JSON lines)."""
+        stream = self.plan.main.name
+        fast = self.plan.fast
+        if fast is None:
+            for payload in payloads:
+                self._message(stream, Message(stream, payload, ts))
+            return
+        handled, passed = fast.run_payloads(
+            payloads, self.emit, lambda p: self._message(stream, Message(stream, p, ts))
+        )
+        self._count_fast(handled, passed, fast.has_where)
+        if handled:
+            self.metrics["source"].last_invocation = ts
+
+    def _count_fast(self, handled: int, passed: int, has_where: bool) -> None:
+        m = self.metrics
+        m["source"].records_in += handled
+        m["source"].records_out += handled
+        if has_where:
+            m["filter"].records_in += handled
+            m["filter"].records_out += passed
+        m["project"].records_in += passed
+        m["project"].records_out += passed
+
+    def _run_fast_window(self, stream: str, messages: Iterable[Message], advance: Advance) -> None:
+        assert self.window is not None
+
+        def slow(m: Message) -> None:
+            advance(m.ts)
+            self._message(stream, m)
+
+        handled, _kept, last = self.window.run_fast(messages, advance, slow)
+        source = self.metrics["source"]
+        source.records_in += handled
+        source.records_out += handled
+        if last is not None:
+            source.last_invocation = last
+            advance(last)
+
+    def _message(self, stream: str, message: Message) -> None:
+        """One message through decode and the rule's stages."""
+        spec = self.plan.inputs.get(stream)
+        if spec is None:
+            return
+        main = stream == self.plan.main.name
+        source = self.metrics["source"]
+        if main:
+            source.records_in += 1
+            source.last_invocation = message.ts
+            self._runtime.message = message
+        try:
+            rows = spec.decode(message.payload)
+        except DecodeError as exc:
+            if main:
+                source.error(str(exc), message.ts)
+                self.emit.error(message.ts, f"decode error: {exc}")
+            else:
+                self.emit.error(message.ts, f"decode error in {stream}: {exc}")
+            return
+        if main:
+            source.records_out += len(rows)
+        if self._tagged:
+            rows = [TaggedRow(spec.tag, r) for r in rows]
+            if not main and stream in self._tables:
+                table = self._tables[stream] + rows
+                self._tables[stream] = table[-spec.retain :]  # type: ignore[assignment]
+                return
+        self._rows(rows, message.ts, stream)
+
+    def _rows(self, rows: list[dict[str, Any]], ts: int, stream: str) -> None:
+        et = self.plan.event_time
+        for row in rows:
+            at = ts
+            if et is not None:
+                try:
+                    at = row_event_time(row, et.field, et.format)
+                except EvalError as exc:
+                    self.emit.error(ts, str(exc))
+                    continue
+            if self._watermark is None:
+                self._ingest(row, at)
+                continue
+            released, mark = self._watermark.on_row(stream, row, at)
+            for event_ts, event_row in released:
+                self._ingest(event_row, event_ts)
+            if mark is not None and self.window is not None:
+                self.window.on_watermark(mark, ts)
+
+    def _ingest(self, row: dict[str, Any], ts: int) -> None:
+        self._runtime.event_time = ts
+        try:
+            for evaluate in self.plan.analytics:
+                evaluate(row)
+            if self.window is not None:
+                self.window.ingest(row, ts)
+            elif self.plan.row is not None:
+                self._row_path(self.plan.row, row)
+        except EvalError as exc:
+            self.emit.error(ts, str(exc))
+        except Exception as exc:  # an engine bug must not kill the rule either
+            self.emit.error(ts, f"internal error in rule {self.id}: {exc!r}")
+
+    def _row_path(self, plan: RowPlan, row: dict[str, Any]) -> None:
+        if plan.collection is not None:  # a stream joined with tables
+            out = plan.collection.apply([row], self._table_rows())
+            if out is not None:
+                self.emit(out)
+            return
+        now = self._runtime.now_ms
+        if plan.where is not None:
+            filt = self.metrics["filter"]
+            filt.records_in += 1
+            try:
+                keep = plan.where(row)
+            except EvalError as exc:
+                filt.error(str(exc), now())
+                raise EvalError(f"run Where error: {exc}") from None
+            if keep is None or keep is False:
+                return
+            if keep is not True:
+                raise EvalError(
+                    "run Where error: invalid condition that returns non-bool value "
+                    f"{go_type(keep)}({go_str(keep)})"
+                )
+            filt.records_out += 1
+        project = self.metrics["project"]
+        project.records_in += 1
+        self._runtime.row_index = 0
+        try:
+            out = plan.project(row)
+        except EvalError as exc:
+            project.error(str(exc), now())
+            raise
+        project.records_out += 1
+        if plan.send_meta:  # eKuiper adds the message's metadata to each result row
+            for r in out:
+                r["__meta"] = self._runtime.meta
+        self.emit(out)
+
+    def _table_rows(self) -> list[TaggedRow]:
+        rows = [row for table in self._tables.values() for row in table]
+        for spec in self.plan.inputs.values():
+            if spec.lookup is not None:
+                if self._bus is None:
+                    raise EvalError(
+                        f"lookup table {spec.stream.name} needs the workspace's memory topics"
+                    )
+                table = self._bus.table(*spec.lookup)
+                rows.extend(TaggedRow(spec.tag, r) for r in table.values())
+        return rows

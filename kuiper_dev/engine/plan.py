@@ -1,0 +1,300 @@
+"""The planner: one SELECT and the catalog in, an immutable :class:`RulePlan` out.
+
+Everything a rule decides once is decided here, as eKuiper's planner does before
+a rule runs: which streams and tables it reads and how they decode, the joins,
+where WHERE runs (below the window when eKuiper pushes it down), the window, the
+aggregation and projection, and which generated fast loop (if any) may stand in
+for the general stages. A :class:`~kuiper_dev.engine.pipeline.Pipeline` runs a
+plan; the plan itself holds no run-time state but the :class:`Runtime` context
+its compiled expressions read (clock, current message, window range), so each
+plan feeds exactly one pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PlanError, did_you_mean
+from ..sql import ast
+from .binder import Binder
+from .catalog import Catalog, StreamDef
+from .collection import CollectionPlan
+from .compiler import Compiled, Runtime, Scope, analytic_calls, analytic_evaluator, compile_expr
+from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
+from .incremental import IncrementalPlan, plan_incremental
+from .joins import JoinPlan
+from .options import RuleOptions
+from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
+from .projection import Projector, make_projector
+from .windows import WindowSpec
+
+__all__ = ["EventTimePlan", "RowPlan", "RulePlan", "StatePlan", "WindowPlan", "plan_rule"]
+
+Predicate = Callable[[Any], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class EventTimePlan:
+    """Where each row's event time comes from, and how late a row may be."""
+
+    field: str
+    format: str | None
+    late_tolerance: int
+    streams: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RowPlan:
+    """The per-message path of a rule without a window: WHERE, then SELECT.
+
+    A stream joined with tables takes ``collection`` instead: each row is joined
+    with the tables' rows and projected as a one-row collection.
+    """
+
+    where: Compiled | None
+    project: Projector
+    send_meta: bool
+    collection: CollectionPlan | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatePlan:
+    """A STATEWINDOW's conditions (``end`` None for the one-condition form)."""
+
+    begin: Compiled
+    end: Compiled | None
+    partition: tuple[Compiled, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WindowPlan:
+    """The window stage: what enters it, how it fires, and what a fired window becomes."""
+
+    spec: WindowSpec
+    filter: Predicate | None  # FILTER, plus WHERE when it is pushed below the window
+    trigger: Predicate | None  # a sliding window's OVER (WHEN ...)
+    state: StatePlan | None
+    event_time: bool
+    collection: CollectionPlan
+    incremental: IncrementalPlan | None  # fold rows into group totals instead of keeping them
+    fast: WindowFastPath | None  # the generated ingest loop, when the planner chose one
+
+
+@dataclass(frozen=True, slots=True)
+class RulePlan:
+    """Every stage of one rule, decided once; run by a Pipeline."""
+
+    rule_id: str
+    sql: str
+    select: ast.Select
+    options: RuleOptions
+    main: StreamDef
+    inputs: Mapping[str, RuleInput]
+    analytics: tuple[Callable[[dict[str, Any]], None], ...]
+    event_time: EventTimePlan | None
+    row: RowPlan | None
+    window: WindowPlan | None
+    fast: FastPath | None  # the generated stateless loop, when the planner chose one
+    runtime: Runtime
+
+    def reads(self, stream: str) -> bool:
+        """Whether messages of ``stream`` feed this rule (FROM, JOINed streams, tables)."""
+        return stream in self.inputs
+
+
+def plan_rule(
+    select: ast.Select,
+    catalog: Catalog,
+    binder: Binder,
+    options: RuleOptions | None = None,
+    *,
+    rule_id: str = "rule",
+    sql: str = "",
+) -> RulePlan:
+    """Plan ``select`` over the streams of ``catalog``; plan errors are raised here."""
+    opts = options or RuleOptions()
+    main = catalog.get(select.source)
+    joins = tuple(select.joins)
+    inputs = plan_inputs(select, joins, catalog)
+    tags = {name: i.tag for name, i in inputs.items()}
+    tags.update({i.tag: i.tag for i in inputs.values()})
+    scope = Scope(binder, rule_id, tuple(tags), joined=bool(joins), tags=tags)
+    scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
+    calls = analytic_calls(select)  # anywhere: eKuiper runs them first, per row
+    scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
+    analytics = tuple(analytic_evaluator(c, col, scope) for c, col in scope.analytic.items())
+    streams = [n for n, i in inputs.items() if i.stream.kind != "table"]
+    if len(streams) > 1 and select.window is None:
+        raise PlanError("a time window or count window is required to join multiple streams")
+    _check_fields(select, main, inputs)
+    event_time = _event_time(rule_id, main, opts, streams)
+    join = (
+        JoinPlan(
+            [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins],
+            inputs[select.source].tag,
+        )
+        if joins
+        else None
+    )
+
+    def projector(s: Scope) -> Projector:
+        return make_projector(select, binder, s, send_nil=opts.send_nil)
+
+    simple = not joins and not calls and main.plain_json and opts.fast_paths
+    row = window = None
+    fast = None
+    if select.window is None:
+        if select.group_by:
+            raise PlanError(
+                "GROUP BY needs a window in a stream rule, e.g. GROUP BY a, TUMBLINGWINDOW(ss, 10)"
+            )
+        scope.op_id = "op_2_filter"
+        where = compile_expr(select.where, scope) if select.where else None
+        scope.op_id = "op_3_project"
+        collection = (
+            CollectionPlan(select, scope, projector, where=True, join=join) if join else None
+        )
+        row = RowPlan(where, projector(scope), opts.send_meta, collection)
+        if simple and not opts.is_event_time and not opts.send_meta:
+            fast = compile_fast_path(
+                select, pruned_schema(main, used_columns(select)), send_nil=opts.send_nil
+            )
+    else:
+        window = _plan_window(select, scope, projector, join, main, opts, simple)
+    return RulePlan(
+        rule_id=rule_id,
+        sql=sql,
+        select=select,
+        options=opts,
+        main=main,
+        inputs=inputs,
+        analytics=analytics,
+        event_time=event_time,
+        row=row,
+        window=window,
+        fast=fast,
+        runtime=scope.runtime,
+    )
+
+
+def _plan_window(
+    select: ast.Select,
+    scope: Scope,
+    projector: Callable[[Scope], Projector],
+    join: JoinPlan | None,
+    main: StreamDef,
+    opts: RuleOptions,
+    simple: bool,
+) -> WindowPlan:
+    window = select.window
+    assert window is not None
+    state = window.kind == "state"
+    spec = window_spec(window) if not state else WindowSpec("state")
+    # eKuiper's planner pushes WHERE below processing-time windows that keep no overlap
+    pushdown = (
+        not opts.is_event_time
+        and join is None
+        and spec.kind in ("tumbling", "hopping", "session", "state")
+    )
+    conditions = [c for c in (window.filter, select.where if pushdown else None) if c]
+    cond = None
+    if conditions:
+        cond = (
+            conditions[0]
+            if len(conditions) == 1
+            else ast.BinaryExpr("AND", conditions[0], conditions[1])
+        )
+    trigger = _predicate(compile_expr(window.trigger, scope)) if window.trigger else None
+    state_plan = None
+    if state:  # eKuiper's v2 operator, fed rows in order in either time mode
+        assert window.begin is not None  # the parser gives every state window a condition
+        state_plan = StatePlan(
+            compile_expr(window.begin, scope),
+            compile_expr(window.end, scope) if window.end is not None else None,
+            tuple(compile_expr(e, scope) for e in window.partition),
+        )
+    elif opts.is_event_time and spec.kind not in ("tumbling", "hopping", "sliding", "session"):
+        raise PlanError(f"{spec.kind} windows are not supported in event time, as in eKuiper")
+    incremental = fast = None
+    if not state and not opts.is_event_time and simple:
+        schema = pruned_schema(main, used_columns(select))
+        incremental = plan_incremental(select, schema, send_nil=opts.send_nil)
+        if spec.kind in ("tumbling", "hopping") and window.filter is None:
+            fast = compile_window_fast_path(
+                select,
+                schema,
+                select.where if pushdown else None,
+                incremental.columns if incremental is not None else None,
+            )
+    collection = CollectionPlan(
+        select,
+        scope,
+        projector,
+        where=not pushdown,
+        join=join,
+        group=not state,  # a state window is one group whatever else GROUP BY names
+    )
+    return WindowPlan(
+        spec=spec,
+        filter=_predicate(compile_expr(cond, scope)) if cond is not None else None,
+        trigger=trigger,
+        state=state_plan,
+        event_time=opts.is_event_time,
+        collection=collection,
+        incremental=incremental,
+        fast=fast,
+    )
+
+
+def _event_time(
+    rule_id: str, main: StreamDef, opts: RuleOptions, streams: list[str]
+) -> EventTimePlan | None:
+    if not opts.is_event_time:
+        return None
+    if not main.timestamp:
+        raise PlanError(
+            f'rule {rule_id}: isEventTime needs a timestamp field; add TIMESTAMP="field" '
+            f"to the WITH clause of stream {main.name}"
+        )
+    return EventTimePlan(
+        main.timestamp,
+        main.statement.option("TIMESTAMP_FORMAT"),
+        opts.late_tolerance,
+        tuple(streams),
+    )
+
+
+def _check_fields(select: ast.Select, main: StreamDef, inputs: Mapping[str, RuleInput]) -> None:
+    """Unknown columns of typed streams fail at planning, as eKuiper's analyzer does."""
+    aliases = {f.alias for f in select.fields if f.alias}
+    if select.joins:
+        by_tag = {i.tag: i.stream for i in inputs.values()}
+        by_tag.update({name: i.stream for name, i in inputs.items()})
+        for ref in field_refs(select):
+            if ref.stream is None or ref.stream not in by_tag:
+                continue
+            schema = by_tag[ref.stream].schema
+            if schema is not None and ref.name not in schema and ref.name not in aliases:
+                hint = did_you_mean(ref.name, schema)
+                raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}")
+        return
+    schema = main.schema
+    if schema is None:
+        return
+    for ref in field_refs(select):
+        if ref.name in schema or ref.name in aliases:
+            continue
+        if ref.stream is None or ref.stream == select.source:
+            hint = did_you_mean(ref.name, schema)
+            raise PlanError(f"unknown field {ref.name} in stream {main.name}.{hint}")
+
+
+def _predicate(fn: Compiled) -> Predicate:
+    """Only a boolean true passes, as eKuiper's window filters and triggers read it."""
+
+    def test(row: Any) -> bool:
+        return fn(row) is True
+
+    return test

@@ -1,0 +1,123 @@
+"""The window stage of a pipeline: rows in, fired windows through the collection plan out.
+
+It owns the window's state (its buffer or, with incremental aggregation, the
+open groups' totals) and its counters; the pipeline hands it rows in time order
+(event time: as the watermark releases them) and the driver's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .._types import Message
+from .emit import Emitter
+from .joins import TaggedRow
+from .metrics import OpMetrics
+from .plan import WindowPlan
+from .values import EvalError
+from .windows import EventTimeWindow, ProcessingWindow, StateWindow, WindowEmit
+
+__all__ = ["WindowStage"]
+
+Advance = Callable[[int | None], int | None]
+
+
+class WindowStage:
+    """One rule's window: its state machine, folds and the post-window pipeline."""
+
+    def __init__(
+        self,
+        plan: WindowPlan,
+        start_ms: int,
+        *,
+        metrics: OpMetrics,
+        emit: Emitter,
+        tables: Callable[[], list[TaggedRow]],
+        runtime: Any,
+    ) -> None:
+        self.plan = plan
+        self.metrics = metrics
+        self._emit = emit
+        self._tables = tables
+        self._runtime = runtime
+        self.groups: dict[Any, list[Any]] = {}  # incremental aggregation's open groups
+        self.window: ProcessingWindow | EventTimeWindow | StateWindow
+        if plan.state is not None:
+            s = plan.state
+            self.window = StateWindow(s.begin, s.end, s.partition)
+        elif plan.event_time:
+            self.window = EventTimeWindow(plan.spec, plan.trigger)
+        else:
+            self.window = ProcessingWindow(plan.spec, start_ms, plan.trigger)
+
+    def next_deadline(self) -> int | None:
+        window = self.window
+        return window.next_deadline() if isinstance(window, ProcessingWindow) else None
+
+    def on_time(self, now: int) -> None:
+        if isinstance(self.window, ProcessingWindow):
+            self.fire(self.window.on_time(now), now)
+
+    def on_watermark(self, mark: int, ts: int) -> None:
+        if isinstance(self.window, EventTimeWindow):
+            self.fire(self.window.on_watermark(mark), ts)
+
+    def ingest(self, row: dict[str, Any], ts: int) -> None:
+        """One row at ``ts``; EvalError goes to the caller, which records it."""
+        plan = self.plan
+        if plan.filter is not None and not plan.filter(row):
+            return
+        self.metrics.records_in += 1
+        if plan.incremental is not None:
+            inc = plan.incremental
+            inc.fold(self.groups, *[row.get(c) for c in inc.columns])
+            return
+        window = self.window
+        if isinstance(window, EventTimeWindow):
+            window.on_row(row, ts)
+        else:
+            self.fire(window.on_row(row, ts), ts)
+
+    def fire(self, emits: list[WindowEmit], ts: int) -> None:
+        self.metrics.records_out += len(emits)
+        incremental = self.plan.incremental
+        runtime = self._runtime
+        for emit in emits:
+            out: list[dict[str, Any]] | None
+            if incremental is not None:
+                try:
+                    out = incremental.finish(self.groups, emit.start_ms, emit.end_ms)
+                except (TypeError, ArithmeticError) as exc:
+                    self._emit.error(ts, f"run Select error: {exc}")
+                    out = None
+                self.groups.clear()
+            else:
+                runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
+                try:
+                    tables = self._tables() if self.plan.collection.join is not None else ()
+                    out = self.plan.collection.apply(emit.rows, tables)
+                except EvalError as exc:
+                    self._emit.error(ts, str(exc))
+                    continue
+            if out is not None:
+                self._emit(out)
+
+    def run_fast(
+        self, messages: Iterable[Message], advance: Advance, slow: Callable[[Message], None]
+    ) -> tuple[int, int, int | None]:
+        """Feed messages through the planner's generated ingest loop: (handled, kept, last ts)."""
+        fast = self.plan.fast
+        window = self.window
+        assert fast is not None and isinstance(window, ProcessingWindow)
+        inc = self.plan.incremental
+        handled, kept, last = fast.run(
+            messages,
+            lambda: window.buffer.inputs,
+            advance,
+            slow,
+            self.groups,
+            inc.fold if inc is not None else None,
+        )
+        self.metrics.records_in += kept
+        return handled, kept, last
