@@ -14,13 +14,13 @@ from typing import Any
 
 from .._types import Message
 from ..connectors import MemoryBus
-from ..functions._cast import go_str, go_type
 from .decoder import DecodeError
 from .emit import Emitter, SinkFn
 from .formats import row_event_time
 from .joins import TaggedRow
-from .plan import RowPlan, RulePlan
+from .plan import RulePlan
 from .result import RuleResult
+from .row_stage import RowStage
 from .values import EvalError
 from .window_stage import WindowStage
 from .windows import WatermarkGenerator
@@ -50,6 +50,17 @@ class Pipeline:
         et = plan.event_time
         self._watermark = WatermarkGenerator(list(et.streams), et.late_tolerance) if et else None
         self._tagged = bool(plan.select.joins)
+        self.row = (
+            RowStage(
+                plan.row,
+                metrics=self.metrics,
+                emit=self.emit,
+                runtime=self._runtime,
+                tables=self._table_rows,
+            )
+            if plan.row is not None
+            else None
+        )
         self.window = (
             WindowStage(
                 plan.window,
@@ -122,39 +133,24 @@ class Pipeline:
             self._message(stream, m)
 
     def _run_fast(self, messages: Iterable[Message], advance: Advance) -> None:
-        fast = self.plan.fast
-        assert fast is not None
+        assert self.plan.fast is not None and self.row is not None
         stream = self.plan.main.name
-        handled, passed, last = fast.run(messages, self.emit, lambda m: self._message(stream, m))
-        self._count_fast(handled, passed, fast.has_where)
+        last = self.row.run_fast(self.plan.fast, messages, lambda m: self._message(stream, m))
         if last is not None:
-            self.metrics["source"].last_invocation = last
             advance(last)
 
     def push_payloads(self, payloads: Iterable[bytes], ts: int) -> None:
         """Raw payloads of the FROM stream, all arriving at ``ts`` (a file of JSON lines)."""
         stream = self.plan.main.name
-        fast = self.plan.fast
-        if fast is None:
-            for payload in payloads:
-                self._message(stream, Message(stream, payload, ts))
-            return
-        handled, passed = fast.run_payloads(
-            payloads, self.emit, lambda p: self._message(stream, Message(stream, p, ts))
-        )
-        self._count_fast(handled, passed, fast.has_where)
-        if handled:
-            self.metrics["source"].last_invocation = ts
 
-    def _count_fast(self, handled: int, passed: int, has_where: bool) -> None:
-        m = self.metrics
-        m["source"].records_in += handled
-        m["source"].records_out += handled
-        if has_where:
-            m["filter"].records_in += handled
-            m["filter"].records_out += passed
-        m["project"].records_in += passed
-        m["project"].records_out += passed
+        def slow(payload: bytes) -> None:
+            self._message(stream, Message(stream, payload, ts))
+
+        if self.plan.fast is None or self.row is None:
+            for payload in payloads:
+                slow(payload)
+            return
+        self.row.run_fast_payloads(self.plan.fast, payloads, ts, slow)
 
     def _run_fast_window(self, stream: str, messages: Iterable[Message], advance: Advance) -> None:
         assert self.window is not None
@@ -227,49 +223,12 @@ class Pipeline:
                 evaluate(row)
             if self.window is not None:
                 self.window.ingest(row, ts)
-            elif self.plan.row is not None:
-                self._row_path(self.plan.row, row)
+            elif self.row is not None:
+                self.row.ingest(row)
         except EvalError as exc:
             self.emit.error(ts, str(exc))
         except Exception as exc:  # an engine bug must not kill the rule either
             self.emit.error(ts, f"internal error in rule {self.id}: {exc!r}")
-
-    def _row_path(self, plan: RowPlan, row: dict[str, Any]) -> None:
-        if plan.collection is not None:  # a stream joined with tables
-            out = plan.collection.apply([row], self._table_rows())
-            if out is not None:
-                self.emit(out)
-            return
-        now = self._runtime.now_ms
-        if plan.where is not None:
-            filt = self.metrics["filter"]
-            filt.records_in += 1
-            try:
-                keep = plan.where(row)
-            except EvalError as exc:
-                filt.error(str(exc), now())
-                raise EvalError(f"run Where error: {exc}") from None
-            if keep is None or keep is False:
-                return
-            if keep is not True:
-                raise EvalError(
-                    "run Where error: invalid condition that returns non-bool value "
-                    f"{go_type(keep)}({go_str(keep)})"
-                )
-            filt.records_out += 1
-        project = self.metrics["project"]
-        project.records_in += 1
-        self._runtime.row_index = 0
-        try:
-            out = plan.project(row)
-        except EvalError as exc:
-            project.error(str(exc), now())
-            raise
-        project.records_out += 1
-        if plan.send_meta:  # eKuiper adds the message's metadata to each result row
-            for r in out:
-                r["__meta"] = self._runtime.meta
-        self.emit(out)
 
     def _table_rows(self) -> list[TaggedRow]:
         rows = [row for table in self._tables.values() for row in table]

@@ -146,17 +146,7 @@ def plan_rule(
     row = window = None
     fast = None
     if select.window is None:
-        if select.group_by:
-            raise PlanError(
-                "GROUP BY needs a window in a stream rule, e.g. GROUP BY a, TUMBLINGWINDOW(ss, 10)"
-            )
-        scope.op_id = "op_2_filter"
-        where = compile_expr(select.where, scope) if select.where else None
-        scope.op_id = "op_3_project"
-        collection = (
-            CollectionPlan(select, scope, projector, where=True, join=join) if join else None
-        )
-        row = RowPlan(where, projector(scope), opts.send_meta, collection)
+        row = _plan_rows(select, scope, projector, join, opts)
         if simple and not opts.is_event_time and not opts.send_meta:
             fast = compile_fast_path(
                 select, pruned_schema(main, used_columns(select)), send_nil=opts.send_nil
@@ -177,6 +167,24 @@ def plan_rule(
         fast=fast,
         runtime=scope.runtime,
     )
+
+
+def _plan_rows(
+    select: ast.Select,
+    scope: Scope,
+    projector: Callable[[Scope], Projector],
+    join: JoinPlan | None,
+    opts: RuleOptions,
+) -> RowPlan:
+    if select.group_by:
+        raise PlanError(
+            "GROUP BY needs a window in a stream rule, e.g. GROUP BY a, TUMBLINGWINDOW(ss, 10)"
+        )
+    scope.op_id = "op_2_filter"  # eKuiper's operator names, read by last_hit_* and plugins
+    where = compile_expr(select.where, scope) if select.where else None
+    scope.op_id = "op_3_project"
+    collection = CollectionPlan(select, scope, projector, where=True, join=join) if join else None
+    return RowPlan(where, projector(scope), opts.send_meta, collection)
 
 
 def _plan_window(
