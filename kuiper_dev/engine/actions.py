@@ -13,13 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..connectors import MemoryBus
+from ..connectors import Sink
 from ..errors import PlanError, RuleError
 from .gotemplate import Template, compile_template
 
-__all__ = ["Action", "SinkProps", "memory_target", "parse_actions"]
+__all__ = ["Action", "SinkMaker", "SinkProps", "parse_actions"]
 
-Target = Callable[[Any], None]
+SinkMaker = Callable[[Mapping[str, Any]], Sink]
+"""Makes the sink of one action from its properties."""
 
 _KNOWN = {
     "sendSingle", "omitIfEmpty", "fields", "dataTemplate", "dataField", "format", "bufferLength",
@@ -59,7 +60,7 @@ class SinkProps:
 class Action:
     """One sink of a rule with its properties, compiled once."""
 
-    def __init__(self, kind: str, props: Mapping[str, Any], target: Target) -> None:
+    def __init__(self, kind: str, props: Mapping[str, Any], target: Sink) -> None:
         self.kind = kind
         self.props = SinkProps.from_dict(props, f"action {kind}")
         self.target = target
@@ -73,7 +74,7 @@ class Action:
             return
         pieces: list[Any] = list(emission) if props.send_single else [emission]
         for piece in pieces:
-            self.target(self._shape(piece))
+            self.target.collect(self._shape(piece))
 
     def _shape(self, data: Any) -> Any:
         props = self.props
@@ -111,10 +112,8 @@ def _select(data: Any, fields: tuple[str, ...]) -> Any:
     return data
 
 
-def parse_actions(
-    actions: Any, targets: Mapping[str, Callable[[Mapping[str, Any]], Target]]
-) -> list[Action]:
-    """Build actions from eKuiper's ``[{"log": {...}}, ...]`` with the given target makers."""
+def parse_actions(actions: Any, targets: Mapping[str, SinkMaker]) -> list[Action]:
+    """Build actions from eKuiper's ``[{"log": {...}}, ...]`` with the given sink makers."""
     if not isinstance(actions, list) or not actions:
         raise PlanError('actions must be a non-empty list like [{"log": {}}]')
     out = []
@@ -133,44 +132,3 @@ def parse_actions(
             raise PlanError(f"sink {kind} not found; known sinks: {known}")
         out.append(Action(kind, props, maker(props)))
     return out
-
-
-def memory_target(
-    bus: MemoryBus, record: Target | None = None
-) -> Callable[[Mapping[str, Any]], Target]:
-    """The built-in memory sink: publish rows to an in-memory topic (``{{...}}`` allowed).
-
-    With ``rowkindField``/``keyField`` it updates lookup tables, as eKuiper's
-    updatable memory sink does. ``record`` also sees what the sink receives.
-    """
-
-    def make(props: Mapping[str, Any]) -> Target:
-        topic = str(props.get("topic") or "")
-        if not topic:
-            raise PlanError(
-                'action memory: the "topic" property is required, e.g. {"memory": {"topic": "t"}}'
-            )
-        template = compile_template(topic) if "{{" in topic else None
-        rowkind = str(props.get("rowkindField") or "")
-        key = str(props.get("keyField") or "")
-
-        def deliver(data: Any) -> None:
-            if record is not None:
-                record(data)
-            if isinstance(data, str):  # a dataTemplate's output must be a JSON object here
-                try:
-                    data = json.loads(data)
-                except json.JSONDecodeError as exc:
-                    raise RuleError(
-                        f"memory sink: dataTemplate output is not JSON ({exc})"
-                    ) from None
-            rows = data if isinstance(data, list) else [data]
-            for row in rows:
-                if not isinstance(row, dict):
-                    raise RuleError("memory sink: a dataTemplate must render a JSON object for it")
-                to = template.render(row) if template is not None else topic
-                bus.publish(to, row, rowkind_field=rowkind, key_field=key)
-
-        return deliver
-
-    return make

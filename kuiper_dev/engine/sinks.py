@@ -8,60 +8,146 @@ closed together when the rule stops; plugin sources become
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..connectors import MemoryBus, PluginSource, Source
-from ..errors import RuleError, did_you_mean
+from ..connectors import MemoryBus, PluginSource, Sink, Source
+from ..errors import PlanError, RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner
-from .actions import memory_target, parse_actions
+from .actions import SinkMaker, parse_actions
+from .gotemplate import compile_template
 from .pipeline import Pipeline
 
-__all__ = ["PluginSinks", "attach_actions", "sources_for"]
+__all__ = [
+    "MemorySink",
+    "NopSink",
+    "PluginSink",
+    "PluginSinks",
+    "RecordSink",
+    "attach_actions",
+    "sources_for",
+]
 
-Target = Callable[[Any], None]
+
+class RecordSink:
+    """The built-in log sink: what it receives is recorded (printed by the CLI)."""
+
+    def __init__(self, record: Callable[[Any], None]) -> None:
+        self.collect = record
+
+    def close(self) -> None:
+        return None
+
+
+class NopSink:
+    """The built-in nop sink: drops everything."""
+
+    def collect(self, data: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class MemorySink:
+    """The built-in memory sink: publish rows to an in-memory topic (``{{...}}`` allowed).
+
+    With ``rowkindField``/``keyField`` it updates lookup tables, as eKuiper's
+    updatable memory sink does. ``record`` also sees what the sink receives.
+    """
+
+    def __init__(
+        self, bus: MemoryBus, props: Mapping[str, Any], record: Callable[[Any], None] | None
+    ) -> None:
+        self.topic = str(props.get("topic") or "")
+        if not self.topic:
+            raise PlanError(
+                'action memory: the "topic" property is required, e.g. {"memory": {"topic": "t"}}'
+            )
+        self._template = compile_template(self.topic) if "{{" in self.topic else None
+        self._rowkind = str(props.get("rowkindField") or "")
+        self._key = str(props.get("keyField") or "")
+        self._bus = bus
+        self._record = record
+
+    def collect(self, data: Any) -> None:
+        if self._record is not None:
+            self._record(data)
+        if isinstance(data, str):  # a dataTemplate's output must be a JSON object here
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise RuleError(f"memory sink: dataTemplate output is not JSON ({exc})") from None
+        rows = data if isinstance(data, list) else [data]
+        for row in rows:
+            if not isinstance(row, dict):
+                raise RuleError("memory sink: a dataTemplate must render a JSON object for it")
+            to = self._template.render(row) if self._template is not None else self.topic
+            self._bus.publish(to, row, rowkind_field=self._rowkind, key_field=self._key)
+
+    def close(self) -> None:
+        return None
+
+
+class PluginSink:
+    """A sink plugin running in its runner thread; ``record`` also sees what it receives."""
+
+    def __init__(self, runner: SinkRunner, record: Callable[[Any], None] | None) -> None:
+        self._runner = runner
+        self._record = record
+
+    def collect(self, data: Any) -> None:
+        if self._record is not None:
+            self._record(data)
+        self._runner.collect(data)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Let queued emissions reach the plugin, then stop it (bounded)."""
+        self._runner.drain(timeout)
+        self._runner.stop(timeout)
 
 
 @dataclass(slots=True)
 class PluginSinks:
-    """Sink targets backed by plugin sinks, started on first use and stopped together."""
+    """The sinks of one rule's actions, made on demand and closed together."""
 
     plugins: PluginRegistry
     rule_id: str
     on_error: Callable[[str], None]
     record: Callable[[Any], None] | None = None
-    runners: list[SinkRunner] = field(default_factory=list)
+    opened: list[Sink] = field(default_factory=list)
 
-    def makers(self) -> dict[str, Callable[[Mapping[str, Any]], Target]]:
-        return {name: self._maker(name) for name in self.plugins.names("sink")}
+    def makers(self, bus: MemoryBus, record: Callable[[Any], None]) -> dict[str, SinkMaker]:
+        """Built-in sinks (log, memory, nop) and one maker per sink plugin."""
+        makers: dict[str, SinkMaker] = {
+            name: self._plugin(name) for name in self.plugins.names("sink")
+        }
+        makers["log"] = lambda _props: RecordSink(record)
+        makers["memory"] = lambda props: MemorySink(bus, props, record)
+        makers["nop"] = lambda _props: NopSink()
+        return makers
 
-    def _maker(self, name: str) -> Callable[[Mapping[str, Any]], Target]:
-        def make(props: Mapping[str, Any]) -> Target:
+    def _plugin(self, name: str) -> SinkMaker:
+        def make(props: Mapping[str, Any]) -> Sink:
             slot = self.plugins.sink(name)
             assert slot is not None
             runner = SinkRunner(
                 slot, dict(props), on_error=self.on_error, rule_id=self.rule_id,
-                op_id=f"sink_{name}_{len(self.runners)}", instance_id=0,
+                op_id=f"sink_{name}_{len(self.opened)}", instance_id=0,
             )  # fmt: skip
             runner.start()
-            self.runners.append(runner)
-            record = self.record
-
-            def deliver(data: Any) -> None:
-                if record is not None:
-                    record(data)
-                runner.collect(data)
-
-            return deliver
+            sink = PluginSink(runner, self.record)
+            self.opened.append(sink)
+            return sink
 
         return make
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Let queued emissions reach the plugins, then stop them (bounded)."""
-        for runner in self.runners:
-            runner.drain(timeout)
-            runner.stop(timeout)
+    def close(self) -> None:
+        """Close every opened sink (each bounded in time)."""
+        for sink in self.opened:
+            sink.close()
 
 
 def attach_actions(
@@ -73,17 +159,11 @@ def attach_actions(
     record: Callable[[Any], None],
 ) -> PluginSinks:
     """Give ``rule`` its sinks: log records, memory publishes (and records), nop drops,
-    plugin sinks run in their runners. Returns the plugin sinks, to close when done."""
+    plugin sinks run in their runners. Returns the sinks, to close when done."""
     sinks = PluginSinks(
         plugins, rule.id, lambda text: rule.record_error(0, f"sink: {text}"), record
     )
-    targets: dict[str, Callable[[Mapping[str, Any]], Target]] = {
-        **sinks.makers(),
-        "log": lambda _props: record,
-        "memory": memory_target(bus, record),
-        "nop": lambda _props: lambda _data: None,
-    }
-    rule.sinks = list(parse_actions(actions or [{"log": {}}], targets))
+    rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus, record)))
     return sinks
 
 
