@@ -6,8 +6,13 @@
     ├── SqlError            (also ValueError)   bad SQL text: line, column, snippet
     │   └── PlanError                           well-formed SQL the engine cannot run
     ├── PluginError                             naming, loading, validating or calling a plugin
-    │   └── PluginNameError (also ValueError)   a file name breaking eKuiper's naming rules
+    │   ├── PluginNameError (also ValueError)   a file name breaking eKuiper's naming rules
+    │   └── NotPortable     (also TypeError)    a value the portable runtime could not carry
+    │       └── NotJsonNumber                   NaN or infinity: Python writes it, Go refuses it
     ├── RuleError                               defining or running a rule
+    │   ├── EvalError       (also ValueError)   an expression failed on a row
+    │   │   └── FunctionError                   a built-in refused its argument at run time
+    │   └── DecodeError     (also ValueError)   a payload the stream cannot decode
     ├── RuleTestError       (also ValueError)   a malformed ``*.ruletest.json`` case
     ├── RecordingError                          a malformed recording
     ├── MqttError                               broker connection and protocol trouble
@@ -15,6 +20,15 @@
 
 Every message names the place and ends with the fix where there is one. In IPython
 ``_render_traceback_`` shows only the message, not our internals.
+
+The builtin second bases are kept for callers that predate the tree: code that
+catches ``ValueError`` around a parse or a row, or ``TypeError`` around a
+plugin's value, still catches ours.
+
+``FunctionError`` is an ``EvalError`` because a built-in refusing its argument
+is one way an expression fails on a row: the compiler re-raises it with the
+clause's context, and whatever turns row failures into error records takes it
+too. Arguments refused when the rule is planned are a ``PlanError`` instead.
 """
 
 from __future__ import annotations
@@ -23,8 +37,13 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
+    "DecodeError",
+    "EvalError",
+    "FunctionError",
     "KuiperDevError",
     "MqttError",
+    "NotJsonNumber",
+    "NotPortable",
     "PlanError",
     "PluginError",
     "PluginNameError",
@@ -86,8 +105,28 @@ class PluginNameError(PluginError, ValueError):
     """A plugin file whose name breaks eKuiper's naming rules."""
 
 
+class NotPortable(PluginError, TypeError):
+    """A plugin produced a value eKuiper's portable runtime could not carry."""
+
+
+class NotJsonNumber(NotPortable):
+    """A NaN or infinity: Python's ``json`` writes it, Go's parser then refuses it."""
+
+
 class RuleError(KuiperDevError):
     """A rule could not be created, started or run."""
+
+
+class EvalError(RuleError, ValueError):
+    """An expression failed on a row; the message is eKuiper's."""
+
+
+class FunctionError(EvalError):
+    """A built-in refused its argument at run time; the message is eKuiper's."""
+
+
+class DecodeError(RuleError, ValueError):
+    """A payload that the stream cannot decode; the rule records it and goes on."""
 
 
 class RuleTestError(KuiperDevError, ValueError):

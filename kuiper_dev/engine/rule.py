@@ -16,7 +16,7 @@ from typing import Any
 
 from .._types import Message
 from ..connectors import MemoryBus
-from ..errors import PlanError, did_you_mean
+from ..errors import DecodeError, EvalError, PlanError, did_you_mean
 from ..functions._cast import go_str, go_type
 from ..sql import ast, parse_select
 from .binder import Binder
@@ -24,7 +24,6 @@ from .catalog import Catalog, StreamDef
 from .clock import VirtualClock
 from .collection import CollectionPlan
 from .compiler import Compiled, Scope, analytic_calls, analytic_evaluator, compile_expr
-from .decoder import DecodeError
 from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
 from .formats import row_event_time
 from .incremental import IncrementalPlan, plan_incremental
@@ -39,7 +38,6 @@ from .planning import (
 )
 from .projection import make_projector
 from .result import RuleErrorRecord, RuleResult
-from .values import EvalError
 from .windows import (
     EventTimeWindow,
     ProcessingWindow,
