@@ -28,7 +28,7 @@ from .engine import (
     VirtualClock,
 )
 from .engine.plugin_io import LiveRun, PluginSinks, attach_actions, run_live
-from .errors import PluginError, RuleError, did_you_mean
+from .errors import PlanError, PluginError, RuleError, did_you_mean
 from .functions import BUILTINS
 from .plugins import LoadedPlugin, PluginRegistry
 from .sql import parse, parse_select, split_statements
@@ -159,21 +159,25 @@ class Workspace:
         start_ms: int = 0,
     ) -> Rule:
         """Plan a rule; with ``auto_stream`` an undefined source becomes a schemaless stream."""
-        if auto_stream:
-            source = parse_select(sql).source
-            if source not in self.catalog.names():
-                self.catalog.create(
-                    f'CREATE STREAM {source} () WITH (DATASOURCE="{source}", FORMAT="json")'
-                )
-        return Rule(
-            rule_id or f"rule{next(self._rule_ids)}",
-            sql,
-            self.catalog,
-            self.binder,
-            RuleOptions.from_dict(dict(options or {})),
-            start_ms=start_ms,
-            bus=self.bus,
-        )
+        try:
+            if auto_stream:
+                source = parse_select(sql).source
+                if source not in self.catalog.names():
+                    self.catalog.create(
+                        f'CREATE STREAM {source} () WITH (DATASOURCE="{source}", FORMAT="json")'
+                    )
+            return Rule(
+                rule_id or f"rule{next(self._rule_ids)}",
+                sql,
+                self.catalog,
+                self.binder,
+                RuleOptions.from_dict(dict(options or {})),
+                start_ms=start_ms,
+                bus=self.bus,
+            )
+        except PlanError as exc:
+            exc.with_sql(sql)  # the planner knows the node; the text is known here
+            raise
 
     def run(
         self,

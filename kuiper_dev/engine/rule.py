@@ -94,7 +94,7 @@ class Rule:
         self.sql = sql
         self.options = opts = options or RuleOptions()
         self.select = select = parse_select(sql)
-        self.stream: StreamDef = catalog.get(select.source)
+        self.stream: StreamDef = catalog.get(select.source, at=select.source_pos)
         joins = tuple(getattr(select, "joins", ()))
         self._inputs = plan_inputs(select, joins, catalog)
         self._bus = bus
@@ -260,7 +260,7 @@ class Rule:
                 continue
             if ref.stream is None or ref.stream == select.source:
                 hint = did_you_mean(ref.name, schema)
-                raise PlanError(f"unknown field {ref.name} in stream {self.stream.name}.{hint}")
+                raise PlanError(f"unknown field {ref.name} in stream {self.stream.name}.{hint}", node=ref)
 
     def _check_join_fields(self, select: ast.Select) -> None:
         refs = field_refs(select)
@@ -273,7 +273,7 @@ class Rule:
             schema = by_tag[ref.stream].schema
             if schema is not None and ref.name not in schema and ref.name not in aliases:
                 hint = did_you_mean(ref.name, schema)
-                raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}")
+                raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}", node=ref)
 
     def _table_rows(self) -> list[TaggedRow]:
         rows = [row for table in self._tables.values() for row in table]

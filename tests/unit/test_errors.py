@@ -10,6 +10,7 @@ import pytest
 
 import kuiper_dev
 from kuiper_dev import errors
+from kuiper_dev.sql import ast, parse_select
 
 # "│   ├── Name  (also ValueError)   text": depth from the indent, the name, the builtin
 _ROW = re.compile(r"^(?P<indent>[ │]*)(?:├── |└── )?(?P<name>\w+)(?:\s+\(also (?P<also>\w+)\))?")
@@ -72,3 +73,29 @@ def test_function_errors_are_row_errors() -> None:
     assert issubclass(errors.FunctionError, errors.EvalError)
     assert issubclass(errors.EvalError, errors.RuleError)
     assert issubclass(errors.NotPortable, errors.PluginError)
+
+
+def test_a_plan_error_takes_its_place_from_a_node_and_its_text_later() -> None:
+    sql = "SELECT a,\n  nosuch(b) FROM s"
+    call = parse_select(sql).fields[1].expr
+    err = errors.PlanError("function nosuch not found.", node=call)
+    assert (err.line, err.column) == (2, 3)
+    assert str(err) == "function nosuch not found."  # no text yet, so no caret
+    assert err.with_sql(sql) is err
+    assert str(err).splitlines() == [
+        "function nosuch not found.",
+        "  at line 2, column 3:",
+        "      nosuch(b) FROM s",
+        "      ^",
+    ]
+
+
+def test_with_sql_keeps_text_an_error_already_has() -> None:
+    err = errors.SqlError("found x", sql="CREATE STREAM", line=1, column=8)
+    before = str(err)
+    assert str(err.with_sql("SELECT a FROM s")) == before
+
+
+def test_a_node_built_by_hand_gives_no_caret() -> None:
+    err = errors.PlanError("m", node=ast.FieldRef("a")).with_sql("SELECT a FROM s")
+    assert (err.line, str(err)) == (0, "m")
