@@ -6,8 +6,13 @@ from ._types import Message
 from .connectors import SensorFleet
 from .engine import RuleResult
 from .errors import (
+    DecodeError,
+    EvalError,
+    FunctionError,
     KuiperDevError,
     MqttError,
+    NotJsonNumber,
+    NotPortable,
     PlanError,
     PluginError,
     PluginNameError,
@@ -20,9 +25,14 @@ from .errors import (
 from .workspace import Workspace
 
 __all__ = [
+    "DecodeError",
+    "EvalError",
+    "FunctionError",
     "KuiperDevError",
     "Message",
     "MqttError",
+    "NotJsonNumber",
+    "NotPortable",
     "PlanError",
     "PluginError",
     "PluginNameError",

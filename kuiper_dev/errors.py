@@ -6,8 +6,13 @@
     ├── SqlError            (also ValueError)   bad SQL text: line, column, snippet
     │   └── PlanError                           well-formed SQL the engine cannot run
     ├── PluginError                             naming, loading, validating or calling a plugin
-    │   └── PluginNameError (also ValueError)   a file name breaking eKuiper's naming rules
+    │   ├── PluginNameError (also ValueError)   a file name breaking eKuiper's naming rules
+    │   └── NotPortable     (also TypeError)    a value the portable runtime could not carry
+    │       └── NotJsonNumber                   NaN or infinity: Python writes it, Go refuses it
     ├── RuleError                               defining or running a rule
+    │   ├── EvalError       (also ValueError)   an expression failed on a row
+    │   │   └── FunctionError                   a built-in refused its argument at run time
+    │   └── DecodeError     (also ValueError)   a payload the stream cannot decode
     ├── RuleTestError       (also ValueError)   a malformed ``*.ruletest.json`` case
     ├── RecordingError                          a malformed recording
     ├── MqttError                               broker connection and protocol trouble
@@ -15,16 +20,37 @@
 
 Every message names the place and ends with the fix where there is one. In IPython
 ``_render_traceback_`` shows only the message, not our internals.
+
+The builtin second bases are kept for callers that predate the tree: code that
+catches ``ValueError`` around a parse or a row, or ``TypeError`` around a
+plugin's value, still catches ours.
+
+``FunctionError`` is an ``EvalError`` because a built-in refusing its argument
+is one way an expression fails on a row: the compiler re-raises it with the
+clause's context, and whatever turns row failures into error records takes it
+too. Arguments refused when the rule is planned are a ``PlanError`` instead.
+
+A ``PlanError`` may be raised with the syntax node it is about
+(``PlanError(message, node=call)``); the place is known then but not the text,
+which the caller that parsed the rule attaches with :meth:`SqlError.with_sql`,
+so the message ends like a parse error's: line, column and a caret.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Protocol, Self
 
 __all__ = [
+    "DecodeError",
+    "EvalError",
+    "FunctionError",
     "KuiperDevError",
+    "Located",
     "MqttError",
+    "NotJsonNumber",
+    "NotPortable",
     "PlanError",
     "PluginError",
     "PluginNameError",
@@ -63,6 +89,25 @@ class SqlError(KuiperDevError, ValueError):
         self.column = column
         super().__init__(self._full())
 
+    def with_sql(self, sql: str) -> Self:
+        """This error with the statement's text attached, so its message shows the caret.
+
+        Changes the error in place and returns it, so a bare ``raise`` after the
+        call keeps its traceback and cause. Text the error already carries is
+        kept: it may be another statement's, such as a stream's DDL.
+
+        >>> print(PlanError("function nosuch not found.", line=1, column=8).with_sql(
+        ...     "SELECT nosuch(a) FROM s"))
+        function nosuch not found.
+          at line 1, column 8:
+            SELECT nosuch(a) FROM s
+                   ^
+        """
+        if not self.sql:
+            self.sql = sql
+            self.args = (self._full(),)
+        return self
+
     def _full(self) -> str:
         if not self.sql or not self.line:
             return self.message
@@ -74,8 +119,32 @@ class SqlError(KuiperDevError, ValueError):
         )
 
 
+class Located(Protocol):
+    """What a PlanError can be about: a syntax node and its 1-based (line, column)."""
+
+    @property
+    def pos(self) -> tuple[int, int]: ...
+
+
 class PlanError(SqlError):
-    """Valid SQL that cannot be planned: unknown stream, field or function."""
+    """Valid SQL that cannot be planned: unknown stream, field or function.
+
+    ``node`` gives the place (a node built by hand, at line 0, gives none); the
+    text comes later through :meth:`SqlError.with_sql`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        node: Located | None = None,
+        sql: str = "",
+        line: int = 0,
+        column: int = 0,
+    ) -> None:
+        if node is not None:
+            line, column = node.pos
+        super().__init__(message, sql=sql, line=line, column=column)
 
 
 class PluginError(KuiperDevError):
@@ -86,8 +155,28 @@ class PluginNameError(PluginError, ValueError):
     """A plugin file whose name breaks eKuiper's naming rules."""
 
 
+class NotPortable(PluginError, TypeError):
+    """A plugin produced a value eKuiper's portable runtime could not carry."""
+
+
+class NotJsonNumber(NotPortable):
+    """A NaN or infinity: Python's ``json`` writes it, Go's parser then refuses it."""
+
+
 class RuleError(KuiperDevError):
     """A rule could not be created, started or run."""
+
+
+class EvalError(RuleError, ValueError):
+    """An expression failed on a row; the message is eKuiper's."""
+
+
+class FunctionError(EvalError):
+    """A built-in refused its argument at run time; the message is eKuiper's."""
+
+
+class DecodeError(RuleError, ValueError):
+    """A payload that the stream cannot decode; the rule records it and goes on."""
 
 
 class RuleTestError(KuiperDevError, ValueError):

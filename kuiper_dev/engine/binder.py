@@ -37,7 +37,7 @@ class Binder:
         if found is not None:
             message = found.validate(call.args)
             if message:
-                raise PlanError(f"validate function {found.name} error: {message}")
+                raise PlanError(f"validate function {found.name} error: {message}", node=call)
             return Bound(found.name, builtin=found, aggregate=found.kind == "aggregate")
         slot = self.plugins.function(call.name)
         if slot is not None:
@@ -47,24 +47,28 @@ class Binder:
         hint = did_you_mean(call.name, known) or did_you_mean(call.name.lower(), known)
         raise PlanError(
             f"function {call.name} not found.{hint} Built-ins are listed by "
-            "`kuiper-dev show udfs`/`%kuiper functions`; plugins load from plugins/functions."
+            "`kuiper-dev show udfs`/`%kuiper functions`; plugins load from plugins/functions.",
+            node=call,
         )
 
     def _validate_plugin(self, slot: FunctionSlot, call: ast.Call) -> bool:
         try:
             answer = slot.impl.validate(validate_args_for_plugin(call.args))
         except Exception as exc:
-            raise PlanError(f"validate function {call.name} error: {exc!r}") from exc
+            raise PlanError(f"validate function {call.name} error: {exc!r}", node=call) from exc
         if answer != "":
             hint = ' (validate must return "" to accept the arguments)' if answer is None else ""
             raise PlanError(
                 f"validate function {call.name} error: validate return state is false, "
-                f"got {answer!r}{hint}"
+                f"got {answer!r}{hint}",
+                node=call,
             )
         try:
             return bool(slot.impl.is_aggregate())
         except Exception as exc:
-            raise PlanError(f"function {call.name}: is_aggregate() raised {exc!r}") from exc
+            raise PlanError(
+                f"function {call.name}: is_aggregate() raised {exc!r}", node=call
+            ) from exc
 
 
 def validate_args_for_plugin(args: Sequence[ast.Expr]) -> list[Any]:

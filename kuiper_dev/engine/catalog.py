@@ -65,12 +65,15 @@ class Catalog:
         self._streams[stream.name] = stream
         return stream
 
-    def get(self, name: str) -> StreamDef:
+    def get(self, name: str, *, at: ast.Pos = ast.NOWHERE) -> StreamDef:
+        """The stream or table ``name``; ``at`` is where a rule names it, for the error's caret."""
         try:
             return self._streams[name]
         except KeyError:
             hint = did_you_mean(name, self._streams, " Define it with CREATE STREAM.")
-            raise PlanError(f"stream {name} not found.{hint}") from None
+            raise PlanError(
+                f"stream {name} not found.{hint}", line=at.line, column=at.column
+            ) from None
 
     def drop(self, name: str) -> None:
         self.get(name)

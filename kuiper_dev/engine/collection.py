@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from functools import cmp_to_key
 from typing import Any
 
+from ..errors import EvalError
 from ..functions._cast import go_str
 from ..sql import ast
 from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
-from .values import EvalError, binary_op
+from .values import binary_op
 
 __all__ = ["CollectionPlan"]
 

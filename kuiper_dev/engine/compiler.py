@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._types import Message
-from ..errors import PlanError
-from ..functions import FunctionError, lookup
+from ..errors import EvalError, FunctionError, PlanError
+from ..functions import lookup
 from ..functions._cast import go_str
 from ..plugins import (
     FunctionSlot,
@@ -29,7 +29,7 @@ from ..sql import ast, render, walk
 from ..sql.like import like_regex
 from . import structure
 from .binder import Binder, Bound
-from .values import EvalError, binary_op
+from .values import binary_op
 
 __all__ = [
     "Compiled",

@@ -15,15 +15,11 @@ from typing import Any
 import orjson
 
 from .._gojson import numbers_as_floats
+from ..errors import DecodeError
 from ..functions._cast import go_str
 from ..sql import ast
 
-__all__ = ["DecodeError", "make_decoder"]
-
-
-class DecodeError(ValueError):
-    """A payload that the stream cannot decode; the rule records it and goes on."""
-
+__all__ = ["make_decoder"]
 
 _JSON_TYPES = {
     bool: "true",

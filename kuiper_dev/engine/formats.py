@@ -18,12 +18,10 @@ from typing import Any, Literal, TypeAlias
 import orjson
 
 from .._gojson import numbers_as_floats
+from ..errors import DecodeError, EvalError, FunctionError
 from ..functions._cast import go_str, go_type
 from ..functions._time import to_time, unix_milli
-from ..functions.registry import FunctionError
 from ..sql import ast
-from .decoder import DecodeError
-from .values import EvalError
 
 __all__ = [
     "BINARY_FIELD",

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import PlanError
+from ..errors import EvalError, PlanError
 from ..sql import ast, walk
-from .values import EvalError
 
 __all__ = ["JoinPlan", "JoinedRow", "TaggedRow", "join_streams"]
 

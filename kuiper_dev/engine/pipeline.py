@@ -14,14 +14,13 @@ from typing import Any
 
 from .._types import Message
 from ..connectors import MemoryBus
-from .decoder import DecodeError
+from ..errors import DecodeError, EvalError
 from .emit import Emitter, SinkFn
 from .formats import row_event_time
 from .joins import TaggedRow
 from .plan import RulePlan
 from .result import RuleResult
 from .row_stage import RowStage
-from .values import EvalError
 from .window_stage import WindowStage
 from .windows import WatermarkGenerator
 

@@ -113,9 +113,25 @@ def plan_rule(
     rule_id: str = "rule",
     sql: str = "",
 ) -> RulePlan:
-    """Plan ``select`` over the streams of ``catalog``; plan errors are raised here."""
-    opts = options or RuleOptions()
-    main = catalog.get(select.source)
+    """Plan ``select`` over the streams of ``catalog``; plan errors are raised here,
+    pointing into ``sql`` when it is given."""
+    try:
+        return _plan(select, catalog, binder, options or RuleOptions(), rule_id, sql)
+    except PlanError as exc:
+        if sql:
+            exc.with_sql(sql)  # the raise site knows the node; the text is known here
+        raise
+
+
+def _plan(
+    select: ast.Select,
+    catalog: Catalog,
+    binder: Binder,
+    opts: RuleOptions,
+    rule_id: str,
+    sql: str,
+) -> RulePlan:
+    main = catalog.get(select.source, at=select.source_pos)
     joins = tuple(select.joins)
     inputs = plan_inputs(select, joins, catalog)
     tags = {name: i.tag for name, i in inputs.items()}
@@ -286,7 +302,7 @@ def _check_fields(select: ast.Select, main: StreamDef, inputs: Mapping[str, Rule
             schema = by_tag[ref.stream].schema
             if schema is not None and ref.name not in schema and ref.name not in aliases:
                 hint = did_you_mean(ref.name, schema)
-                raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}")
+                raise PlanError(f"unknown field {ref.name} in stream {ref.stream}.{hint}", node=ref)
         return
     schema = main.schema
     if schema is None:
@@ -296,7 +312,7 @@ def _check_fields(select: ast.Select, main: StreamDef, inputs: Mapping[str, Rule
             continue
         if ref.stream is None or ref.stream == select.source:
             hint = did_you_mean(ref.name, schema)
-            raise PlanError(f"unknown field {ref.name} in stream {main.name}.{hint}")
+            raise PlanError(f"unknown field {ref.name} in stream {main.name}.{hint}", node=ref)
 
 
 def _predicate(fn: Compiled) -> Predicate:

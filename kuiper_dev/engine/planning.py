@@ -119,7 +119,7 @@ def plan_inputs(
         )
     }
     for j in joins:
-        other = catalog.get(j.source)
+        other = catalog.get(j.source, at=j.source_pos)
         lookup = None
         if (other.statement.option("KIND") or "scan").lower() == "lookup":
             kind = (other.statement.option("TYPE") or "").lower()

@@ -12,11 +12,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import PlanError
+from ..errors import EvalError, PlanError
 from ..sql import ast, render
 from .binder import Binder
 from .compiler import Compiled, Scope, compile_expr
-from .values import EvalError
 
 __all__ = ["Projector", "make_projector"]
 

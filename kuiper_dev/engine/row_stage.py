@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .._types import Message
+from ..errors import EvalError
 from ..functions._cast import go_str, go_type
 from .compiler import Runtime
 from .emit import Emitter
@@ -17,7 +18,6 @@ from .fastpath import FastPath
 from .joins import TaggedRow
 from .metrics import OpMetrics
 from .plan import RowPlan
-from .values import EvalError
 
 __all__ = ["RowStage"]
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import EvalError
 from ..functions._cast import go_str, go_type
-from .values import EvalError, binary_op
+from .values import binary_op
 
 __all__ = ["arrow", "case_searched", "case_simple", "index", "slice_"]
 

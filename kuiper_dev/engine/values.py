@@ -13,13 +13,10 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import EvalError
 from ..functions._cast import go_str, go_type
 
-__all__ = ["EvalError", "binary_op", "invalid_op"]
-
-
-class EvalError(ValueError):
-    """An expression failed on a row; the message is eKuiper's."""
+__all__ = ["binary_op", "invalid_op"]
 
 
 def invalid_op(lhs: Any, op: str, rhs: Any) -> EvalError:

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._types import Message
+from ..errors import EvalError
 from .emit import Emitter
 from .joins import TaggedRow
 from .metrics import OpMetrics
 from .plan import WindowPlan
-from .values import EvalError
 from .windows import EventTimeWindow, ProcessingWindow, StateWindow, WindowEmit
 
 __all__ = ["WindowStage"]

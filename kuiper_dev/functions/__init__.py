@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import FunctionError
+
 # importing each category module registers its built-ins
 from . import (  # noqa: F401
     aggregate,
@@ -19,6 +21,6 @@ from . import (  # noqa: F401
     transform,
     window,
 )
-from .registry import BUILTINS, Builtin, CallContext, FunctionError, builtin, lookup
+from .registry import BUILTINS, Builtin, CallContext, builtin, lookup
 
 __all__ = ["BUILTINS", "Builtin", "CallContext", "FunctionError", "builtin", "lookup"]

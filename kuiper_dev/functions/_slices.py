@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import FunctionError
 from ._cast import go_str, go_type, wrap_int64
-from .registry import FunctionError
 
 __all__ = ["first_valid", "go_extreme", "int_total", "float_total", "count_valid"]
 

@@ -19,10 +19,11 @@ import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str, go_type
 from ._slices import count_valid, first_valid, float_total, go_extreme, int_total
-from .registry import FunctionError, builtin, check_kind
+from .registry import builtin, check_kind
 
 _AGG: Literal["aggregate"] = "aggregate"
 

@@ -19,9 +19,10 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str, to_int
-from .registry import FunctionError, builtin, check_kind
+from .registry import builtin, check_kind
 
 _A: Literal["analytic"] = "analytic"
 

@@ -13,10 +13,11 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str, to_int, to_string
 from ._slices import go_extreme
-from .registry import BUILTINS, FunctionError, builtin
+from .registry import BUILTINS, builtin
 
 _NOT_ARRAY_1 = "first argument should be array of interface{}"
 _NOT_ARRAY_2 = "second argument should be array of interface{}"

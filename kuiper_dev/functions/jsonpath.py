@@ -14,9 +14,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_json, go_str
-from .registry import FunctionError, builtin
+from .registry import builtin
 
 _TOKEN = re.compile(
     r"\.\.(?P<deep>\w+|\*)?|\.(?P<key>\w+|\*)|\[(?P<br>(?:'[^']*'|\"[^\"]*\"|[^\]])*)\]"

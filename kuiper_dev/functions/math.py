@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str, to_float, to_int, wrap_int64
-from .registry import FunctionError, builtin
+from .registry import builtin
 
 
 def _nan_to_null(r: float) -> float | None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str
-from .registry import FunctionError, builtin
+from .registry import builtin
 
 
 def _validator(args: Sequence[ast.Expr]) -> str | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import FunctionError, builtin
+from ..errors import FunctionError
+from .registry import builtin
 
 
 @builtin("multirow", ["any"], kind="srf")

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str, to_string
-from .registry import FunctionError, builtin, check_kind
+from .registry import builtin, check_kind
 
 
 def _obj(v: Any, msg: str = "the argument should be map[string]interface{}") -> dict[str, Any]:

@@ -16,9 +16,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str
-from .registry import FunctionError, builtin
+from .registry import builtin
 
 
 @builtin("other", ["any"], null="pass")

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from ..errors import FunctionError
 from ..sql import ast
 from ._cast import go_str, to_float, to_int
 from ._locale import ARABIC_INDIC, separators
-from .registry import FunctionError, builtin, check_kind
+from .registry import builtin, check_kind
 
 # unicode.IsSpace: what Go trims
 _GO_SPACE = (

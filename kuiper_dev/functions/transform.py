@@ -17,10 +17,11 @@ from typing import Any
 
 import zstandard
 
+from ..errors import FunctionError
 from ..sql import ast
 from . import _time
 from ._cast import go_str, to_bool, to_bytes, to_float, to_int, to_string
-from .registry import FunctionError, builtin, check_kind
+from .registry import builtin, check_kind
 
 _TYPES = ("bigint", "float", "string", "boolean", "datetime", "bytea")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import FunctionError, builtin
+from ..errors import FunctionError
+from .registry import builtin
 
 
 @builtin("window", [], null="pass", kind="window")

@@ -7,8 +7,9 @@ The engine calls :class:`PluginRegistry` to find plugins, binds functions to
 
 from __future__ import annotations
 
+from ..errors import NotJsonNumber, NotPortable
 from .context import PluginContext
-from .fidelity import NotJsonNumber, NotPortable, from_plugin, through_json, to_plugin_args
+from .fidelity import from_plugin, through_json, to_plugin_args
 from .loader import plugin_traceback
 from .naming import PluginFile, lc_first, parse_plugin_file, pick_latest, uc_first
 from .registry import PluginRegistry

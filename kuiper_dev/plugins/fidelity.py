@@ -12,18 +12,13 @@ import math
 from typing import Any
 
 from .._gojson import normalize
+from ..errors import NotJsonNumber, NotPortable
 
 __all__ = [
-    "NotJsonNumber",
-    "NotPortable",
     "from_plugin",
     "through_json",
     "to_plugin_args",
 ]
-
-
-class NotPortable(TypeError):
-    """A plugin produced a value eKuiper's portable runtime could not carry."""
 
 
 def to_plugin_args(args: list[Any]) -> list[Any]:
@@ -46,10 +41,6 @@ def from_plugin(v: Any) -> Any:
     {'n': 2.0, '1': [3.0, None]}
     """
     return through_json(v, "result")
-
-
-class NotJsonNumber(NotPortable):
-    """A NaN or infinity: Python's ``json`` writes it, Go's parser then refuses it."""
 
 
 def through_json(v: Any, where: str = "message") -> Any:

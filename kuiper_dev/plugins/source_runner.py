@@ -17,10 +17,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Literal
 
-from ..errors import PluginError
+from ..errors import NotJsonNumber, NotPortable, PluginError
 from ._threads import call_bounded
 from .context import PluginContext
-from .fidelity import NotJsonNumber, NotPortable, through_json
+from .fidelity import through_json
 from .loader import plugin_traceback
 from .slots import PluginSlot
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import SqlError
+from . import ast
 from .lexer import tokenize
 from .tokens import T, Token, quote
 
@@ -36,6 +37,10 @@ class ParserBase:
 
     def _at_op(self, *ops: str) -> bool:
         return self.tok.kind is T.OP and self.tok.value in ops
+
+    @staticmethod
+    def _pos(tok: Token) -> ast.Pos:
+        return ast.Pos(tok.line, tok.column)
 
     def _next(self) -> Token:
         tok = self.tok

@@ -21,6 +21,18 @@ def _is_node(value: object) -> bool:
     return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+
+
+def _children(cls: type) -> tuple[str, ...]:
+    # A node's place is not part of its value (compare=False) and not a child:
+    # rebuilding a ``Pos`` item by item would turn it into a plain tuple.
+    names = _CHILDREN.get(cls)
+    if names is None:
+        names = _CHILDREN[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    return names
+
+
 def walk(node: object) -> Iterator[object]:
     """Every node under ``node`` (itself included), parents before children.
 
@@ -33,8 +45,8 @@ def walk(node: object) -> Iterator[object]:
     yield node
     if not _is_node(node):
         return
-    for f in dataclasses.fields(node):  # type: ignore[arg-type]
-        value = getattr(node, f.name)
+    for name in _children(type(node)):
+        value = getattr(node, name)
         items = value if isinstance(value, tuple) else (value,)
         for item in items:
             if _is_node(item):
@@ -46,13 +58,13 @@ def transform(node: N, fn: Callable[[Any], Any]) -> N:
     if not _is_node(node):
         return node
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(node):  # type: ignore[arg-type]
-        value = getattr(node, f.name)
+    for name in _children(type(node)):
+        value = getattr(node, name)
         if isinstance(value, tuple):
             new: Any = tuple(transform(v, fn) for v in value)
         else:
             new = transform(value, fn)
         if new != value or type(new) is not type(value):
-            changes[f.name] = new
+            changes[name] = new
     rebuilt = dataclasses.replace(node, **changes) if changes else node  # type: ignore[type-var]
     return fn(rebuilt)  # type: ignore[no-any-return]

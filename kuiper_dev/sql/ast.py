@@ -3,12 +3,19 @@
 Value equality is what the generative round trip ``parse(render(ast)) == ast``
 relies on; immutability lets the compiler cache per node. Node and field names
 are a contract with the engine's compiler: add fields only with defaults.
+
+Every node records where its first token is (:attr:`Node.pos`, 1-based line
+and column) so that errors found after parsing can point into the text. The
+place is keyword-only and left out of equality, hashing, ``repr`` and
+``__match_args__``: the same expression written elsewhere is the same node,
+``case FieldRef(name, stream)`` patterns are unchanged, and nodes built by hand
+(``BinaryExpr("AND", a, b)``) sit at :data:`NOWHERE`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Final, Literal, NamedTuple, TypeAlias
 
 __all__ = [
     "BetweenExpr",
@@ -29,8 +36,11 @@ __all__ = [
     "Join",
     "JoinKind",
     "JsonFieldRef",
+    "NOWHERE",
+    "Node",
     "NumberLiteral",
     "ParenExpr",
+    "Pos",
     "Select",
     "ShowStreams",
     "SliceExpr",
@@ -53,35 +63,58 @@ JoinKind: TypeAlias = Literal["INNER", "LEFT", "RIGHT", "FULL", "CROSS"]
 SourceKind: TypeAlias = Literal["stream", "table"]
 
 
+class Pos(NamedTuple):
+    """A 1-based line and column in the SQL text."""
+
+    line: int
+    column: int
+
+
+# line 0: no place, as for nodes the engine builds; errors then show no caret
+NOWHERE: Final = Pos(0, 0)
+
+
 @dataclass(frozen=True, slots=True)
-class IntegerLiteral:
+class Node:
+    """Base of every node: ``pos`` is where its first token starts.
+
+    >>> from kuiper_dev.sql import parse_expr
+    >>> parse_expr("a +\\n  f(b)").rhs.pos
+    Pos(line=2, column=3)
+    """
+
+    pos: Pos = field(default=NOWHERE, kw_only=True, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegerLiteral(Node):
     value: int
 
 
 @dataclass(frozen=True, slots=True)
-class NumberLiteral:
+class NumberLiteral(Node):
     value: float
 
 
 @dataclass(frozen=True, slots=True)
-class StringLiteral:
+class StringLiteral(Node):
     value: str
 
 
 @dataclass(frozen=True, slots=True)
-class BooleanLiteral:
+class BooleanLiteral(Node):
     value: bool
 
 
 @dataclass(frozen=True, slots=True)
-class TimeLiteral:
+class TimeLiteral(Node):
     """A time unit keyword (``ss``, ``ms`` …) as written in window arguments."""
 
     unit: TimeUnit
 
 
 @dataclass(frozen=True, slots=True)
-class FieldRef:
+class FieldRef(Node):
     """``name`` or ``stream.name``; ``stream`` is None when not qualified.
 
     ``stream`` is always a source name or alias of the statement: eKuiper reads
@@ -93,14 +126,14 @@ class FieldRef:
 
 
 @dataclass(frozen=True, slots=True)
-class JsonFieldRef:
+class JsonFieldRef(Node):
     """The key on the right of ``->`` (``a->b``): a member of a map, not a column."""
 
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class Field:
+class Field(Node):
     """One item of the SELECT list (or of ``* REPLACE(...)``).
 
     ``name`` is the output key eKuiper gives it: the alias, the field's or the
@@ -115,7 +148,7 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class Wildcard:
+class Wildcard(Node):
     """``*`` or ``stream.*``, with eKuiper's ``EXCEPT(a, b)`` and ``REPLACE(expr AS c)``."""
 
     except_: tuple[str, ...] = ()
@@ -124,12 +157,12 @@ class Wildcard:
 
 
 @dataclass(frozen=True, slots=True)
-class ParenExpr:
+class ParenExpr(Node):
     expr: Expr
 
 
 @dataclass(frozen=True, slots=True)
-class BinaryExpr:
+class BinaryExpr(Node):
     """``lhs op rhs``; ``op`` is the upper-case operator text (``AND``, ``NOT IN``, ``+``, ``->``)."""
 
     op: str
@@ -138,7 +171,7 @@ class BinaryExpr:
 
 
 @dataclass(frozen=True, slots=True)
-class BetweenExpr:
+class BetweenExpr(Node):
     """The right side of ``x BETWEEN lower AND higher``."""
 
     lower: Expr
@@ -146,14 +179,14 @@ class BetweenExpr:
 
 
 @dataclass(frozen=True, slots=True)
-class ValueSet:
+class ValueSet(Node):
     """The right side of ``x IN (a, b, c)``."""
 
     items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class IndexExpr:
+class IndexExpr(Node):
     """``expr[index]``; a negative index counts from the end, as in eKuiper."""
 
     expr: Expr
@@ -161,7 +194,7 @@ class IndexExpr:
 
 
 @dataclass(frozen=True, slots=True)
-class SliceExpr:
+class SliceExpr(Node):
     """``expr[start:end]``; None stands for an omitted bound (``a[:2]``, ``a[1:]``, ``a[:]``)."""
 
     expr: Expr
@@ -170,13 +203,13 @@ class SliceExpr:
 
 
 @dataclass(frozen=True, slots=True)
-class WhenClause:
+class WhenClause(Node):
     cond: Expr
     result: Expr
 
 
 @dataclass(frozen=True, slots=True)
-class CaseExpr:
+class CaseExpr(Node):
     """``CASE [value] WHEN .. THEN .. [ELSE ..] END``.
 
     Without ``value`` each ``cond`` is a boolean condition; with it each ``cond``
@@ -189,13 +222,13 @@ class CaseExpr:
 
 
 @dataclass(frozen=True, slots=True)
-class SortField:
+class SortField(Node):
     expr: Expr
     ascending: bool = True
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(Node):
     """A function call; ``name`` keeps the spelling written (the binder folds case).
 
     ``partition`` and ``when`` come from ``OVER (PARTITION BY .. WHEN ..)`` on the
@@ -231,7 +264,7 @@ Expr: TypeAlias = (
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class Window(Node):
     """The window of a GROUP BY (``docs/en_US/sqls/windows.md``).
 
     ``unit`` and ``length`` are the first two arguments of a time window;
@@ -258,18 +291,25 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True)
-class Join:
-    """``kind JOIN source [AS alias] [ON expr]``; ``source`` is a stream or table name."""
+class Join(Node):
+    """``kind JOIN source [AS alias] [ON expr]``; ``source`` is a stream or table name.
+
+    ``source_pos`` is where the name starts (``pos`` is the join keyword's).
+    """
 
     kind: JoinKind
     source: str
     alias: str | None = None
     on: Expr | None = None
+    source_pos: Pos = field(default=NOWHERE, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
-class Select:
-    """A rule's query. ``group_by`` holds the dimensions; the window is apart in ``window``."""
+class Select(Node):
+    """A rule's query. ``group_by`` holds the dimensions; the window is apart in ``window``.
+
+    ``source_pos`` is where the FROM name starts, for errors about the stream.
+    """
 
     fields: tuple[Field, ...]
     source: str
@@ -281,10 +321,11 @@ class Select:
     having: Expr | None = None
     order_by: tuple[SortField, ...] = ()
     limit: int | None = None
+    source_pos: Pos = field(default=NOWHERE, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
-class ColumnDef:
+class ColumnDef(Node):
     """A typed column of a stream; ``type`` is the eKuiper type name in lower case.
 
     ``ARRAY(t)`` has ``type="array"`` and ``items`` the element type (a nameless
@@ -300,7 +341,7 @@ class ColumnDef:
 
 
 @dataclass(frozen=True, slots=True)
-class CreateStream:
+class CreateStream(Node):
     """``CREATE STREAM|TABLE name (cols) WITH (props)``; empty ``columns`` is schemaless.
 
     ``options`` keeps each WITH property once (the last value wins, as in
@@ -321,7 +362,7 @@ class CreateStream:
 
 
 @dataclass(frozen=True, slots=True)
-class DropStream:
+class DropStream(Node):
     """``DROP STREAM|TABLE name``."""
 
     name: str
@@ -329,14 +370,14 @@ class DropStream:
 
 
 @dataclass(frozen=True, slots=True)
-class ShowStreams:
+class ShowStreams(Node):
     """``SHOW STREAMS`` (kind ``stream``) or ``SHOW TABLES`` (kind ``table``)."""
 
     kind: SourceKind = "stream"
 
 
 @dataclass(frozen=True, slots=True)
-class DescribeStream:
+class DescribeStream(Node):
     """``DESCRIBE STREAM|TABLE name``."""
 
     name: str
@@ -344,7 +385,7 @@ class DescribeStream:
 
 
 @dataclass(frozen=True, slots=True)
-class ExplainStream:
+class ExplainStream(Node):
     """``EXPLAIN STREAM|TABLE name``."""
 
     name: str

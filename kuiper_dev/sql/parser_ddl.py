@@ -50,16 +50,19 @@ class DdlParser(ParserBase):
         return name, kind
 
     def _parse_drop(self) -> ast.DropStream:
-        return ast.DropStream(*self._parse_named())
+        at = self._pos(self.tok)
+        return ast.DropStream(*self._parse_named(), pos=at)
 
     def _parse_describe(self) -> ast.DescribeStream:
-        return ast.DescribeStream(*self._parse_named())
+        at = self._pos(self.tok)
+        return ast.DescribeStream(*self._parse_named(), pos=at)
 
     def _parse_explain(self) -> ast.ExplainStream:
-        return ast.ExplainStream(*self._parse_named())
+        at = self._pos(self.tok)
+        return ast.ExplainStream(*self._parse_named(), pos=at)
 
     def _parse_show(self) -> ast.ShowStreams:
-        self._next()  # SHOW
+        at = self._pos(self._next())  # SHOW
         tok = self._next()
         if not tok.is_word("STREAMS", "TABLES"):
             raise self._error(
@@ -68,10 +71,10 @@ class DdlParser(ParserBase):
         if not (self._at(T.EOF) or self._at(T.SEMICOLON)):
             raise self._found("semecolon or EOF")  # eKuiper's spelling, kept for fidelity
         self._expect_end()
-        return ast.ShowStreams("stream" if tok.value.upper() == "STREAMS" else "table")
+        return ast.ShowStreams("stream" if tok.value.upper() == "STREAMS" else "table", pos=at)
 
     def _parse_create(self) -> ast.CreateStream:
-        self._next()  # CREATE
+        at = self._pos(self._next())  # CREATE
         kind = self._source_kind(self._next())
         if not self._at(T.IDENT):
             raise self._found("stream name")
@@ -83,7 +86,7 @@ class DdlParser(ParserBase):
         if not (self._at(T.SEMICOLON) or self._at(T.EOF)):
             raise self._found("semicolon or EOF")
         self._expect_end()
-        stmt = ast.CreateStream(name, columns, options, kind)
+        stmt = ast.CreateStream(name, columns, options, kind, pos=at)
         self._validate_format(stmt)
         return stmt
 
@@ -117,14 +120,20 @@ class DdlParser(ParserBase):
     def _parse_column(self) -> ast.ColumnDef:
         if not self._at(T.IDENT):
             raise self._error(f"found {quote(self.tok.describe())}, expect stream field name.")
-        name = self._next().value
-        column = self._parse_type(name)
+        name_tok = self._next()
+        name = name_tok.value
+        column = self._parse_type(name, self._pos(name_tok))
         if self._at(T.COMMA):
             self._next()
         elif self.tok.is_keyword("DEFAULT"):
             self._next()
             column = ast.ColumnDef(
-                name, column.type, column.items, column.fields, self._default(column)
+                name,
+                column.type,
+                column.items,
+                column.fields,
+                self._default(column),
+                pos=column.pos,
             )
             if self._at(T.COMMA):
                 self._next()
@@ -134,15 +143,15 @@ class DdlParser(ParserBase):
             raise self._error(f"found {quote(self.tok.describe())}, expect comma or rparen.")
         return column
 
-    def _parse_type(self, name: str) -> ast.ColumnDef:
+    def _parse_type(self, name: str, at: ast.Pos) -> ast.ColumnDef:
         tok = self._next()
         type_name = tok.value.lower() if tok.kind in (T.IDENT, T.KEYWORD) else ""
         if type_name in SIMPLE_TYPES:
-            return ast.ColumnDef(name, type_name)
+            return ast.ColumnDef(name, type_name, pos=at)
         if type_name == "array":
-            return ast.ColumnDef(name, "array", items=self._parse_array_items())
+            return ast.ColumnDef(name, "array", items=self._parse_array_items(), pos=at)
         if type_name == "struct":
-            return ast.ColumnDef(name, "struct", fields=self._parse_struct_fields())
+            return ast.ColumnDef(name, "struct", fields=self._parse_struct_fields(), pos=at)
         raise self._error(
             f"found {quote(tok.describe())}, expect valid stream field types({_TYPE_LIST}).", tok
         )
@@ -160,14 +169,15 @@ class DdlParser(ParserBase):
             raise self._error(f"found {quote(self.tok.describe())}, expect lparen in array type.")
         self._next()
         tok = self._next()
+        at = self._pos(tok)  # a nameless element type starts at its type name
         type_name = tok.value.lower() if tok.kind in (T.IDENT, T.KEYWORD) else ""
         if type_name in SIMPLE_TYPES:
-            items, where = ast.ColumnDef("", type_name), "array type definition"
+            items, where = ast.ColumnDef("", type_name, pos=at), "array type definition"
         elif type_name == "struct":
-            items = ast.ColumnDef("", "struct", fields=self._parse_struct_fields())
+            items = ast.ColumnDef("", "struct", fields=self._parse_struct_fields(), pos=at)
             where = "struct of array type definition"
         elif type_name == "array":
-            items = ast.ColumnDef("", "array", items=self._parse_array_items())
+            items = ast.ColumnDef("", "array", items=self._parse_array_items(), pos=at)
             where = "array of array type definition"
         else:
             raise self._error(f"found {quote(tok.describe())}, expect stream data types.", tok)
@@ -178,6 +188,7 @@ class DdlParser(ParserBase):
 
     def _default(self, column: ast.ColumnDef) -> ast.Expr:
         tok = self._next()
+        at = self._pos(tok)
         text = tok.value
         if tok.kind is T.OP and tok.value == "-" and self.tok.kind in (T.INTEGER, T.NUMBER):
             text = "-" + self._next().value
@@ -193,14 +204,14 @@ class DdlParser(ParserBase):
         try:
             if column.type == "bigint":
                 return ast.IntegerLiteral(
-                    int(text) if text.lstrip("-").isdigit() else int(float(text))
+                    int(text) if text.lstrip("-").isdigit() else int(float(text)), pos=at
                 )
             if column.type == "float":
-                return ast.NumberLiteral(float(text))
+                return ast.NumberLiteral(float(text), pos=at)
             if column.type == "string":
-                return ast.StringLiteral(text)
+                return ast.StringLiteral(text, pos=at)
             if column.type == "boolean":
-                return ast.BooleanLiteral(_GO_BOOLS[text.lower()])
+                return ast.BooleanLiteral(_GO_BOOLS[text.lower()], pos=at)
         except (ValueError, KeyError, OverflowError):
             # the wording of eKuiper's cast package, which reads the default as text
             go_type = {"bigint": "int64", "float": "float64", "boolean": "bool"}[column.type]

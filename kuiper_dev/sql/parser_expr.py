@@ -86,7 +86,7 @@ class ExprParser(ParserBase):
                 problem = like_error(head.value)
                 if problem is not None:
                     raise self._error(problem, self.tokens[self.i - 1])
-            lhs = ast.BinaryExpr(op, lhs, self._parse_expr(prec + 1, head))
+            lhs = ast.BinaryExpr(op, lhs, self._parse_expr(prec + 1, head), pos=lhs.pos)
         return lhs
 
     def _parse_between(self) -> ast.BetweenExpr:
@@ -96,7 +96,7 @@ class ExprParser(ParserBase):
                 f"expect AND expression after between but found {_token_name(self.tok)}"
             )
         self._next()
-        return ast.BetweenExpr(lower, self._parse_unary())
+        return ast.BetweenExpr(lower, self._parse_unary(), pos=lower.pos)
 
     def _parse_value_set(self) -> ast.Expr:
         if not self._at(T.LPAREN):
@@ -107,7 +107,7 @@ class ExprParser(ParserBase):
                 raise self._error(
                     f"expect expression after IN, but got error {exc.message}", start
                 ) from None
-        self._next()
+        lparen = self._next()
         items: list[ast.Expr] = []
         while True:
             start = self.tok
@@ -123,31 +123,32 @@ class ExprParser(ParserBase):
         if not self._at(T.RPAREN):
             raise self._error(f"expect ) for IN expression, but got {quote(self.tok.describe())}")
         self._next()
-        return ast.ValueSet(tuple(items))
+        return ast.ValueSet(tuple(items), pos=self._pos(lparen))
 
     # -- operands ------------------------------------------------------------------
     def _parse_unary(self, sub_field: bool = False) -> ast.Expr:
         tok = self._next()
+        at = self._pos(tok)
         if tok.kind is T.LPAREN:
             inner = self._parse_expr()
             if not self._at(T.RPAREN):
                 raise self._found("right paren")
             self._next()
-            return ast.ParenExpr(inner)
+            return ast.ParenExpr(inner, pos=at)
         if tok.kind is T.OP and tok.value == "-" and self.tok.kind in (T.INTEGER, T.NUMBER):
-            return self._number(self._next(), negative=True)
+            return self._number(self._next(), negative=True, at=at)
         if tok.kind in (T.INTEGER, T.NUMBER):
-            return self._number(tok)
+            return self._number(tok, at=at)
         if tok.kind is T.STRING:
-            return ast.StringLiteral(tok.value)
+            return ast.StringLiteral(tok.value, pos=at)
         if tok.is_keyword("TRUE", "FALSE"):
-            return ast.BooleanLiteral(tok.value.upper() == "TRUE")
+            return ast.BooleanLiteral(tok.value.upper() == "TRUE", pos=at)
         if tok.kind is T.KEYWORD and tok.value.upper() in TIME_UNITS:
-            return ast.TimeLiteral(tok.value.upper())  # type: ignore[arg-type]
+            return ast.TimeLiteral(tok.value.upper(), pos=at)  # type: ignore[arg-type]
         if tok.is_keyword("CASE"):
-            return self._parse_case()
+            return self._parse_case(at)
         if tok.kind is T.OP and tok.value == "*":
-            return self._parse_wildcard()
+            return self._parse_wildcard(at)
         if tok.kind is T.IDENT:
             if self._at(T.LPAREN):
                 call = self._parse_call(tok)
@@ -162,35 +163,36 @@ class ExprParser(ParserBase):
         raise self._found("expression", tok)
 
     def _parse_field_name(self, tok: Token, sub_field: bool) -> ast.Expr:
+        at = self._pos(tok)
         if sub_field:
-            return ast.JsonFieldRef(tok.value)
+            return ast.JsonFieldRef(tok.value, pos=at)
         if not self._at(T.DOT):
-            return ast.FieldRef(tok.value)
+            return ast.FieldRef(tok.value, pos=at)
         self._next()
         second = self.tok
         if second.kind is T.IDENT:
             self._next()
-            return ast.FieldRef(second.value, stream=tok.value)
+            return ast.FieldRef(second.value, stream=tok.value, pos=at)
         if second.kind is T.OP and second.value == "*":
             self._next()
-            return ast.Wildcard(stream=tok.value)
+            return ast.Wildcard(stream=tok.value, pos=at)
         # eKuiper drops a dot that no name follows ("a. FROM s" reads as "a")
-        return ast.FieldRef(tok.value)
+        return ast.FieldRef(tok.value, pos=at)
 
-    def _number(self, tok: Token, negative: bool = False) -> ast.Expr:
+    def _number(self, tok: Token, *, at: ast.Pos, negative: bool = False) -> ast.Expr:
         text = ("-" if negative else "") + tok.value
         if tok.kind is T.INTEGER:
-            return ast.IntegerLiteral(int(text))
+            return ast.IntegerLiteral(int(text), pos=at)
         try:
-            return ast.NumberLiteral(float(text))
+            return ast.NumberLiteral(float(text), pos=at)
         except ValueError:
             raise self._error(f"found {quote(text)}, invalid number value.", tok) from None
 
-    def _parse_wildcard(self) -> ast.Expr:
+    def _parse_wildcard(self, at: ast.Pos) -> ast.Expr:
         if self.in_func in META_FUNCS:
             if self.tok.is_keyword("EXCEPT", "REPLACE"):
                 raise self._error(f"{quote(self.tok.describe())} is not supported in meta function")
-            return ast.Wildcard()
+            return ast.Wildcard(pos=at)
         except_: tuple[str, ...] = ()
         replace: tuple[ast.Field, ...] = ()
         while self.tok.is_keyword("EXCEPT", "REPLACE"):
@@ -204,7 +206,7 @@ class ExprParser(ParserBase):
                 except_ = self._parse_except_names()
             else:
                 replace = self._parse_replace_fields()
-        return ast.Wildcard(except_, replace)
+        return ast.Wildcard(except_, replace, pos=at)
 
     def _parse_except_names(self) -> tuple[str, ...]:
         names: list[str] = []
@@ -249,15 +251,16 @@ class ExprParser(ParserBase):
         invisible = self.tok.is_keyword("INVISIBLE")
         if invisible:
             self._next()
-        return ast.Field(expr, name, alias, invisible)
+        return ast.Field(expr, name, alias, invisible, pos=self._pos(start))
 
     # -- [index] and [start:end] -----------------------------------------------------
     def _take_integer(self) -> ast.IntegerLiteral | None:
+        at = self._pos(self.tok)
         if self._at(T.INTEGER):
-            return ast.IntegerLiteral(int(self._next().value))
+            return ast.IntegerLiteral(int(self._next().value), pos=at)
         if self._at_op("-") and self._peek().kind is T.INTEGER:
             self._next()
-            return ast.IntegerLiteral(-int(self._next().value))
+            return ast.IntegerLiteral(-int(self._next().value), pos=at)
         return None
 
     def _parse_bracket(self, lhs: ast.Expr) -> ast.Expr:
@@ -265,12 +268,12 @@ class ExprParser(ParserBase):
         first = self.tok
         if self._at(T.RBRACKET):
             self._next()
-            return ast.SliceExpr(lhs)
+            return ast.SliceExpr(lhs, pos=lhs.pos)
         number = self._take_integer()
         if number is not None:
             if self._at(T.RBRACKET):
                 self._next()
-                return ast.IndexExpr(lhs, number)
+                return ast.IndexExpr(lhs, number, pos=lhs.pos)
             if self._at(T.COLON):
                 self._next()
                 return self._parse_slice_end(lhs, number)
@@ -289,7 +292,7 @@ class ExprParser(ParserBase):
             ) from None
         if self._at(T.RBRACKET):
             self._next()
-            return ast.IndexExpr(lhs, start)
+            return ast.IndexExpr(lhs, start, pos=lhs.pos)
         if self._at(T.COLON):
             self._next()
             return self._parse_slice_end(lhs, start)
@@ -303,7 +306,7 @@ class ExprParser(ParserBase):
         if end is None:
             if self._at(T.RBRACKET):
                 self._next()
-                return ast.SliceExpr(lhs, start, None)
+                return ast.SliceExpr(lhs, start, None, pos=lhs.pos)
             try:
                 end = self._parse_expr()
             except SqlError:
@@ -313,10 +316,10 @@ class ExprParser(ParserBase):
         if not self._at(T.RBRACKET):
             raise self._error(f"Found {quote(self.tok.describe())}, expected right bracket.")
         self._next()
-        return ast.SliceExpr(lhs, start, end)
+        return ast.SliceExpr(lhs, start, end, pos=lhs.pos)
 
     # -- CASE ------------------------------------------------------------------------
-    def _parse_case(self) -> ast.CaseExpr:
+    def _parse_case(self, at: ast.Pos) -> ast.CaseExpr:
         value = None if self.tok.is_keyword("WHEN") else self._parse_expr()
         whens: list[ast.WhenClause] = []
         else_: ast.Expr | None = None
@@ -331,7 +334,7 @@ class ExprParser(ParserBase):
                 if not self.tok.is_keyword("THEN"):
                     raise self._error("invalid CASE expression, THEN expected after WHEN")
                 self._next()
-                whens.append(ast.WhenClause(cond, self._parse_expr()))
+                whens.append(ast.WhenClause(cond, self._parse_expr(), pos=self._pos(tok)))
             elif tok.is_keyword("ELSE"):
                 if not whens:
                     raise self._error("invalid CASE expression, WHEN expected before ELSE", tok)
@@ -339,7 +342,7 @@ class ExprParser(ParserBase):
             elif tok.is_keyword("END"):
                 if not whens:
                     raise self._error("invalid CASE expression, WHEN expected before END", tok)
-                return ast.CaseExpr(value, tuple(whens), else_)
+                return ast.CaseExpr(value, tuple(whens), else_, pos=at)
             else:
                 raise self._error("invalid CASE expression, END expected", tok)
 
@@ -357,7 +360,7 @@ class ExprParser(ParserBase):
             args = self._parse_args(name)
         finally:
             self.in_func = outer
-        call = ast.Call(name, tuple(args))
+        call = ast.Call(name, tuple(args), pos=self._pos(name_tok))
         if is_window_call(lower):
             window = build_window(call)
             if isinstance(window, str):
@@ -422,7 +425,7 @@ class ExprParser(ParserBase):
                 f"Found {quote(_token_name(self.tok))}, expect right parentheses after OVER "
             )
         self._next()
-        return ast.Call(call.name, call.args, partition, when, order_by)
+        return ast.Call(call.name, call.args, partition, when, order_by, pos=call.pos)
 
     def _parse_partition_by(self) -> tuple[ast.Expr, ...]:
         if not self.tok.is_keyword("PARTITION"):
@@ -452,7 +455,7 @@ class ExprParser(ParserBase):
                 ascending = True
                 if self.tok.is_keyword("DESC", "ASC"):
                     ascending = self._next().value.upper() == "ASC"
-                sorts.append(ast.SortField(expr, ascending))
+                sorts.append(ast.SortField(expr, ascending, pos=expr.pos))
             elif self._at(T.COMMA):
                 self._next()
             else:
@@ -507,4 +510,5 @@ class ExprParser(ParserBase):
             trigger,
             partition,
             window.raw,
+            pos=window.pos,
         )

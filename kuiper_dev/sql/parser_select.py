@@ -23,16 +23,24 @@ _JOIN_KINDS = ("INNER", "LEFT", "RIGHT", "FULL", "CROSS")
 _SOURCE_OPS = ("/", "#", "+")
 
 
-def _resolve(sources: frozenset[str]) -> Callable[[object], object]:
-    """eKuiper's validateFields: ``a.b`` with ``a`` no source name is ``a->b``."""
+def _resolve(
+    sources: frozenset[str], after_dot: Callable[[ast.Pos], ast.Pos]
+) -> Callable[[object], object]:
+    """eKuiper's validateFields: ``a.b`` with ``a`` no source name is ``a->b``.
+
+    ``after_dot`` gives the place of ``b`` from the place of ``a``.
+    """
 
     def fix(node: object) -> object:
-        if isinstance(node, ast.FieldRef) and node.stream is not None:
+        if isinstance(node, ast.FieldRef | ast.Wildcard) and node.stream is not None:
             if node.stream not in sources:
-                return ast.BinaryExpr("->", ast.FieldRef(node.stream), ast.JsonFieldRef(node.name))
-        if isinstance(node, ast.Wildcard) and node.stream is not None:
-            if node.stream not in sources:
-                return ast.BinaryExpr("->", ast.FieldRef(node.stream), ast.JsonFieldRef("*"))
+                key = node.name if isinstance(node, ast.FieldRef) else "*"
+                return ast.BinaryExpr(
+                    "->",
+                    ast.FieldRef(node.stream, pos=node.pos),
+                    ast.JsonFieldRef(key, pos=after_dot(node.pos)),
+                    pos=node.pos,
+                )
         return node
 
     return fix
@@ -42,7 +50,7 @@ class SelectParser(ExprParser):
     """A rule's SELECT; the clause being parsed is tracked for clause-bound functions."""
 
     def _parse_select(self) -> ast.Select:
-        self._expect_keyword("SELECT")
+        at = self._pos(self._expect_keyword("SELECT"))
         self.clause = "select"
         fields = [self._parse_field()]
         while self._at(T.COMMA):
@@ -52,6 +60,7 @@ class SelectParser(ExprParser):
         if not self.tok.is_keyword("FROM"):
             raise self._found("FROM")
         self._next()
+        source_pos = self._pos(self.tok)
         source, alias = self._parse_source()
         self.clause = "join"
         joins = self._parse_joins()
@@ -74,12 +83,31 @@ class SelectParser(ExprParser):
         self.clause = ""
         self._expect_end()
         stmt = ast.Select(
-            tuple(fields), source, alias, where, joins, group_by, window, having, order_by, limit
+            tuple(fields),
+            source,
+            alias,
+            where,
+            joins,
+            group_by,
+            window,
+            having,
+            order_by,
+            limit,
+            pos=at,
+            source_pos=source_pos,
         )
         self._check_window_functions(stmt)
         names = {source, *(j.source for j in joins)}
         names |= {a for a in (alias, *(j.alias for j in joins)) if a}
-        return transform(stmt, _resolve(frozenset(names)))
+        return transform(stmt, _resolve(frozenset(names), self._after_dot))
+
+    def _after_dot(self, at: ast.Pos) -> ast.Pos:
+        # ``b`` of ``a.b`` is two tokens after ``a``; only JSON paths written with
+        # a dot ask, so a scan beats keeping an index of every token
+        for i, tok in enumerate(self.tokens[:-2]):
+            if (tok.line, tok.column) == at:
+                return self._pos(self.tokens[i + 2])
+        return at
 
     def _parse_source(self) -> tuple[str, str | None]:
         """A stream name, which may be an MQTT-like topic (``topic/+/temp``, ``a/#``).
@@ -106,12 +134,14 @@ class SelectParser(ExprParser):
         joins: list[ast.Join] = []
         while self.tok.is_keyword(*_JOIN_KINDS):
             kind_tok = self._next()
+            at = self._pos(kind_tok)
             if not self.tok.is_keyword("JOIN"):
                 raise self._error(
                     f"found {quote(kind_tok.describe())}, expected JOIN key word.", self.tok
                 )
             self._next()
             kind = cast(ast.JoinKind, kind_tok.value.upper())
+            source_pos = self._pos(self.tok)
             source, alias = self._parse_source()
             on = None
             if self.tok.is_keyword("ON"):
@@ -119,7 +149,7 @@ class SelectParser(ExprParser):
                     raise self._error("On expression is not required for cross join type.")
                 self._next()
                 on = self._parse_expr()
-            joins.append(ast.Join(kind, source, alias, on))
+            joins.append(ast.Join(kind, source, alias, on, pos=at, source_pos=source_pos))
         return tuple(joins)
 
     def _parse_group_by(self) -> tuple[tuple[ast.Expr, ...], ast.Window | None]:

@@ -81,11 +81,15 @@ def build_window(call: ast.Call) -> ast.Window | str:
     if kind == "state":
         begin = args[0]
         end = args[1] if len(args) == 2 else None
-        return ast.Window(kind, begin=begin, end=end, raw=call)
+        return ast.Window(kind, begin=begin, end=end, raw=call, pos=call.pos)
     ints = [a.value for a in args if isinstance(a, ast.IntegerLiteral)]
     if kind == "count":
         return ast.Window(
-            kind, length=ints[0], interval=ints[1] if len(ints) > 1 else None, raw=call
+            kind,
+            length=ints[0],
+            interval=ints[1] if len(ints) > 1 else None,
+            raw=call,
+            pos=call.pos,
         )
     unit = args[0]
     assert isinstance(unit, ast.TimeLiteral)  # checked above
@@ -95,4 +99,5 @@ def build_window(call: ast.Call) -> ast.Window | str:
         length=ints[0],
         interval=ints[1] if len(ints) > 1 else None,
         raw=call,
+        pos=call.pos,
     )

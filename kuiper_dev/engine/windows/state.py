@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import EvalError
 from ...functions._cast import go_str
-from ..values import EvalError
 from .spec import WindowEmit
 
 __all__ = ["StateWindow"]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kuiper_dev.engine.decoder import DecodeError, make_decoder
+from kuiper_dev.engine.decoder import make_decoder
+from kuiper_dev.errors import DecodeError
 from kuiper_dev.sql import parse_stream
 
 

@@ -18,14 +18,14 @@ import orjson
 import pytest
 
 from kuiper_dev._gojson import numbers_as_floats
-from kuiper_dev.engine.decoder import DecodeError, make_decoder
+from kuiper_dev.engine.decoder import make_decoder
 from kuiper_dev.engine.formats import (
     make_payload_decoder,
     parse_event_time,
     row_event_time,
     strict_check,
 )
-from kuiper_dev.engine.values import EvalError
+from kuiper_dev.errors import DecodeError, EvalError
 from kuiper_dev.functions._time import set_time_zone, unix_milli
 from kuiper_dev.sql import ast, parse_stream
 

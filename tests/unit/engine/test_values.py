@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from kuiper_dev.engine.values import EvalError, binary_op
+from kuiper_dev.engine.values import binary_op
+from kuiper_dev.errors import EvalError
 
 
 @pytest.mark.parametrize(

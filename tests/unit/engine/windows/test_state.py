@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from kuiper_dev.engine.values import EvalError, binary_op
+from kuiper_dev.engine.values import binary_op
 from kuiper_dev.engine.windows import StateWindow
 from kuiper_dev.engine.windows.state import Condition
+from kuiper_dev.errors import EvalError
 
 T0 = 1_700_000_000_000
 
