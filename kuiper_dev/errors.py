@@ -13,6 +13,9 @@
     ├── MqttError                               broker connection and protocol trouble
     └── PortableError                           portable plugin packaging and hosting
 
+    FunctionError           (a ValueError)      a built-in or a Go cast refused a value at run
+                                                time; the engine records it and goes on
+
 Every message names the place and ends with the fix where there is one. In IPython
 ``_render_traceback_`` shows only the message, not our internals.
 """
@@ -23,6 +26,7 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
+    "FunctionError",
     "KuiperDevError",
     "MqttError",
     "PlanError",
@@ -104,6 +108,10 @@ class MqttError(KuiperDevError):
 
 class PortableError(KuiperDevError):
     """Trouble packaging or hosting a portable plugin."""
+
+
+class FunctionError(ValueError):
+    """A built-in refused its argument at run time; the message is eKuiper's."""
 
 
 def did_you_mean(name: str, options: Iterable[str], otherwise: str = "") -> str:

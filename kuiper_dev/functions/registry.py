@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeAlias
 
+from ..errors import FunctionError
 from ..sql import ast
 
 __all__ = [
@@ -54,10 +55,6 @@ _EXPECT_TEXT = {
     "array": "array",
     "object": "map",
 }
-
-
-class FunctionError(ValueError):
-    """A built-in refused its argument at run time; the message is eKuiper's."""
 
 
 class CallContext(Protocol):
