@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import cmp_to_key
 from typing import Any
 
-from ..functions._cast import go_str
+from ..go import go_str
 from ..sql import ast
 from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
 from .joins import JoinPlan, TaggedRow

@@ -17,7 +17,7 @@ from typing import Any
 from .._types import Message
 from ..connectors import MemoryBus
 from ..errors import PlanError, did_you_mean
-from ..functions._cast import go_str, go_type
+from ..go import go_str, go_type
 from ..sql import ast, parse_select
 from .binder import Binder
 from .catalog import Catalog, StreamDef

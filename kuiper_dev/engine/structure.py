@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..functions._cast import go_str, go_type
+from ..go import go_str, go_type
 from .values import EvalError, binary_op
 
 __all__ = ["arrow", "case_searched", "case_simple", "index", "slice_"]

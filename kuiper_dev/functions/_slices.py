@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._cast import go_str, go_type, wrap_int64
+from ..go import go_str, go_type, wrap_int64
 from .registry import FunctionError
 
 __all__ = ["first_valid", "go_extreme", "int_total", "float_total", "count_valid"]

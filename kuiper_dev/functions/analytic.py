@@ -19,8 +19,8 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from ..go import go_str, to_int
 from ..sql import ast
-from ._cast import go_str, to_int
 from .registry import FunctionError, builtin, check_kind
 
 _A: Literal["analytic"] = "analytic"

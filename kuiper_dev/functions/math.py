@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from ..go import go_str, to_float, to_int, wrap_int64
 from ..sql import ast
-from ._cast import go_str, to_float, to_int, wrap_int64
 from .registry import FunctionError, builtin
 
 

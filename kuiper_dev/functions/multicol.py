@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..go import go_str
 from ..sql import ast
-from ._cast import go_str
 from .registry import FunctionError, builtin
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..go import go_str, to_string
 from ..sql import ast
-from ._cast import go_str, to_string
 from .registry import FunctionError, builtin, check_kind
 
 

@@ -16,8 +16,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from ..go import go_str
 from ..sql import ast
-from ._cast import go_str
 from .registry import FunctionError, builtin
 
 
@@ -193,7 +193,7 @@ def get_keyed_state(ctx: Any, key: Any, type_name: Any, default: Any) -> Any:
 @builtin("other", ["number", "any"])
 def delay(ms: Any, value: Any) -> Any:
     """Sleep ``ms`` milliseconds of wall time, then return ``value`` (for tests of slowness)."""
-    from ._cast import to_int
+    from ..go import to_int
 
     time.sleep(max(to_int(ms, "samekind"), 0) / 1000)
     return value

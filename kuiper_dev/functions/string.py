@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from ..go import go_str, to_float, to_int
 from ..sql import ast
-from ._cast import go_str, to_float, to_int
 from ._locale import ARABIC_INDIC, separators
 from .registry import FunctionError, builtin, check_kind
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._gojson import normalize
+from ..go import normalize
 
 __all__ = [
     "NotJsonNumber",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...functions._cast import go_str
+from ...go import go_str
 from ..values import EvalError
 from .spec import WindowEmit
 
