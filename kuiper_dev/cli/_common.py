@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .._gojson import dumps
 from ..errors import KuiperDevError
+from ..go import dumps
 from ..workspace import Workspace
 
 PluginsOpt = Annotated[

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..functions._cast import go_str, go_type
+from ..go import go_str, go_type
 from ._gotemplate_lexer import go_quote
 
 __all__ = ["GoInt", "go_sprint", "go_sprintf", "go_sprintln", "go_value", "type_name"]

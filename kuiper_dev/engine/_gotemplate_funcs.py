@@ -10,7 +10,6 @@ template is compiled, so a rule never fails on it later.
 from __future__ import annotations
 
 import base64
-import json
 import math
 import urllib.parse
 from collections.abc import Callable
@@ -18,10 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-import orjson
-
-from .. import _gojson
-from ..functions._cast import format_float_f
+from ..go import INT64_MAX, INT64_MIN, dumps, format_float_f, int_div, int_rem, wrap_int64
 from ._gotemplate_fmt import GoInt, go_sprint, go_sprintf, go_sprintln, go_value, type_name
 
 __all__ = ["FUNCS", "UNSUPPORTED_NAMES", "FuncError", "GoFunc", "truth"]
@@ -234,45 +230,39 @@ def _ekuiper_base64(v: Any) -> str:
     elif isinstance(v, str):
         text = v
     elif isinstance(v, dict):
-        text = _gojson.dumps(v)
+        try:
+            text = dumps(v)
+        except ValueError as e:
+            raise FuncError(str(e)) from None
     else:
         raise FuncError(f"Unsupported data type {'slice'} for base64 function.")
     return base64.b64encode(text.encode()).decode()
 
 
 def _to_json(v: Any) -> str:
+    # sprig's toJson (eKuiper's json is the same function) drops Marshal's error.
     try:
-        return _gojson.dumps(v)
-    except TypeError:
-        # orjson stops at 64-bit ints, and whole floats up to 1e21 print as integers in
-        # Go's JSON; the standard library writes those big integers.
-        text = json.dumps(
-            _gojson.normalize(v), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return dumps(v)
+    except ValueError:
+        return ""
 
 
 def _to_raw_json(v: Any) -> str:
-    normal = _gojson.normalize(v)
+    # sprig's toRawJson panics on Marshal's error; text/template reports the panic.
     try:
-        return orjson.dumps(normal, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:
-        return json.dumps(normal, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return dumps(v, escape_html=False)
+    except ValueError as e:
+        raise FuncError(str(e)) from None
 
 
 def _to_pretty_json(v: Any) -> str:
-    text = json.dumps(_gojson.normalize(v), indent=2, sort_keys=True, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    try:
+        return dumps(v, indent="  ")
+    except ValueError:
+        return ""
 
 
 # --- sprig: conversions (spf13/cast semantics) ---------------------------------------
-
-_INT64 = 1 << 63
-
-
-def _wrap(v: int) -> int:
-    return ((v + _INT64) % (1 << 64)) - _INT64
-
 
 def _to_int64(v: Any) -> int:
     """``cast.ToInt64``: numbers truncate, strings parse or give 0, nil is 0."""
@@ -281,7 +271,7 @@ def _to_int64(v: Any) -> int:
     if isinstance(v, int):
         return int(v)
     if isinstance(v, float):
-        return _wrap(int(v)) if math.isfinite(v) else -_INT64
+        return wrap_int64(int(v)) if math.isfinite(v) else INT64_MIN
     if isinstance(v, str):
         head, dot, tail = v.partition(".")
         s = head if dot and tail and set(tail) == {"0"} else v  # cast's trimZeroDecimal
@@ -289,7 +279,7 @@ def _to_int64(v: Any) -> int:
             n = int(s, 0)
         except ValueError:
             return 0
-        return n if -_INT64 <= n < _INT64 else 0
+        return n if INT64_MIN <= n <= INT64_MAX else 0
     return 0
 
 
@@ -326,8 +316,7 @@ def _int_div(a: Any, b: Any, mod: bool) -> int:
     x, y = _to_int64(a), _to_int64(b)
     if y == 0:
         raise FuncError("runtime error: integer divide by zero")
-    q = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)  # Go truncates toward zero
-    return _wrap(x - q * y if mod else q)
+    return wrap_int64(int_rem(x, y) if mod else int_div(x, y))
 
 
 def _round(a: Any, p: int, *r_opt: Any) -> float:
@@ -395,12 +384,12 @@ _SPRIG = [
     _f("b64enc", lambda s: base64.b64encode(s.encode()).decode(), "string"),
     _f("b64dec", _b64dec, "string"),
     _f("slice", _sprig_slice, "any", variadic="any"),
-    _f("add", lambda *a: _wrap(sum(_to_int64(x) for x in a)), variadic="any"),
-    _f("add1", lambda a: _wrap(_to_int64(a) + 1), "any"),
-    _f("sub", lambda a, b: _wrap(_to_int64(a) - _to_int64(b)), "any", "any"),
+    _f("add", lambda *a: wrap_int64(sum(_to_int64(x) for x in a)), variadic="any"),
+    _f("add1", lambda a: wrap_int64(_to_int64(a) + 1), "any"),
+    _f("sub", lambda a, b: wrap_int64(_to_int64(a) - _to_int64(b)), "any", "any"),
     _f(
         "mul",
-        lambda a, *v: _wrap(math.prod([_to_int64(a), *map(_to_int64, v)])),
+        lambda a, *v: wrap_int64(math.prod([_to_int64(a), *map(_to_int64, v)])),
         "any",
         variadic="any",
     ),

@@ -14,7 +14,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from ..errors import EvalError
-from ..functions._cast import go_str
+from ..go import go_str
 from ..sql import ast
 from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
 from .joins import JoinPlan, TaggedRow

@@ -16,7 +16,7 @@ from typing import Any
 from .._types import Message
 from ..errors import EvalError, FunctionError, PlanError
 from ..functions import lookup
-from ..functions._cast import go_str
+from ..go import go_str
 from ..plugins import (
     FunctionSlot,
     NotPortable,
@@ -302,7 +302,7 @@ def _between(op: str, lf: Compiled, lo: Compiled, hi: Compiled) -> Compiled:
 
 
 def _typed(v: Any) -> str:
-    from ..functions._cast import go_type
+    from ..go import go_type
 
     return f"{go_type(v)}({go_str(v)})"
 

@@ -14,9 +14,8 @@ from typing import Any
 
 import orjson
 
-from .._gojson import numbers_as_floats
 from ..errors import DecodeError
-from ..functions._cast import go_str
+from ..go import go_str, numbers_as_floats
 from ..sql import ast
 
 __all__ = ["make_decoder"]

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from ..go import int_div
 from ..sql import ast
 
 __all__ = ["FastPath", "WindowFastPath", "compile_fast_path", "compile_window_fast_path"]
@@ -50,8 +51,7 @@ def _fdiv(a: float, b: float) -> float:
 def _idiv(a: int, b: int) -> int:
     if b == 0:
         raise _Fallback
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
+    return int_div(a, b)
 
 
 class _Generator:

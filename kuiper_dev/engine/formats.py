@@ -17,10 +17,8 @@ from typing import Any, Literal, TypeAlias
 
 import orjson
 
-from .._gojson import numbers_as_floats
 from ..errors import DecodeError, EvalError, FunctionError
-from ..functions._cast import go_str, go_type
-from ..functions._time import to_time, unix_milli
+from ..go import go_str, go_type, numbers_as_floats, to_time, unix_milli
 from ..sql import ast
 
 __all__ = [
@@ -93,7 +91,7 @@ def parse_event_time(value: Any, fmt: str | None = None, *, field: str | None = 
 
     Numbers are epoch ms (floats truncated), text is parsed with TIMESTAMP_FORMAT
     (Java-style letters, then eKuiper's fallback layouts), times are taken as they
-    are. The conversion is ``functions._time.to_time``, the one the time functions
+    are. The conversion is ``go.timefmt.to_time``, the one the time functions
     use. With ``field`` the error carries the preprocessor's wording.
 
     >>> parse_event_time(1568854515000.9)

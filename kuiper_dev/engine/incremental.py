@@ -15,20 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..functions._cast import go_str, wrap_int64
+from ..go import go_str, int_avg, wrap_int64
 from ..sql import ast
 
 __all__ = ["IncrementalPlan", "plan_incremental"]
 
 _AGGS = {"count", "sum", "avg", "min", "max"}
 _GROUPABLE = {"string", "bigint", "boolean", "float"}
-
-
-def _iavg(total: int, n: int) -> int:
-    """eKuiper's integer avg: the int64 total divided, truncated toward zero."""
-    if abs(total) < 2**53:
-        return int(total / n)
-    return (abs(total) // n) * (1 if total >= 0 else -1)
 
 
 @dataclass(slots=True)
@@ -176,7 +169,7 @@ def plan_incremental(
             finish.append(f"        if r{i} is not None: row[{key!r}] = r{i}")
     finish += ["        out.append(row)", "    return out"]
     source = "\n".join(fold + [""] + finish)
-    env: dict[str, Any] = {"_go_str": go_str, "_wrap": wrap_int64, "_iavg": _iavg}
+    env: dict[str, Any] = {"_go_str": go_str, "_wrap": wrap_int64, "_iavg": int_avg}
     # the empty window's accumulators refer to dim variables that do not exist: none
     source = source.replace(
         "accs = list(groups.values()) or [[", "accs = list(groups.values()) or [["

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._gojson import dumps
+from ..go import dumps
 from .metrics import OpMetrics
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._types import Message
 from ..errors import EvalError
-from ..functions._cast import go_str, go_type
+from ..go import go_str, go_type
 from .compiler import Runtime
 from .emit import Emitter
 from .fastpath import FastPath

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
-from ..functions._cast import go_str, go_type
+from ..go import go_str, go_type
 from .values import binary_op
 
 __all__ = ["arrow", "case_searched", "case_simple", "index", "slice_"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
-from ..functions._cast import go_str, go_type
+from ..go import go_str, go_type, int_div, int_rem
 
 __all__ = ["binary_op", "invalid_op"]
 
@@ -25,21 +25,16 @@ def invalid_op(lhs: Any, op: str, rhs: Any) -> EvalError:
     )
 
 
-def _go_div(a: int, b: int) -> int:
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
-
-
 def _int_div(a: int, b: int) -> int:
     if b == 0:
         raise EvalError("divided by zero")
-    return _go_div(a, b)
+    return int_div(a, b)
 
 
 def _int_mod(a: int, b: int) -> int:
     if b == 0:
         raise EvalError("divided by zero")
-    return a - b * _go_div(a, b)
+    return int_rem(a, b)
 
 
 def _float_div(a: float, b: float) -> float:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import FunctionError
-from ._cast import go_str, go_type, wrap_int64
+from ..go import go_str, go_type, wrap_int64
 
 __all__ = ["first_valid", "go_extreme", "int_total", "float_total", "count_valid"]
 

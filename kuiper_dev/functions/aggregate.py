@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..errors import FunctionError
+from ..go import go_str, go_type, int_avg
 from ..sql import ast
-from ._cast import go_str, go_type
 from ._slices import count_valid, first_valid, float_total, go_extreme, int_total
 from .registry import builtin, check_kind
 
@@ -53,10 +53,7 @@ def avg(values: list[Any]) -> Any:
     if n == 0 or first is None:
         return None
     if type(first) is int:
-        total = int_total(values)
-        return (
-            int(total / n) if abs(total) < 2**53 else (abs(total) // n) * (1 if total >= 0 else -1)
-        )
+        return int_avg(int_total(values), n)
     if type(first) is float:
         return float_total(values) / n
     raise FunctionError(f"run avg function error: found invalid arg {_describe(first)}")

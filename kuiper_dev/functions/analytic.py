@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..errors import FunctionError
+from ..go import go_str, to_int
 from ..sql import ast
-from ._cast import go_str, to_int
 from .registry import builtin, check_kind
 
 _A: Literal["analytic"] = "analytic"

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import go_str, to_int, to_string
 from ..sql import ast
-from ._cast import go_str, to_int, to_string
 from ._slices import go_extreme
 from .registry import BUILTINS, builtin
 

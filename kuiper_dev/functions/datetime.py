@@ -1,7 +1,7 @@
 """Date and time functions (``docs/en_US/sqls/functions/datetime_functions.md``).
 
 Follows ``funcs_datetime.go``. Time values are aware :class:`datetime.datetime`
-objects (see :mod:`._time`); most of these functions return text, as eKuiper's do
+objects (see :mod:`kuiper_dev.go.timefmt`); most of these functions return text, as eKuiper's do
 (``now()`` is ``"2006-01-02 15:04:05"`` in the configured zone). ``date_diff``
 returns Go's ``time.Duration``: an int of nanoseconds.
 """
@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..go import get_time_zone, go_str, parse_duration, timefmt, to_int, to_time
 from ..sql import ast
-from . import _time
-from ._cast import go_str, to_int
-from ._time import get_time_zone, parse_duration, to_time
 from .registry import builtin
 
 
@@ -32,7 +30,7 @@ def _current(ctx: Any, fsp: Any, time_only: bool) -> str:
     fmt = "yyyy-MM-dd HH:mm:ss"
     if type(fsp) is int and 1 <= fsp <= 6:
         fmt += "." + "S" * fsp  # Go's layout then reads "05..000": two dots, as eKuiper
-    text = _time.format_time(now, fmt)
+    text = timefmt.format_time(now, fmt)
     return text.split(" ", 1)[1] if time_only else text
 
 
@@ -61,13 +59,13 @@ def cur_time(ctx: Any, fsp: Any = 0) -> str:
 def cur_date(ctx: Any) -> str:
     """Current date as ``yyyy-MM-dd``."""
     now = datetime.fromtimestamp(ctx.now_ms() / 1000, get_time_zone())
-    return _time.format_time(now, "yyyy-MM-dd")
+    return timefmt.format_time(now, "yyyy-MM-dd")
 
 
 @builtin("datetime", ["datetime", "string"])
 def format_time(t: Any, fmt: Any) -> str:
     """A time as text in eKuiper's pattern (``yyyy-MM-dd HH:mm:ssSSS``)."""
-    return _time.format_time(to_time(t), go_str(fmt))
+    return timefmt.format_time(to_time(t), go_str(fmt))
 
 
 def _date_calc_validator(args: Sequence[ast.Expr]) -> str | None:
@@ -95,7 +93,7 @@ def date_calc(t: Any, duration: Any) -> str:
 
 def format_time_text(t: datetime, fmt: str) -> str:
     """Shared formatter under a name that the SQL function does not shadow."""
-    return _time.format_time(t, fmt)
+    return timefmt.format_time(t, fmt)
 
 
 def _date_diff_validator(args: Sequence[ast.Expr]) -> str | None:

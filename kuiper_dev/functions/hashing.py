@@ -9,7 +9,7 @@ import hashlib
 import zlib
 from typing import Any
 
-from ._cast import go_str
+from ..go import go_str
 from .registry import builtin
 
 

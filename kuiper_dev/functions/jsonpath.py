@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import dumps, go_str
 from ..sql import ast
-from ._cast import go_json, go_str
 from .registry import builtin
 
 _TOKEN = re.compile(
@@ -233,7 +233,7 @@ def json_path_exists(data: Any, path: Any) -> bool:
 def to_json(v: Any) -> str:
     """JSON text of a value as Go's ``json.Marshal`` writes it (sorted keys, ``1.0`` as 1)."""
     try:
-        return go_json(v)
+        return dumps(v)
     except ValueError:
         raise FunctionError(f"fail to convert {go_str(v)} to json") from None
 

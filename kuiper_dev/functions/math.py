@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import go_str, to_float, to_int, wrap_int64
 from ..sql import ast
-from ._cast import go_str, to_float, to_int, wrap_int64
 from .registry import builtin
 
 

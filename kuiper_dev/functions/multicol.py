@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import go_str
 from ..sql import ast
-from ._cast import go_str
 from .registry import builtin
 
 

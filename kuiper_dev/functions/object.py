@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import go_str, to_string
 from ..sql import ast
-from ._cast import go_str, to_string
 from .registry import builtin, check_kind
 
 

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import go_str
 from ..sql import ast
-from ._cast import go_str
 from .registry import builtin
 
 
@@ -194,7 +194,7 @@ def get_keyed_state(ctx: Any, key: Any, type_name: Any, default: Any) -> Any:
 @builtin("other", ["number", "any"])
 def delay(ms: Any, value: Any) -> Any:
     """Sleep ``ms`` milliseconds of wall time, then return ``value`` (for tests of slowness)."""
-    from ._cast import to_int
+    from ..go import to_int
 
     time.sleep(max(to_int(ms, "samekind"), 0) / 1000)
     return value

@@ -20,9 +20,7 @@ __all__ = [
     "Builtin",
     "CallContext",
     "FuncKind",
-    # re-exported only for _cast and _time, which another change moves to
-    # kuiper_dev/go; everything else imports it from kuiper_dev.errors
-    "FunctionError",
+    "FunctionError",  # defined in kuiper_dev.errors; re-exported beside the functions raising it
     "builtin",
     "check_kind",
     "lookup",

@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import go_str, to_float, to_int
 from ..sql import ast
-from ._cast import go_str, to_float, to_int
 from ._locale import ARABIC_INDIC, separators
 from .registry import builtin, check_kind
 

@@ -18,9 +18,8 @@ from typing import Any
 import zstandard
 
 from ..errors import FunctionError
+from ..go import describe, go_str, timefmt, to_bool, to_bytes, to_float, to_int, to_string
 from ..sql import ast
-from . import _time
-from ._cast import go_str, to_bool, to_bytes, to_float, to_int, to_string
 from .registry import builtin, check_kind
 
 _TYPES = ("bigint", "float", "string", "boolean", "datetime", "bytea")
@@ -60,7 +59,7 @@ def to_type(value: Any, new_type: Any) -> Any:
     except FunctionError as exc:
         raise FunctionError(f"not supported type conversion, got error {exc}") from None
     if new_type == "datetime":
-        return _time.to_time(value)
+        return timefmt.to_time(value)
     if new_type == "bytea":
         if isinstance(value, bytes):
             return value
@@ -69,7 +68,7 @@ def to_type(value: Any, new_type: Any) -> Any:
                 return base64.b64decode(value, validate=True)
             except binascii.Error:
                 return value.encode()
-        raise FunctionError(f"cannot convert {_time.describe(value)} to bytea")
+        raise FunctionError(f"cannot convert {describe(value)} to bytea")
     raise FunctionError("unknow type, only support bigint, float, string, boolean and datetime")
 
 
@@ -82,13 +81,13 @@ def cast(value: Any, new_type: Any) -> Any:
 @builtin("transform", ["datetime", "string"])
 def convert_tz(t: Any, zone: Any) -> datetime:
     """The same instant shown in zone ``zone`` (an IANA name such as ``Asia/Shanghai``)."""
-    return _time.to_time(t).astimezone(_time.load_location(go_str(zone)))
+    return timefmt.to_time(t).astimezone(timefmt.load_location(go_str(zone)))
 
 
 @builtin("transform", ["any"])
 def to_seconds(t: Any) -> int:
     """Epoch seconds of a time (ms number, time or text)."""
-    return _time.unix_milli(_time.to_time(t)) // 1000
+    return timefmt.unix_milli(timefmt.to_time(t)) // 1000
 
 
 def _base64_validator(args: Sequence[ast.Expr]) -> str | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._gojson import normalize
 from ..errors import NotJsonNumber, NotPortable
+from ..go import normalize
 
 __all__ = [
     "from_plugin",

@@ -16,8 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
-from .._gojson import dumps
 from ..errors import PluginError
+from ..go import dumps
 from ._threads import call_bounded
 from .context import PluginContext
 from .loader import plugin_traceback

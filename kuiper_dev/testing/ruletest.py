@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._gojson import dumps, normalize
 from .._types import Message
 from ..errors import KuiperDevError, RuleTestError
+from ..go import dumps, normalize
 from ..sql import parse_select
 from ..workspace import Workspace, find_plugins_dir
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kuiper_dev.functions import BUILTINS
-from kuiper_dev.functions._time import set_time_zone
+from kuiper_dev.go import set_time_zone
 
 millis = st.integers(min_value=0, max_value=4_102_444_800_000)  # 1970 .. 2100
 

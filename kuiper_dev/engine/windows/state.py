@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import EvalError
-from ...functions._cast import go_str
+from ...go import go_str
 from .spec import WindowEmit
 
 __all__ = ["StateWindow"]

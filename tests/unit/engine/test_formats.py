@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 import pytest
 
-from kuiper_dev._gojson import numbers_as_floats
 from kuiper_dev.engine.decoder import make_decoder
 from kuiper_dev.engine.formats import (
     make_payload_decoder,
@@ -26,7 +25,7 @@ from kuiper_dev.engine.formats import (
     strict_check,
 )
 from kuiper_dev.errors import DecodeError, EvalError
-from kuiper_dev.functions._time import set_time_zone, unix_milli
+from kuiper_dev.go import numbers_as_floats, set_time_zone, unix_milli
 from kuiper_dev.sql import ast, parse_stream
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kuiper_dev.functions._time import set_time_zone
+from kuiper_dev.go import set_time_zone
 
 
 @pytest.fixture(autouse=True)

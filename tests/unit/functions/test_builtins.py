@@ -4,7 +4,7 @@ import pytest
 
 from kuiper_dev import Workspace
 from kuiper_dev.functions import BUILTINS, lookup
-from kuiper_dev.functions._cast import go_str
+from kuiper_dev.go import go_str
 
 
 @pytest.mark.parametrize(

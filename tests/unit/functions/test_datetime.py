@@ -8,7 +8,7 @@ import pytest
 
 from kuiper_dev import Workspace
 from kuiper_dev.functions import BUILTINS
-from kuiper_dev.functions._time import set_time_zone
+from kuiper_dev.go import set_time_zone
 
 from ._harness import FakeContext, check_call, check_validate, load
 

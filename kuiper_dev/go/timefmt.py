@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ._cast import go_str, go_type
-from .registry import FunctionError
+from ..errors import FunctionError
+from .casts import go_str
 
 __all__ = [
     "format_time",
@@ -33,7 +33,11 @@ _zone: tzinfo | None = None  # None: the machine's local zone, as Go's time.Loca
 
 
 def load_location(name: str) -> tzinfo:
-    """Go's ``time.LoadLocation``: "" and "UTC" are UTC, "Local" the local zone."""
+    """Go's ``time.LoadLocation``: "" and "UTC" are UTC, "Local" the local zone.
+
+    >>> load_location(""), load_location("Asia/Shanghai")
+    (datetime.timezone.utc, zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+    """
     if name in ("", "UTC"):
         return UTC
     if name == "Local":
@@ -45,13 +49,22 @@ def load_location(name: str) -> tzinfo:
 
 
 def set_time_zone(name: str | None) -> None:
-    """Set the zone times are shown and parsed in (None: back to the local zone)."""
+    """Set the zone times are shown and parsed in (None: back to the local zone).
+
+    >>> set_time_zone("Asia/Shanghai"); get_time_zone()
+    zoneinfo.ZoneInfo(key='Asia/Shanghai')
+    >>> set_time_zone(None)
+    """
     global _zone
     _zone = None if name is None else load_location(name)
 
 
 def get_time_zone() -> tzinfo:
-    """The configured zone (eKuiper's ``cast.GetConfiguredTimeZone``)."""
+    """The configured zone (eKuiper's ``cast.GetConfiguredTimeZone``).
+
+    >>> set_time_zone("UTC"); get_time_zone()
+    datetime.timezone.utc
+    """
     if _zone is not None:
         return _zone
     return datetime.now().astimezone().tzinfo or UTC
@@ -70,13 +83,21 @@ def from_unix_milli(ms: int) -> datetime:
 
 
 def unix_milli(t: datetime) -> int:
-    """Epoch milliseconds of a time (Go's ``UnixNano() / 1e6``, truncated)."""
+    """Epoch milliseconds of a time (Go's ``UnixNano() / 1e6``, truncated).
+
+    >>> unix_milli(datetime(1970, 1, 1, 0, 0, 1, 999, UTC))
+    1000
+    """
     delta = t - _EPOCH
     return (delta.days * 86_400_000_000 + delta.seconds * 1_000_000 + delta.microseconds) // 1000
 
 
 def to_time(v: Any, fmt: str = "") -> datetime:
-    """eKuiper's ``InterfaceToTime``: ms numbers, times, and text in many layouts."""
+    """eKuiper's ``InterfaceToTime``: ms numbers, times, and text in many layouts.
+
+    >>> set_time_zone("UTC"); to_time(1500.9).isoformat(), to_time("2024-01-02").isoformat()
+    ('1970-01-01T00:00:01.500000+00:00', '2024-01-02T00:00:00+00:00')
+    """
     if isinstance(v, datetime):
         return v if v.tzinfo else v.replace(tzinfo=get_time_zone())
     if type(v) is int:
@@ -354,7 +375,3 @@ def parse_duration(text: str) -> timedelta:
         pos = m.end()
     return timedelta(microseconds=(-1 if text.startswith("-") else 1) * round(micros))
 
-
-def describe(v: Any) -> str:
-    """A value as Go's ``%T(%v)`` shows it in conversion errors."""
-    return f"{go_type(v)}({go_str(v)})"

@@ -1,4 +1,10 @@
-"""Go-flavoured conversions the built-ins share (eKuiper's ``pkg/cast``)."""
+"""Go-flavoured conversions eKuiper applies to values (its ``pkg/cast``).
+
+How a value prints (``go_str``, Go's ``%v``), what Go type it names in messages
+(``go_type``), and the ``cast.To*`` conversions with eKuiper's three strictness
+levels. A refused conversion raises :class:`~kuiper_dev.errors.FunctionError`
+with eKuiper's message, which the engine records on the rule and goes on.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from .registry import FunctionError
+from ..errors import FunctionError
+from .numbers import INT64_MAX, INT64_MIN, wrap_int64
 
 __all__ = [
     "Strictness",
-    "go_json",
+    "describe",
     "format_float_f",
+    "format_float_g",
     "go_str",
+    "go_time_str",
     "go_type",
     "is_number",
     "parse_go_float",
@@ -23,17 +32,24 @@ __all__ = [
     "to_float",
     "to_int",
     "to_string",
-    "wrap_int64",
 ]
 
 
 def is_number(v: Any) -> bool:
-    """True for int and float values, never for bool (a Python int subclass)."""
+    """True for int and float values, never for bool (a Python int subclass).
+
+    >>> is_number(1), is_number(1.5), is_number(True), is_number("1")
+    (True, True, False, False)
+    """
     return type(v) is int or type(v) is float
 
 
 def go_type(v: Any) -> str:
-    """The Go type name eKuiper prints for a value in error messages."""
+    """The Go type name eKuiper prints for a value in error messages.
+
+    >>> go_type(1), go_type(1.0), go_type({}), go_type(None)
+    ('int64', 'float64', 'map[string]interface {}', '<nil>')
+    """
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -53,9 +69,15 @@ def go_type(v: Any) -> str:
     return "<nil>" if v is None else type(v).__name__
 
 
-def _go_float(v: float) -> str:
-    # Go's %v is strconv's 'g' with the shortest digits: %e when the decimal exponent
-    # is below -4 or at least 6 (so 1e6 prints as "1e+06", 123456.0 as "123456").
+def format_float_g(v: float) -> str:
+    """``strconv.FormatFloat(v, 'g', -1, 64)``, which is how ``%v`` prints a float64.
+
+    The shortest digits, with an exponent when the decimal exponent is below -4 or
+    at least 6 (so 1e6 prints as ``1e+06``, 123456.0 as ``123456``).
+
+    >>> format_float_g(1e6), format_float_g(123456.0), format_float_g(-0.00001)
+    ('1e+06', '123456', '-1e-05')
+    """
     if math.isnan(v):
         return "NaN"
     if math.isinf(v):
@@ -89,7 +111,7 @@ def go_str(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return _go_float(v)
+        return format_float_g(v)
     if isinstance(v, list):
         return "[" + " ".join(go_str(x) if x is not None else "<nil>" for x in v) + "]"
     if isinstance(v, dict):
@@ -120,20 +142,18 @@ def go_time_str(t: datetime) -> str:
 Strictness = Literal["strict", "samekind", "all"]
 """eKuiper's ``cast.STRICT``, ``CONVERT_SAMEKIND`` and ``CONVERT_ALL``."""
 
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
+def describe(v: Any) -> str:
+    """A value as Go's ``%T(%v)`` shows it in conversion errors.
 
-def wrap_int64(v: int) -> int:
-    """Wrap a Python int into Go's int64 range, as Go's arithmetic overflows.
-
-    >>> wrap_int64(1 << 63)
-    -9223372036854775808
+    >>> describe(2.5), describe("a")
+    ('float64(2.5)', 'string(a)')
     """
-    return ((v - INT64_MIN) % (1 << 64)) + INT64_MIN
+    return f"{go_type(v)}({go_str(v)})"
 
 
 def _cannot(v: Any, target: str) -> FunctionError:
-    return FunctionError(f"cannot convert {go_type(v)}({go_str(v)}) to {target}")
+    return FunctionError(f"cannot convert {describe(v)} to {target}")
 
 
 def parse_go_int(s: str) -> int | None:
@@ -162,7 +182,11 @@ def parse_go_int(s: str) -> int | None:
 
 
 def parse_go_float(s: str) -> float | None:
-    """``strconv.ParseFloat(s, 64)``: no surrounding spaces, ``inf``/``nan`` allowed."""
+    """``strconv.ParseFloat(s, 64)``: no surrounding spaces, ``inf``/``nan`` allowed.
+
+    >>> parse_go_float("1e3"), parse_go_float("0x1p-2"), parse_go_float(" 1")
+    (1000.0, 0.25, None)
+    """
     if not s or s != s.strip() or "_" in s:
         return None
     try:
@@ -177,7 +201,14 @@ def parse_go_float(s: str) -> float | None:
 
 
 def to_int(v: Any, sn: Strictness = "strict", target: str = "int") -> int:
-    """``cast.ToInt``: ints as they are, integral floats (any float unless strict)."""
+    """``cast.ToInt``: ints as they are, integral floats (any float unless strict).
+
+    >>> to_int(2.0), to_int(2.7, "samekind"), to_int("0x10", "all")
+    (2, 2, 16)
+    >>> to_int(2.5)
+    Traceback (most recent call last):
+    kuiper_dev.errors.FunctionError: cannot convert float64(2.5) to int
+    """
     if type(v) is int:
         return v
     if type(v) is float:
@@ -196,7 +227,11 @@ def to_int(v: Any, sn: Strictness = "strict", target: str = "int") -> int:
 
 
 def to_float(v: Any, sn: Strictness = "samekind") -> float:
-    """``cast.ToFloat64``: floats, ints unless strict, strings and bools only with ``all``."""
+    """``cast.ToFloat64``: floats, ints unless strict, strings and bools only with ``all``.
+
+    >>> to_float(2), to_float("1.5", "all"), to_float(True, "all")
+    (2.0, 1.5, 1.0)
+    """
     if type(v) is float:
         return v
     if type(v) is int and sn != "strict":
@@ -214,7 +249,11 @@ def to_float(v: Any, sn: Strictness = "samekind") -> float:
 
 
 def to_string(v: Any, sn: Strictness = "samekind") -> str:
-    """``cast.ToString``: text and bytes; anything printable with ``all``."""
+    """``cast.ToString``: text and bytes; anything printable with ``all``.
+
+    >>> to_string(b"ab"), to_string(1e21, "all"), to_string([1, 2.5], "all")
+    ('ab', '1000000000000000000000', '[1 2.5]')
+    """
     if isinstance(v, str):
         return v
     if isinstance(v, bytes):
@@ -247,7 +286,11 @@ _GO_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
 
 def to_bool(v: Any, sn: Strictness = "samekind") -> bool:
-    """``cast.ToBool``: bools; numbers (non-zero), Go bool words and null with ``all``."""
+    """``cast.ToBool``: bools; numbers (non-zero), Go bool words and null with ``all``.
+
+    >>> to_bool(True), to_bool("T", "all"), to_bool(0, "all"), to_bool(None, "all")
+    (True, True, False, False)
+    """
     if isinstance(v, bool):
         return v
     if sn == "all":
@@ -265,7 +308,11 @@ def to_bool(v: Any, sn: Strictness = "samekind") -> bool:
 
 
 def to_bytes(v: Any, sn: Strictness = "samekind") -> bytes:
-    """``cast.ToBytes``: bytes as they are, text as UTF-8; more with ``all``."""
+    """``cast.ToBytes``: bytes as they are, text as UTF-8; more with ``all``.
+
+    >>> to_bytes("é"), to_bytes(2.0, "all")
+    (b'\\xc3\\xa9', b'2')
+    """
     if isinstance(v, bytes):
         return v
     if isinstance(v, str):
@@ -273,59 +320,3 @@ def to_bytes(v: Any, sn: Strictness = "samekind") -> bytes:
     if sn == "all":
         return go_str(v).encode()
     raise _cannot(v, "bytes")
-
-
-def _go_json_float(v: float) -> str:
-    if math.isnan(v) or math.isinf(v):
-        raise ValueError(f"json: unsupported value: {_go_float(v)}")
-    a = abs(v)
-    if a != 0 and (a < 1e-6 or a >= 1e21):
-        text = repr(v).replace("e-0", "e-").replace("e+0", "e+")
-        return text if "e" in text else f"{v:e}"
-    return format_float_f(v)
-
-
-_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                 "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}  # fmt: skip
-
-
-def _go_json_str(s: str) -> str:
-    out = []
-    for c in s:
-        if c in _JSON_ESCAPES:
-            out.append(_JSON_ESCAPES[c])
-        elif ord(c) < 0x20:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(c)
-    return '"' + "".join(out) + '"'
-
-
-def go_json(v: Any) -> str:
-    """``json.Marshal`` as Go writes it: sorted keys, ``1.0`` as ``1``, HTML escaped.
-
-    >>> go_json({"b": 1.0, "a": [2.5, None, "<"]})
-    '{"a":[2.5,null,"\\\\u003c"],"b":1}'
-    """
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return _go_json_float(v)
-    if isinstance(v, str):
-        return _go_json_str(v)
-    if isinstance(v, bytes):
-        import base64
-
-        return '"' + base64.b64encode(v).decode() + '"'
-    if isinstance(v, list | tuple):
-        return "[" + ",".join(go_json(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ",".join(f"{_go_json_str(str(k))}:{go_json(v[k])}" for k in sorted(v)) + "}"
-    if isinstance(v, datetime):
-        return '"' + v.isoformat().replace("+00:00", "Z") + '"'
-    raise ValueError(f"json: unsupported type: {go_type(v)}")
