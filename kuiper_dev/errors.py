@@ -8,6 +8,8 @@
     ├── PluginError                             naming, loading, validating or calling a plugin
     │   └── PluginNameError (also ValueError)   a file name breaking eKuiper's naming rules
     ├── RuleError                               defining or running a rule
+    │   └── TemplateError                       a sink dataTemplate that does not parse or run
+    │       └── TemplateFuncError               a template function refused its arguments
     ├── RuleTestError       (also ValueError)   a malformed ``*.ruletest.json`` case
     ├── RecordingError                          a malformed recording
     ├── MqttError                               broker connection and protocol trouble
@@ -37,6 +39,8 @@ __all__ = [
     "RuleError",
     "RuleTestError",
     "SqlError",
+    "TemplateError",
+    "TemplateFuncError",
     "did_you_mean",
 ]
 
@@ -92,6 +96,36 @@ class PluginNameError(PluginError, ValueError):
 
 class RuleError(KuiperDevError):
     """A rule could not be created, started or run."""
+
+
+class TemplateError(RuleError):
+    """A sink ``dataTemplate`` that does not parse, or that failed while rendering.
+
+    ``message`` is exactly what eKuiper (Go) reports; ``str()`` adds the line, the
+    column and a caret under the template text, so the place is easy to find.
+    """
+
+    def __init__(self, message: str, *, text: str = "", pos: int = -1) -> None:
+        self.message = message
+        self.text = text
+        self.line = self.column = 0
+        if pos >= 0:
+            start = text.rfind("\n", 0, pos) + 1
+            self.line = text.count("\n", 0, pos) + 1
+            self.column = pos - start + 1
+        super().__init__(self._full())
+
+    def _full(self) -> str:
+        if not self.line:
+            return self.message
+        source = self.text.splitlines()[self.line - 1] if self.text.strip("\n") else ""
+        caret = " " * (self.column - 1) + "^"
+        return f"{self.message}\n  at line {self.line}, column {self.column}:\n    {source}\n    {caret}"
+
+
+class TemplateFuncError(TemplateError):
+    """A template function refused its arguments; the executor reports it as Go does,
+    ``error calling NAME: ...``, at the place of the call."""
 
 
 class RuleTestError(KuiperDevError, ValueError):

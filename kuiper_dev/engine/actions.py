@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import gotemplate
 from ..connectors import MemoryBus
 from ..errors import PlanError, RuleError
-from .gotemplate import Template, compile_template
 
 __all__ = ["Action", "SinkProps", "memory_target", "parse_actions"]
 
@@ -63,9 +63,9 @@ class Action:
         self.kind = kind
         self.props = SinkProps.from_dict(props, f"action {kind}")
         self.target = target
-        self._template: Template | None = None
+        self._template: gotemplate.Template | None = None
         if self.props.data_template:
-            self._template = compile_template(self.props.data_template)
+            self._template = gotemplate.parse(self.props.data_template)
 
     def __call__(self, emission: list[dict[str, Any]]) -> None:
         props = self.props
@@ -78,7 +78,7 @@ class Action:
     def _shape(self, data: Any) -> Any:
         props = self.props
         if self._template is not None:
-            text = self._template.render(data)
+            text = self._template.execute(data)
             if not (props.fields or props.data_field):
                 return text
             try:
@@ -150,7 +150,7 @@ def memory_target(
             raise PlanError(
                 'action memory: the "topic" property is required, e.g. {"memory": {"topic": "t"}}'
             )
-        template = compile_template(topic) if "{{" in topic else None
+        template = gotemplate.parse(topic) if "{{" in topic else None
         rowkind = str(props.get("rowkindField") or "")
         key = str(props.get("keyField") or "")
 
@@ -168,7 +168,7 @@ def memory_target(
             for row in rows:
                 if not isinstance(row, dict):
                     raise RuleError("memory sink: a dataTemplate must render a JSON object for it")
-                to = template.render(row) if template is not None else topic
+                to = template.execute(row) if template is not None else topic
                 bus.publish(to, row, rowkind_field=rowkind, key_field=key)
 
         return deliver
