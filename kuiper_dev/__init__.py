@@ -21,6 +21,8 @@ from .errors import (
     RuleError,
     RuleTestError,
     SqlError,
+    TemplateError,
+    TemplateFuncError,
 )
 from .workspace import Workspace
 
@@ -43,6 +45,8 @@ __all__ = [
     "RuleTestError",
     "SensorFleet",
     "SqlError",
+    "TemplateError",
+    "TemplateFuncError",
     "Workspace",
     "load_ipython_extension",
 ]

@@ -12,7 +12,9 @@
     ├── RuleError                               defining or running a rule
     │   ├── EvalError       (also ValueError)   an expression failed on a row
     │   │   └── FunctionError                   a built-in refused its argument at run time
-    │   └── DecodeError     (also ValueError)   a payload the stream cannot decode
+    │   ├── DecodeError     (also ValueError)   a payload the stream cannot decode
+    │   └── TemplateError                       a sink dataTemplate that does not parse or run
+    │       └── TemplateFuncError               a template function refused its arguments
     ├── RuleTestError       (also ValueError)   a malformed ``*.ruletest.json`` case
     ├── RecordingError                          a malformed recording
     ├── MqttError                               broker connection and protocol trouble
@@ -59,6 +61,8 @@ __all__ = [
     "RuleError",
     "RuleTestError",
     "SqlError",
+    "TemplateError",
+    "TemplateFuncError",
     "did_you_mean",
 ]
 
@@ -177,6 +181,36 @@ class FunctionError(EvalError):
 
 class DecodeError(RuleError, ValueError):
     """A payload that the stream cannot decode; the rule records it and goes on."""
+
+
+class TemplateError(RuleError):
+    """A sink ``dataTemplate`` that does not parse, or that failed while rendering.
+
+    ``message`` is exactly what eKuiper (Go) reports; ``str()`` adds the line, the
+    column and a caret under the template text, so the place is easy to find.
+    """
+
+    def __init__(self, message: str, *, text: str = "", pos: int = -1) -> None:
+        self.message = message
+        self.text = text
+        self.line = self.column = 0
+        if pos >= 0:
+            start = text.rfind("\n", 0, pos) + 1
+            self.line = text.count("\n", 0, pos) + 1
+            self.column = pos - start + 1
+        super().__init__(self._full())
+
+    def _full(self) -> str:
+        if not self.line:
+            return self.message
+        source = self.text.splitlines()[self.line - 1] if self.text.strip("\n") else ""
+        caret = " " * (self.column - 1) + "^"
+        return f"{self.message}\n  at line {self.line}, column {self.column}:\n    {source}\n    {caret}"
+
+
+class TemplateFuncError(TemplateError):
+    """A template function refused its arguments; the executor reports it as Go does,
+    ``error calling NAME: ...``, at the place of the call."""
 
 
 class RuleTestError(KuiperDevError, ValueError):

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import gotemplate
 from ..connectors import Sink
 from ..errors import PlanError, RuleError
-from .gotemplate import Template, compile_template
 
 __all__ = ["Action", "SinkMaker", "SinkProps", "parse_actions"]
 
@@ -64,9 +64,9 @@ class Action:
         self.kind = kind
         self.props = SinkProps.from_dict(props, f"action {kind}")
         self.target = target
-        self._template: Template | None = None
+        self._template: gotemplate.Template | None = None
         if self.props.data_template:
-            self._template = compile_template(self.props.data_template)
+            self._template = gotemplate.parse(self.props.data_template)
 
     def __call__(self, emission: list[dict[str, Any]]) -> None:
         props = self.props
@@ -79,7 +79,7 @@ class Action:
     def _shape(self, data: Any) -> Any:
         props = self.props
         if self._template is not None:
-            text = self._template.render(data)
+            text = self._template.execute(data)
             if not (props.fields or props.data_field):
                 return text
             try:

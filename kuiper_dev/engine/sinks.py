@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import gotemplate
 from ..connectors import MemoryBus, PluginSource, Sink, Source
 from ..errors import PlanError, RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner
 from .actions import SinkMaker, parse_actions
-from .gotemplate import compile_template
 from .pipeline import Pipeline
 
 __all__ = [
@@ -66,7 +66,7 @@ class MemorySink:
             raise PlanError(
                 'action memory: the "topic" property is required, e.g. {"memory": {"topic": "t"}}'
             )
-        self._template = compile_template(self.topic) if "{{" in self.topic else None
+        self._template = gotemplate.parse(self.topic) if "{{" in self.topic else None
         self._rowkind = str(props.get("rowkindField") or "")
         self._key = str(props.get("keyField") or "")
         self._bus = bus
@@ -84,7 +84,7 @@ class MemorySink:
         for row in rows:
             if not isinstance(row, dict):
                 raise RuleError("memory sink: a dataTemplate must render a JSON object for it")
-            to = self._template.render(row) if self._template is not None else self.topic
+            to = self._template.execute(row) if self._template is not None else self.topic
             self._bus.publish(to, row, rowkind_field=self._rowkind, key_field=self._key)
 
     def close(self) -> None:

@@ -374,4 +374,3 @@ def parse_duration(text: str) -> timedelta:
         micros += float(number) * _UNITS[unit]
         pos = m.end()
     return timedelta(microseconds=(-1 if text.startswith("-") else 1) * round(micros))
-

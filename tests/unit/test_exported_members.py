@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
+import pytest
+
 import kuiper_dev
+import kuiper_dev.go
+import kuiper_dev.gotemplate
 
 
-def test_all_is_sorted_and_complete() -> None:
-    public = {n for n in dir(kuiper_dev) if not n.startswith("_")} - {"annotations"}
-    modules = {n for n in public if type(getattr(kuiper_dev, n)).__name__ == "module"}
-    assert sorted(kuiper_dev.__all__) == kuiper_dev.__all__
-    assert set(kuiper_dev.__all__) == public - modules
+@pytest.mark.parametrize("package", [kuiper_dev, kuiper_dev.go, kuiper_dev.gotemplate])
+def test_all_is_sorted_and_complete(package: ModuleType) -> None:
+    public = {n for n in dir(package) if not n.startswith("_")} - {"annotations"}
+    modules = {n for n in public if type(getattr(package, n)).__name__ == "module"}
+    assert sorted(package.__all__) == package.__all__
+    assert set(package.__all__) == public - modules

@@ -1,4 +1,5 @@
-"""Go's ``fmt`` for the values a sink template sees (``print``, ``printf``, ``{{.x}}``).
+"""Go's ``fmt`` and ``strconv.Quote`` for the values a sink template sees
+(``print``, ``printf``, ``{{.x}}``).
 
 A template's output is compared byte for byte with eKuiper's, so numbers, nils,
 maps and verb mismatches must print the way Go prints them: ``20`` for a whole
@@ -8,12 +9,20 @@ float64, ``map[a:1 b:2]`` with sorted keys, ``%!d(string=x)`` for a wrong verb.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any
 
 from ..go import go_str, go_type
-from ._gotemplate_lexer import go_quote
 
-__all__ = ["GoInt", "go_sprint", "go_sprintf", "go_sprintln", "go_value", "type_name"]
+__all__ = [
+    "GoInt",
+    "go_quote",
+    "go_sprint",
+    "go_sprintf",
+    "go_sprintln",
+    "go_value",
+    "type_name",
+]
 
 
 class GoInt(int):
@@ -61,6 +70,47 @@ def go_sprint(args: list[Any]) -> str:
 def go_sprintln(args: list[Any]) -> str:
     """``fmt.Sprintln``: always a space between operands, then a newline."""
     return " ".join(go_value(a) for a in args) + "\n"
+
+
+def go_quote(s: str) -> str:
+    """``strconv.Quote``: Go's double-quoted form with Go's escapes.
+
+    >>> go_quote('a"b\\n\\x01é')
+    '"a\\\\"b\\\\n\\\\x01é"'
+    """
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[ch])
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\x{o:02x}")
+        elif o < 0x80 or _printable(ch):
+            out.append(ch)
+        elif o < 0x10000:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_SHORT_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def _printable(ch: str) -> bool:
+    # unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space.
+    return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
 
 
 class _Spec:

@@ -1,4 +1,4 @@
-"""The lexer of Go's text/template, for :mod:`kuiper_dev.engine.gotemplate`.
+"""The lexer of Go's text/template.
 
 It follows Go's state machine (``text/template/parse/lex.go``) closely because the
 trim markers, the space rules and the error wording are what users see: a template
@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-__all__ = ["KEYWORDS", "Item", "go_quote", "lex"]
+from .fmt import go_quote
+
+__all__ = ["KEYWORDS", "Item", "lex"]
 
 Kind = Literal[
     "text",
@@ -69,47 +71,6 @@ class Item:
         if len(self.val) > 10:
             return go_quote(self.val[:10]) + "..."
         return go_quote(self.val)
-
-
-def go_quote(s: str) -> str:
-    """``strconv.Quote``: Go's double-quoted form with Go's escapes.
-
-    >>> go_quote('a"b\\n\\x01é')
-    '"a\\\\"b\\\\n\\\\x01é"'
-    """
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[ch])
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\x{o:02x}")
-        elif o < 0x80 or _printable(ch):
-            out.append(ch)
-        elif o < 0x10000:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_SHORT_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-
-
-def _printable(ch: str) -> bool:
-    # unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space.
-    return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
 
 
 def _is_space(ch: str) -> bool:

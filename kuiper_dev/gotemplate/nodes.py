@@ -1,4 +1,4 @@
-"""The node tree of a parsed sink template, and the error every stage raises.
+"""The node tree of a parsed sink template.
 
 A node's ``str()`` is Go's ``Node.String()``: execution errors quote it as their
 context (``executing "sink" at <index . 5>``), as eKuiper's do.
@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import RuleError
-from ._gotemplate_funcs import GoFunc
+from .functions import GoFunc
 
 __all__ = [
     "NAME",
@@ -32,41 +31,11 @@ __all__ = [
     "Node",
     "Pipe",
     "Range",
-    "TemplateError",
     "Text",
     "Variable",
 ]
 
 NAME = "sink"  # eKuiper names every sink template "sink" (transform.GenTp)
-
-
-class TemplateError(RuleError):
-    """A sink ``dataTemplate`` that does not parse, or that failed while rendering.
-
-    ``message`` is exactly what eKuiper (Go) reports; ``str()`` adds the line, the
-    column and a caret under the template text, so the place is easy to find.
-    """
-
-    def __init__(self, message: str, *, text: str = "", pos: int = -1) -> None:
-        self.message = message
-        self.text = text
-        self.line = self.column = 0
-        if pos >= 0:
-            start = text.rfind("\n", 0, pos) + 1
-            self.line = text.count("\n", 0, pos) + 1
-            self.column = pos - start + 1
-        super().__init__(self._full())
-
-    def _full(self) -> str:
-        if not self.line:
-            return self.message
-        source = self.text.splitlines()[self.line - 1] if self.text.strip("\n") else ""
-        caret = " " * (self.column - 1) + "^"
-        return f"{self.message}\n  at line {self.line}, column {self.column}:\n    {source}\n    {caret}"
-
-
-# Defined here so the parser can raise it; users import it from the public module.
-TemplateError.__module__ = "kuiper_dev.engine.gotemplate"
 
 
 @dataclass(eq=False)

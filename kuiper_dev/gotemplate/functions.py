@@ -17,16 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from ..errors import TemplateFuncError
 from ..go import INT64_MAX, INT64_MIN, dumps, format_float_f, int_div, int_rem, wrap_int64
-from ._gotemplate_fmt import GoInt, go_sprint, go_sprintf, go_sprintln, go_value, type_name
+from .fmt import GoInt, go_sprint, go_sprintf, go_sprintln, go_value, type_name
 
-__all__ = ["FUNCS", "UNSUPPORTED_NAMES", "FuncError", "GoFunc", "truth"]
+__all__ = ["FUNCS", "UNSUPPORTED_NAMES", "GoFunc", "Param", "truth"]
 
 Param = Literal["any", "string", "int", "bool"]
-
-
-class FuncError(Exception):
-    """A function's own error; the executor prefixes ``error calling NAME:``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +66,13 @@ def _kind(v: Any) -> str | None:
 
 def _eq(a: Any, *others: Any) -> bool:
     if not others:
-        raise FuncError("missing argument for comparison")
+        raise TemplateFuncError("missing argument for comparison")
     k1 = _kind(a)
     for b in others:
         k2 = _kind(b)
         if k1 != k2:
             if a is not None and b is not None:
-                raise FuncError(
+                raise TemplateFuncError(
                     f"incompatible types for comparison: {type_name(a)} and {type_name(b)}"
                 )
             continue
@@ -85,11 +82,11 @@ def _eq(a: Any, *others: Any) -> bool:
                     return True
                 continue
             if type(a) is not type(b):
-                raise FuncError(
+                raise TemplateFuncError(
                     f"non-comparable types {go_value(a)}: {type_name(a)}, "
                     f"{type_name(b)}: {go_value(b)}"
                 )
-            raise FuncError(f"non-comparable type {go_value(b)}: {type_name(b)}")
+            raise TemplateFuncError(f"non-comparable type {go_value(b)}: {type_name(b)}")
         if a == b:
             return True
     return False
@@ -98,11 +95,13 @@ def _eq(a: Any, *others: Any) -> bool:
 def _lt(a: Any, b: Any) -> bool:
     k1, k2 = _kind(a), _kind(b)
     if k1 is None or k2 is None:
-        raise FuncError("invalid type for comparison")
+        raise TemplateFuncError("invalid type for comparison")
     if k1 != k2:
-        raise FuncError(f"incompatible types for comparison: {type_name(a)} and {type_name(b)}")
+        raise TemplateFuncError(
+            f"incompatible types for comparison: {type_name(a)} and {type_name(b)}"
+        )
     if k1 == "bool":
-        raise FuncError("invalid type for comparison")
+        raise TemplateFuncError("invalid type for comparison")
     return bool(a < b)
 
 
@@ -115,45 +114,45 @@ def _le(a: Any, b: Any) -> bool:
 
 def _len(v: Any) -> int:
     if v is None:
-        raise FuncError("reflect: call of reflect.Value.Type on zero Value")
+        raise TemplateFuncError("reflect: call of reflect.Value.Type on zero Value")
     if isinstance(v, str):
         return GoInt(len(v.encode()))
     if isinstance(v, list | dict):
         return GoInt(len(v))
-    raise FuncError(f"len of type {type_name(v)}")
+    raise TemplateFuncError(f"len of type {type_name(v)}")
 
 
 def _index_arg(i: Any, cap: int) -> int:
     if i is None:
-        raise FuncError("cannot index slice/array with nil")
+        raise TemplateFuncError("cannot index slice/array with nil")
     if isinstance(i, bool) or not isinstance(i, int):
-        raise FuncError(f"cannot index slice/array with type {type_name(i)}")
+        raise TemplateFuncError(f"cannot index slice/array with type {type_name(i)}")
     if i < 0 or i > cap:
-        raise FuncError(f"index out of range: {i}")
+        raise TemplateFuncError(f"index out of range: {i}")
     return int(i)
 
 
 def _index(item: Any, *indexes: Any) -> Any:
     if item is None:
-        raise FuncError("index of untyped nil")
+        raise TemplateFuncError("index of untyped nil")
     for ix in indexes:
         if isinstance(item, list | str):
             x = _index_arg(ix, len(item) if isinstance(item, list) else len(item.encode()))
             size = len(item) if isinstance(item, list) else len(item.encode())
             if x == size:
                 what = "slice" if isinstance(item, list) else "string"
-                raise FuncError(f"reflect: {what} index out of range")
+                raise TemplateFuncError(f"reflect: {what} index out of range")
             item = item[x] if isinstance(item, list) else GoInt(item.encode()[x])
         elif isinstance(item, dict):
             if ix is None:
-                raise FuncError("value is nil; should be of type string")
+                raise TemplateFuncError("value is nil; should be of type string")
             if not isinstance(ix, str):
-                raise FuncError(f"value has type {type_name(ix)}; should be string")
+                raise TemplateFuncError(f"value has type {type_name(ix)}; should be string")
             item = item.get(ix)
         elif item is None:
-            raise FuncError("index of nil pointer")
+            raise TemplateFuncError("index of nil pointer")
         else:
-            raise FuncError(f"can't index item of type {type_name(item)}")
+            raise TemplateFuncError(f"can't index item of type {type_name(item)}")
     return item
 
 
@@ -161,13 +160,13 @@ def _sprig_slice(lst: Any, *indices: Any) -> Any:
     if not isinstance(lst, list):
         # sprig names the reflect.Kind, not the type
         kind = "map" if isinstance(lst, dict) else type_name(lst)
-        raise FuncError(f"list should be type of slice or array but {kind}")
+        raise TemplateFuncError(f"list should be type of slice or array but {kind}")
     if not lst:
         return None
     start = _to_int64(indices[0]) if indices else 0
     end = _to_int64(indices[1]) if len(indices) > 1 else len(lst)
     if not 0 <= start <= end <= len(lst):
-        raise FuncError("reflect.Value.Slice: slice index out of bounds")
+        raise TemplateFuncError("reflect.Value.Slice: slice index out of bounds")
     return lst[start:end]
 
 
@@ -220,7 +219,7 @@ def _urlquery(*args: Any) -> str:
 
 def _ekuiper_base64(v: Any) -> str:
     if v is None:
-        raise FuncError("based64 error for nil")
+        raise TemplateFuncError("based64 error for nil")
     if isinstance(v, bool):
         text = "true" if v else "false"
     elif isinstance(v, int):
@@ -233,9 +232,9 @@ def _ekuiper_base64(v: Any) -> str:
         try:
             text = dumps(v)
         except ValueError as e:
-            raise FuncError(str(e)) from None
+            raise TemplateFuncError(str(e)) from None
     else:
-        raise FuncError(f"Unsupported data type {'slice'} for base64 function.")
+        raise TemplateFuncError(f"Unsupported data type {'slice'} for base64 function.")
     return base64.b64encode(text.encode()).decode()
 
 
@@ -252,7 +251,7 @@ def _to_raw_json(v: Any) -> str:
     try:
         return dumps(v, escape_html=False)
     except ValueError as e:
-        raise FuncError(str(e)) from None
+        raise TemplateFuncError(str(e)) from None
 
 
 def _to_pretty_json(v: Any) -> str:
@@ -263,6 +262,7 @@ def _to_pretty_json(v: Any) -> str:
 
 
 # --- sprig: conversions (spf13/cast semantics) ---------------------------------------
+
 
 def _to_int64(v: Any) -> int:
     """``cast.ToInt64``: numbers truncate, strings parse or give 0, nil is 0."""
@@ -308,14 +308,14 @@ def _decimal_op(first: Any, rest: tuple[Any, ...], op: str) -> float:
             try:
                 acc = (acc / d).quantize(Decimal(1).scaleb(-16))
             except (InvalidOperation, ZeroDivisionError) as e:
-                raise FuncError("decimal division by 0") from e
+                raise TemplateFuncError("decimal division by 0") from e
     return float(acc)
 
 
 def _int_div(a: Any, b: Any, mod: bool) -> int:
     x, y = _to_int64(a), _to_int64(b)
     if y == 0:
-        raise FuncError("runtime error: integer divide by zero")
+        raise TemplateFuncError("runtime error: integer divide by zero")
     return wrap_int64(int_rem(x, y) if mod else int_div(x, y))
 
 

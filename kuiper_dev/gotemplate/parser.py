@@ -1,4 +1,4 @@
-"""The parser of Go's text/template, for :mod:`kuiper_dev.engine.gotemplate`.
+"""The parser of Go's text/template.
 
 One ``_parse_*`` method per grammar rule of Go's ``text/template/parse/parse.go``, so
 that what parses (and the error for what does not) matches eKuiper. Functions are
@@ -11,10 +11,11 @@ import difflib
 import re
 from typing import Any
 
-from ._gotemplate_fmt import GoInt
-from ._gotemplate_funcs import FUNCS, UNSUPPORTED_NAMES, GoFunc
-from ._gotemplate_lexer import Item, go_quote, lex
-from ._gotemplate_nodes import (
+from ..errors import TemplateError
+from .fmt import GoInt, go_quote
+from .functions import FUNCS, UNSUPPORTED_NAMES, GoFunc
+from .lexer import Item, lex
+from .nodes import (
     NAME,
     Action,
     Bool,
@@ -34,12 +35,11 @@ from ._gotemplate_nodes import (
     Node,
     Pipe,
     Range,
-    TemplateError,
     Text,
     Variable,
 )
 
-__all__ = ["parse"]
+__all__ = ["parse_tree"]
 
 
 # --- literals -------------------------------------------------------------------------
@@ -427,7 +427,7 @@ class _Parser:
             raise self.error(
                 f"function {go_quote(name)} is not supported by kuiper_dev yet "
                 "(eKuiper has it); rewrite the template with the functions listed in "
-                "kuiper_dev.engine.gotemplate's docstring"
+                "kuiper_dev.gotemplate's docstring"
             )
         hint = difflib.get_close_matches(name, [*FUNCS, *UNSUPPORTED_NAMES], n=1)
         fix = f"; did you mean {go_quote(hint[0])}?" if hint else ""
@@ -452,6 +452,10 @@ _OPERAND_START = frozenset(
 )
 
 
-def parse(text: str) -> ListNode:
-    """Parse template text into its node tree, or raise :class:`TemplateError`."""
+def parse_tree(text: str) -> ListNode:
+    """Parse template text into its node tree, or raise :class:`TemplateError`.
+
+    >>> [type(n).__name__ for n in parse_tree("a{{.b}}").nodes]
+    ['Text', 'Action']
+    """
     return _Parser(text).parse()

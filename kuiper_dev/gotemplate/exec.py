@@ -1,36 +1,19 @@
-"""Go's text/template, the subset eKuiper's sink ``dataTemplate`` uses, in pure Python.
+"""Executing a parsed template over one emission: Go's ``text/template/exec.go``.
 
-A sink renders its template over every emission, so a template is parsed once, when
-the rule is created (:func:`compile_template`), and :meth:`Template.render` only walks
-the parsed tree. Parse and execution errors keep Go's wording
-(``template: sink:1: unexpected "}" in operand``) so they match what eKuiper reports.
-
-Supported: text, ``{{ }}`` with ``{{- -}}`` trimming, comments, ``.a.b``, ``$``,
-``$x :=`` / ``$x =``, ``if``/``else if``/``else``, ``with``/``else with``, ``range``
-(lists, maps by sorted key, integers; ``break``, ``continue``, ``else``), pipelines,
-parentheses and literals (strings with Go escapes, raw strings, runes, numbers,
-``true``/``false``/``nil``). Refused when compiling: ``define``, ``template``,
-``block``, complex numbers and any function not listed here.
-
-Functions:
-
-- Go's builtins: and, or, not, len, index, print, printf, println, eq, ne, lt, le,
-  gt, ge, html, js, urlquery (``call`` is refused; ``slice`` is sprig's, because
-  eKuiper's sprig map shadows Go's builtin).
-- eKuiper's: json, base64 (``prop`` is refused).
-- sprig's: toJson, toRawJson, toPrettyJson, b64enc, b64dec, slice, add, add1, sub,
-  mul, div, mod, max, min, addf, subf, mulf, divf, floor, ceil, round, int, int64,
-  float64, toString, upper, lower, trim, trimPrefix, trimSuffix, replace, contains,
-  hasPrefix, hasSuffix, quote, default, empty, coalesce, ternary.
+:func:`parse` turns the text into a :class:`Template` once, when the rule is
+created; :meth:`Template.execute` only walks the tree. Errors keep Go's wording
+and point at the node that failed (``template: sink:1:2: executing "sink" at
+<index . 5>: ...``), as eKuiper reports them.
 """
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from ._gotemplate_fmt import GoInt, go_value, type_name
-from ._gotemplate_funcs import FuncError, GoFunc, Param, truth
-from ._gotemplate_nodes import (
+from ..errors import TemplateError, TemplateFuncError
+from .fmt import GoInt, go_value, type_name
+from .functions import GoFunc, Param, truth
+from .nodes import (
     NAME,
     Action,
     Bool,
@@ -48,13 +31,12 @@ from ._gotemplate_nodes import (
     Node,
     Pipe,
     Range,
-    TemplateError,
     Text,
     Variable,
 )
-from ._gotemplate_parse import parse
+from .parser import parse_tree
 
-__all__ = ["Template", "TemplateError", "compile_template"]
+__all__ = ["Template", "parse"]
 
 
 class _Missing:
@@ -313,7 +295,7 @@ class _State:
             argv.append(self.validate(final, _param(fn, len(argv))))
         try:
             return fn.impl(*argv)
-        except FuncError as e:
+        except TemplateFuncError as e:
             self.node = node
             self.fail(f"error calling {fn.name}: {e}")
 
@@ -374,7 +356,7 @@ def _param(fn: GoFunc, i: int) -> Param:
 
 
 class Template:
-    """A parsed sink template; render it over each emission."""
+    """A parsed sink template; execute it over each emission."""
 
     __slots__ = ("_root", "source")
 
@@ -385,10 +367,10 @@ class Template:
     def __repr__(self) -> str:
         return f"Template({self.source!r})"
 
-    def render(self, data: Any) -> str:
-        """Execute over ``data``: a list of row maps, or one map when ``sendSingle``.
+    def execute(self, data: Any) -> str:
+        """The text for ``data``: a list of row maps, or one map when ``sendSingle``.
 
-        >>> compile_template('{"t":{{.t}},"ok":{{if gt .t 20.0}}true{{else}}false{{end}}}').render({"t": 21.5})
+        >>> parse('{"t":{{.t}},"ok":{{if gt .t 20.0}}true{{else}}false{{end}}}').execute({"t": 21.5})
         '{"t":21.5,"ok":true}'
         """
         state = _State(self.source, data)
@@ -399,15 +381,15 @@ class Template:
         return "".join(state.out)
 
 
-def compile_template(text: str) -> Template:
+def parse(text: str) -> Template:
     """Parse a sink ``dataTemplate`` once, when the rule is created.
 
-    >>> compile_template("{{range .}}{{.a}},{{end}}").render([{"a": 1.0}, {"a": 2.5}])
+    >>> parse("{{range .}}{{.a}},{{end}}").execute([{"a": 1.0}, {"a": 2.5}])
     '1,2.5,'
     >>> try:
-    ...     compile_template("{{.a | frob}}")
+    ...     parse("{{.a | frob}}")
     ... except TemplateError as e:
     ...     print(e.message)
     template: sink:1: function "frob" not defined
     """
-    return Template(text, parse(text))
+    return Template(text, parse_tree(text))
