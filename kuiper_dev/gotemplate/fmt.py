@@ -36,7 +36,11 @@ class GoInt(int):
 
 
 def type_name(v: Any) -> str:
-    """The Go type name of a template value, as ``%T`` and error messages print it."""
+    """The Go type name of a template value, as ``%T`` and error messages print it.
+
+    >>> type_name(GoInt(1)), type_name(1), type_name([])
+    ('int', 'int64', '[]interface {}')
+    """
     if isinstance(v, GoInt):
         return "int"  # literals, len and range indexes are Go ints; data ints are int64
     return go_type(v)
@@ -58,7 +62,11 @@ def go_value(v: Any) -> str:
 
 
 def go_sprint(args: list[Any]) -> str:
-    """``fmt.Sprint``: a space between operands when neither is a string."""
+    """``fmt.Sprint``: a space between operands when neither is a string.
+
+    >>> go_sprint([1, 2, "a", 3.5, None])
+    '1 2a3.5 <nil>'
+    """
     out: list[str] = []
     for i, a in enumerate(args):
         if i > 0 and not isinstance(a, str) and not isinstance(args[i - 1], str):
@@ -68,7 +76,11 @@ def go_sprint(args: list[Any]) -> str:
 
 
 def go_sprintln(args: list[Any]) -> str:
-    """``fmt.Sprintln``: always a space between operands, then a newline."""
+    """``fmt.Sprintln``: always a space between operands, then a newline.
+
+    >>> go_sprintln([1, "a"])
+    '1 a\\n'
+    """
     return " ".join(go_value(a) for a in args) + "\n"
 
 

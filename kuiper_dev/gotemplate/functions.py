@@ -37,7 +37,11 @@ class GoFunc:
 
 
 def truth(v: Any) -> bool:
-    """Go's ``IsTrue``: nil, false, zero and empty are false."""
+    """Go's ``IsTrue``: nil, false, zero and empty are false.
+
+    >>> truth(None), truth(0.0), truth(""), truth([]), truth("x"), truth({"a": 0})
+    (False, False, False, False, True, True)
+    """
     if v is None:
         return False
     if isinstance(v, bool):
