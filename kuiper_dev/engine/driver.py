@@ -62,20 +62,26 @@ class Driver:
     def advance(self, to: int | None) -> int | None:
         """Fire every timer due by ``to`` in time order, move the clock there, and
         return the next deadline (``to`` None: only report it)."""
+        while True:
+            nxt: int | None = None
+            owner: Pipeline | None = None
+            for pipeline in self.pipelines:
+                d = pipeline.next_deadline()
+                if d is not None and (nxt is None or d < nxt):
+                    nxt, owner = d, pipeline
+            if to is None or nxt is None or nxt > to or owner is None:
+                break
+            self.clock.advance_to(nxt)
+            owner.on_time(nxt)
+            if self.on_step is not None:
+                self.on_step()
         if to is not None:
-            while True:
-                due = [(d, p) for p in self.pipelines if (d := p.next_deadline()) is not None]
-                if not due:
-                    break
-                at, pipeline = min(due, key=lambda item: item[0])
-                if at > to:
-                    break
-                self.clock.advance_to(at)
-                pipeline.on_time(at)
-                if self.on_step is not None:
-                    self.on_step()
             self.clock.advance_to(to)
-        return self.next_deadline()
+        return nxt
+
+    def move_to(self, ts: int) -> None:
+        """Move the clock to ``ts`` when the caller knows no timer is due before it."""
+        self.clock.advance_to(ts)
 
     # -- messages ------------------------------------------------------------------
     def route(self, stream: str, message: Message) -> None:
@@ -101,7 +107,7 @@ class Driver:
             ((stream, messages),) = feeds.items()
             pipeline = self.pipelines[0]
             if pipeline.plan.reads(stream):
-                pipeline.push(stream, messages, self.advance)
+                pipeline.push(stream, messages, self)
         else:
             for stream, message in _merged(feeds):
                 self.deliver(stream, message)

@@ -10,7 +10,7 @@ driver decides when each is called. Every failing row becomes an error record
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from .._types import Message
 from ..connectors import MemoryBus
@@ -28,6 +28,14 @@ __all__ = ["Advance", "Pipeline"]
 
 Advance = Callable[[int | None], int | None]
 """The driver's clock: fire what is due by the time given (None: nothing), return the next deadline."""
+
+
+class Mover(Protocol):
+    """What a pipeline asks of the driver while it takes a run of messages."""
+
+    def advance(self, to: int | None) -> int | None: ...
+
+    def move_to(self, ts: int) -> None: ...
 
 
 class Pipeline:
@@ -110,26 +118,38 @@ class Pipeline:
 
     # -- messages ------------------------------------------------------------------
     def push(
-        self, stream: str, messages: Iterable[Message], advance: Advance | None = None
+        self, stream: str, messages: Iterable[Message], driver: Mover | None = None
     ) -> None:
         """Push messages of ``stream`` in arrival order.
 
-        With ``advance`` the pipeline asks the driver to fire what is due before
-        each message (and may hand the whole run to the planner's generated loop);
-        without it the caller has moved the clock already.
+        With a ``driver`` the pipeline asks it to fire what is due before each
+        message (and may hand the whole run to the planner's generated loop);
+        without one the caller has moved the clock already.
         """
         plan = self.plan
-        if stream == plan.main.name and advance is not None:
+        if driver is None:
+            for m in messages:
+                self._message(stream, m)
+            return
+        if stream == plan.main.name:
             if plan.fast is not None:
-                self._run_fast(messages, advance)
+                self._run_fast(messages, driver.advance)
                 return
             if self.window is not None and self.window.plan.fast is not None:
-                self._run_fast_window(stream, messages, advance)
+                self._run_fast_window(stream, messages, driver.advance)
                 return
+        due = driver.advance(None)
+        window = self.window
         for m in messages:
-            if advance is not None:
-                advance(m.ts)
+            if due is not None and m.ts >= due:
+                due = driver.advance(m.ts)
+            else:
+                driver.move_to(m.ts)
             self._message(stream, m)
+            if window is not None:  # a row may set a timer (session timeout, sliding delay)
+                d = window.next_deadline()
+                if d is not None and (due is None or d < due):
+                    due = d
 
     def _run_fast(self, messages: Iterable[Message], advance: Advance) -> None:
         assert self.plan.fast is not None and self.row is not None
