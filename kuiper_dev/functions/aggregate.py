@@ -6,11 +6,17 @@ in row order -- constants too (``percentile_cont(x, 0.5)`` gets ``[0.5, 0.5, ...
 ``count(*)`` gets any per-row list (one item per row, non-null). The null policy
 applies to those lists: an empty list gives null, as eKuiper's check does.
 
-``deduplicate(col, all)`` also needs the group's rows: the engine passes them as
-the FIRST list, before the column values and the flags (eKuiper does the same).
-``last_agg_hit_count`` / ``last_agg_hit_time`` get a CallContext and the hidden
-``do_update`` flag (and event time) the planner appends, as the scalar
-``last_hit_*`` do.
+``deduplicate(col, all)`` also needs the group's rows (``rows_arg``): the engine
+passes them as the FIRST list, before the column values and the flags (eKuiper
+does the same). ``last_agg_hit_count`` / ``last_agg_hit_time`` get a CallContext
+and the hidden ``do_update`` flag (and event time) the planner appends
+(``update_arg``, ``event_time_arg``), as the scalar ``last_hit_*`` do.
+
+Each aggregate also registers its incremental form (``incremental=``): a fold in
+``aggregate_incremental.py`` where the list form decomposes exactly, else
+:func:`keep_values`, which keeps the values and calls the list form at the end.
+``last_agg_hit_*`` have none: their value is rule-wide state read at emission,
+not a function of the group's rows.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from ..errors import FunctionError
 from ..go import go_str, go_type, int_avg
 from ..sql import ast
 from ._slices import count_valid, first_valid, float_total, go_extreme, int_total
-from .registry import builtin, check_kind
+from .aggregate_incremental import COUNT, LAST_VALUE, MERGE_AGG, extreme, total
+from .registry import builtin, check_kind, keep_values
 
 _AGG: Literal["aggregate"] = "aggregate"
 
@@ -45,7 +52,7 @@ def _floats(items: list[Any]) -> list[float]:
     return out
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=total("avg", mean=True))
 def avg(values: list[Any]) -> Any:
     """Mean of the non-null values; int64 (truncated) when the first value is an int."""
     n = count_valid(values)
@@ -59,25 +66,25 @@ def avg(values: list[Any]) -> Any:
     raise FunctionError(f"run avg function error: found invalid arg {_describe(first)}")
 
 
-@builtin(_AGG, ["any"], kind=_AGG)
+@builtin(_AGG, ["any"], kind=_AGG, incremental=COUNT)
 def count(values: list[Any]) -> int:
     """Non-null values in the group."""
     return count_valid(values)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=extreme("max", pick_max=True))
 def max_(values: list[Any]) -> Any:
     """Largest value (numbers or text); the first non-null value fixes the kind."""
     return go_extreme(values, True)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=extreme("min", pick_max=False))
 def min_(values: list[Any]) -> Any:
     """Smallest value (numbers or text); the first non-null value fixes the kind."""
     return go_extreme(values, False)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=total("sum", mean=False))
 def sum_(values: list[Any]) -> Any:
     """Total; an int64 when the first non-null value is an int (floats truncated)."""
     first = first_valid(values)
@@ -90,13 +97,13 @@ def sum_(values: list[Any]) -> Any:
     raise FunctionError(f"run sum function error: found invalid arg {_describe(first)}")
 
 
-@builtin(_AGG, ["any"], kind=_AGG, null="pass")
+@builtin(_AGG, ["any"], kind=_AGG, null="pass", incremental=keep_values)
 def collect(values: list[Any] | None = None) -> list[Any]:
     """All the group's values (nulls included) as an array."""
     return list(values) if values is not None else []
 
 
-@builtin(_AGG, ["any"], kind=_AGG)
+@builtin(_AGG, ["any"], kind=_AGG, incremental=MERGE_AGG)
 def merge_agg(values: list[Any]) -> dict[str, Any] | None:
     """The group's objects merged in row order (later keys win); non-objects skipped."""
     out: dict[str, Any] = {}
@@ -114,7 +121,8 @@ def _bool_second(args: Sequence[ast.Expr]) -> str | None:
     return None
 
 
-@builtin(_AGG, ["any", "bool"], kind=_AGG, validator=_bool_second)
+@builtin(_AGG, ["any", "bool"], kind=_AGG, validator=_bool_second, rows_arg=True,
+         incremental=keep_values)  # fmt: skip
 def deduplicate(rows: Any, values: Any, flags: Any = None) -> Any:
     """Rows whose column value was not seen before in the group (by ``%v`` text).
 
@@ -156,31 +164,33 @@ def _spread(values: list[Any], sample: bool, root: bool) -> float | None:
     return math.sqrt(v) if root else v
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+# Two passes (the mean, then squares about it) that no running sums reproduce
+# bit for bit, and the error message prints the whole list: these keep values.
+@builtin(_AGG, ["number"], kind=_AGG, incremental=keep_values)
 def stddev(values: list[Any]) -> float | None:
     """Population standard deviation."""
     return _spread(values, False, True)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=keep_values)
 def stddevs(values: list[Any]) -> float | None:
     """Sample standard deviation (n - 1)."""
     return _spread(values, True, True)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=keep_values)
 def var(values: list[Any]) -> float | None:
     """Population variance."""
     return _spread(values, False, False)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=keep_values)
 def vars_(values: list[Any]) -> float | None:
     """Sample variance (n - 1)."""
     return _spread(values, True, False)
 
 
-@builtin(_AGG, ["number"], kind=_AGG)
+@builtin(_AGG, ["number"], kind=_AGG, incremental=keep_values)
 def median(values: list[Any]) -> Any:
     """Middle value: an int or float for odd counts, the mean of the two middle ones else."""
     first = values[0]
@@ -227,7 +237,7 @@ def _percentile_args(values: Any, fractions: Any) -> tuple[list[float], float]:
     return _floats(values), _fraction(fractions) * 100
 
 
-@builtin(_AGG, ["number", "number"], kind=_AGG, null="pass")
+@builtin(_AGG, ["number", "number"], kind=_AGG, null="pass", incremental=keep_values)
 def percentile_cont(values: Any, fractions: Any = None) -> float | None:
     """Percentile by montanaflynn/stats' ``Percentile`` (what eKuiper uses)."""
     if not values:
@@ -249,7 +259,7 @@ def percentile_cont(values: Any, fractions: Any = None) -> float | None:
     raise FunctionError(f"percentile exec with error: {_BOUNDS}")
 
 
-@builtin(_AGG, ["number", "number"], kind=_AGG, null="pass")
+@builtin(_AGG, ["number", "number"], kind=_AGG, null="pass", incremental=keep_values)
 def percentile_disc(values: Any, fractions: Any = None) -> float | None:
     """Nearest-rank percentile (montanaflynn/stats' ``PercentileNearestRank``)."""
     if not values:
@@ -266,7 +276,7 @@ def percentile_disc(values: Any, fractions: Any = None) -> float | None:
     return c[0] if rank == 0 else c[rank - 1]
 
 
-@builtin(_AGG, ["any", "bool"], kind=_AGG, validator=_bool_second)
+@builtin(_AGG, ["any", "bool"], kind=_AGG, validator=_bool_second, incremental=LAST_VALUE)
 def last_value(values: Any, ignore_null: Any) -> Any:
     """The group's last value; with ``ignore_null`` true, the last non-null one."""
     if not isinstance(values, list):
@@ -288,7 +298,7 @@ def last_value(values: Any, ignore_null: Any) -> Any:
     return values[-1]
 
 
-@builtin(_AGG, [], kind=_AGG, null="pass", context=True)
+@builtin(_AGG, [], kind=_AGG, null="pass", context=True, update_arg=True)
 def last_agg_hit_count(ctx: Any, do_update: Any = False) -> int:
     """Times the aggregate rule emitted before this window; counts this one on ``do_update``."""
     n = int(ctx.state.get("count", 0))
@@ -297,7 +307,8 @@ def last_agg_hit_count(ctx: Any, do_update: Any = False) -> int:
     return n
 
 
-@builtin(_AGG, [], kind=_AGG, null="pass", context=True)
+@builtin(_AGG, [], kind=_AGG, null="pass", context=True, update_arg=True,
+         event_time_arg=True)  # fmt: skip
 def last_agg_hit_time(ctx: Any, do_update: Any = False, now_ms: Any = 0) -> int:
     """Event time (ms) of the aggregate rule's previous emission; records it on ``do_update``."""
     last = int(ctx.state.get("time", 0))

@@ -35,7 +35,7 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 @builtin("multicol", ["string", "bool"], variadic="any", null="pass", kind="cols", context=True,
-         validator=_validator)  # fmt: skip
+         validator=_validator, column_names_arg=True)  # fmt: skip
 def changed_cols(ctx: Any, *args: Any) -> dict[str, Any] | None:
     """Columns whose value changed since the last message, named ``prefix + column``.
 

@@ -76,13 +76,13 @@ def event_time(ctx: Any) -> int:
     return int(value) if value is not None else int(ctx.now_ms())
 
 
-@builtin("other", [], null="pass", context=True)
+@builtin("other", [], null="pass", context=True, window_bound="start")
 def window_start(ctx: Any) -> int:
     """Start of the current window in epoch ms (0 outside a window, as eKuiper)."""
     return int(getattr(ctx, "window_start_ms", None) or 0)
 
 
-@builtin("other", [], null="pass", context=True)
+@builtin("other", [], null="pass", context=True, window_bound="end")
 def window_end(ctx: Any) -> int:
     """End of the current window in epoch ms (0 outside a window, as eKuiper)."""
     return int(getattr(ctx, "window_end_ms", None) or 0)
@@ -100,7 +100,7 @@ def _meta_validator(args: Sequence[ast.Expr]) -> str | None:
     return "Expect meta reference type for parameter 1"
 
 
-@builtin("other", ["any"], null="pass", context=True, validator=_meta_validator)
+@builtin("other", ["any"], null="pass", context=True, validator=_meta_validator, key_args=True)
 def meta(ctx: Any, key: Any) -> Any:
     """The message's metadata ``key`` (``meta(topic)``); the engine passes the key's name.
 
@@ -126,7 +126,7 @@ def _mqtt_validator(args: Sequence[ast.Expr]) -> str | None:
     return None
 
 
-@builtin("other", ["any"], null="pass", context=True, validator=_mqtt_validator)
+@builtin("other", ["any"], null="pass", context=True, validator=_mqtt_validator, key_args=True)
 def mqtt(ctx: Any, key: Any) -> Any:
     """The MQTT ``topic`` or ``messageid`` of the message (the engine passes the name)."""
     if not isinstance(key, str):
@@ -137,7 +137,7 @@ def mqtt(ctx: Any, key: Any) -> Any:
     return None
 
 
-@builtin("other", [], null="pass", context=True)
+@builtin("other", [], null="pass", context=True, update_arg=True)
 def last_hit_count(ctx: Any, do_update: Any = False) -> int:
     """Times the rule passed before this message; counts this one when ``do_update``."""
     count = int(ctx.state.get("count", 0))
@@ -146,7 +146,7 @@ def last_hit_count(ctx: Any, do_update: Any = False) -> int:
     return count
 
 
-@builtin("other", [], null="pass", context=True)
+@builtin("other", [], null="pass", context=True, update_arg=True, event_time_arg=True)
 def last_hit_time(ctx: Any, do_update: Any = False, now_ms: Any = 0) -> int:
     """Event time (ms) when the rule last passed; records ``now_ms`` when ``do_update``."""
     last = int(ctx.state.get("time", 0))

@@ -14,7 +14,7 @@ from ..errors import FunctionError
 from .registry import builtin
 
 
-@builtin("window", [], null="pass", kind="window")
+@builtin("window", [], null="pass", kind="window", row_index_arg=True)
 def row_number(*position: Any) -> int:
     """1-based number of the row in its result set; the engine passes the 0-based index."""
     if len(position) != 1 or type(position[0]) is not int:
