@@ -16,9 +16,11 @@ from typing import Any
 from ..errors import EvalError
 from ..go import go_str
 from ..sql import ast
-from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
+from .calls import is_aggregate
+from .compiler import compile_expr
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
+from .runtime import Compiled, Group, Scope
 from .values import binary_op
 
 __all__ = ["CollectionPlan"]

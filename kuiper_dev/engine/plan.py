@@ -19,15 +19,17 @@ from typing import Any
 from ..errors import PlanError, did_you_mean
 from ..sql import ast
 from .binder import Binder
+from .calls import analytic_calls, analytic_evaluator
 from .catalog import Catalog, StreamDef
 from .collection import CollectionPlan
-from .compiler import Compiled, Runtime, Scope, analytic_calls, analytic_evaluator, compile_expr
+from .compiler import compile_expr
 from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
 from .incremental import IncrementalPlan, plan_incremental
 from .joins import JoinPlan
 from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
+from .runtime import Compiled, Runtime, Scope
 from .windows import WindowSpec
 
 __all__ = ["EventTimePlan", "RowPlan", "RulePlan", "StatePlan", "WindowPlan", "plan_rule"]
@@ -140,7 +142,7 @@ def _plan(
     scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
     calls = analytic_calls(select)  # anywhere: eKuiper runs them first, per row
     scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
-    analytics = tuple(analytic_evaluator(c, col, scope) for c, col in scope.analytic.items())
+    analytics = tuple(analytic_evaluator(c, col, scope, compile_expr) for c, col in scope.analytic.items())
     streams = [n for n, i in inputs.items() if i.stream.kind != "table"]
     if len(streams) > 1 and select.window is None:
         raise PlanError("a time window or count window is required to join multiple streams")

@@ -15,7 +15,8 @@ from typing import Any
 from ..errors import EvalError, PlanError
 from ..sql import ast, render
 from .binder import Binder
-from .compiler import Compiled, Scope, compile_expr
+from .compiler import compile_expr
+from .runtime import Compiled, Scope
 
 __all__ = ["Projector", "make_projector"]
 

@@ -12,12 +12,12 @@ from typing import Any
 from .._types import Message
 from ..errors import EvalError
 from ..go import go_str, go_type
-from .compiler import Runtime
 from .emit import Emitter
 from .fastpath import FastPath
 from .joins import TaggedRow
 from .metrics import OpMetrics
 from .plan import RowPlan
+from .runtime import Runtime
 
 __all__ = ["RowStage"]
 
