@@ -21,7 +21,7 @@ from ..go import go_str
 from ..plugins import FunctionSlot, PluginContext, from_plugin, plugin_traceback, to_plugin_args
 from ..sql import ast, walk
 from .binder import Binder, Bound
-from .runtime import CallSite, Compiled, FoldedGroup, FoldSpec, Group, Scope
+from .runtime import CallSite, Compiled, FoldedGroup, FoldFailure, FoldSpec, Group, Scope
 
 __all__ = ["analytic_calls", "analytic_evaluator", "compile_call", "is_aggregate"]
 
@@ -190,7 +190,7 @@ def _column_lists(rows: list[Any], args: list[Compiled | str]) -> list[list[Any]
 def _aggregate_call(bound: Bound, arg_fns: list[Compiled | str], scope: Scope) -> Compiled:
     """An aggregate sees, for each argument, the list of its values over the group."""
     if bound.plugin is not None:
-        scope.folds = None  # plugins declare no incremental form: windows keep rows
+        scope.folds.ok = False  # plugins declare no incremental form: windows keep rows
         slot = bound.plugin
         ctx = PluginContext(scope.rule_id, scope.op_id, scope.next_func_id)
         scope.next_func_id += 1
@@ -212,7 +212,10 @@ def _aggregate_call(bound: Bound, arg_fns: list[Compiled | str], scope: Scope) -
         try:
             if isinstance(group, FoldedGroup):
                 assert result is not None
-                return result(group.accs[slot_index])
+                acc = group.accs[slot_index]
+                if isinstance(acc, FoldFailure):
+                    raise acc.error
+                return result(acc)
             rows = group.rows
             lists = _column_lists(rows, arg_fns)
             if with_rows:
@@ -228,8 +231,9 @@ def _fold_slot(spec: Builtin, arg_fns: list[Compiled | str], scope: Scope) -> in
     """Register how this call folds a row (its accumulator's slot), or mark the rule
     as one whose windows must keep rows."""
     inc = spec.incremental
-    if scope.folds is None or inc is None or spec.context:
-        scope.folds = None
+    folds = scope.folds
+    if not folds.ok or inc is None or spec.context:
+        folds.ok = False
         return -1
     getters: list[Compiled] = [_column_getter(a) if isinstance(a, str) else a for a in arg_fns]
     add = inc.add
@@ -247,8 +251,8 @@ def _fold_slot(spec: Builtin, arg_fns: list[Compiled | str], scope: Scope) -> in
         def add_row(acc: Any, row: dict[str, Any]) -> Any:
             return add(acc, *[g(row) for g in getters])
 
-    index = len(scope.folds)
-    scope.folds.append(FoldSpec(index, inc.init, add_row, inc.merge))
+    index = len(folds.specs)
+    folds.specs.append(FoldSpec(index, inc.init, add_row, inc.merge))
     return index
 
 

@@ -85,34 +85,39 @@ class CollectionPlan:
             rows = [r for r in rows if _truth(self.where(r), "run Where error")]
             if not rows:
                 return None
-        items: list[Any]
-        if self.dims:
-            if not rows:
-                return None
-            groups: dict[str, list[dict[str, Any]]] = {}
-            dims = self.dims
-            try:
-                if self.dim_column is not None:  # GROUP BY one plain column: no call per row
-                    name = self.dim_column
-                    for r in rows:
-                        v = r.get(name)
-                        key = v + "," if v.__class__ is str else _key_text(v)
-                        groups.setdefault(key, []).append(r)
-                elif len(dims) == 1:
-                    dim = dims[0]
-                    for r in rows:
-                        groups.setdefault(_key_text(dim(r)), []).append(r)
-                else:
-                    for r in rows:
-                        key = "".join([_key_text(d(r)) for d in dims])
-                        groups.setdefault(key, []).append(r)
-            except EvalError as exc:
-                raise EvalError(f"run Group By error: {exc}") from None
-            items = [Group(g) for g in groups.values()]
-        elif self.aggregate:
-            items = [Group(list(rows))]
+        items = self._groups(rows)
+        return self.finish(items) if items is not None else None
+
+    def key_of(self, row: dict[str, Any]) -> str:
+        """The GROUP BY key of one row, as eKuiper prints it (``"a,1,"``)."""
+        try:
+            if self.dim_column is not None:  # GROUP BY one plain column: no call per row
+                v = row.get(self.dim_column)
+                return v + "," if v.__class__ is str else _key_text(v)
+            return "".join([_key_text(d(row)) for d in self.dims])
+        except EvalError as exc:
+            raise EvalError(f"run Group By error: {exc}") from None
+
+    def _groups(self, rows: Sequence[dict[str, Any]]) -> list[Any] | None:
+        if not self.dims:
+            return [Group(list(rows))] if self.aggregate else list(rows)
+        if not rows:
+            return None
+        groups: dict[str, list[dict[str, Any]]] = {}
+        name = self.dim_column
+        if name is not None:  # GROUP BY one plain column: no call per row
+            for r in rows:
+                v = r.get(name)
+                key = v + "," if v.__class__ is str else _key_text(v)
+                groups.setdefault(key, []).append(r)
         else:
-            items = list(rows)
+            key_of = self.key_of
+            for r in rows:
+                groups.setdefault(key_of(r), []).append(r)
+        return [Group(g) for g in groups.values()]
+
+    def finish(self, items: list[Any]) -> list[dict[str, Any]] | None:
+        """HAVING, ORDER BY, SELECT and LIMIT over a window's groups (or rows)."""
         if self.having is not None:
             having = self.having
             items = [g for g in items if _truth(having(g), "run Having error")]

@@ -117,9 +117,7 @@ class Pipeline:
             self.window.on_time(now)
 
     # -- messages ------------------------------------------------------------------
-    def push(
-        self, stream: str, messages: Iterable[Message], driver: Mover | None = None
-    ) -> None:
+    def push(self, stream: str, messages: Iterable[Message], driver: Mover | None = None) -> None:
         """Push messages of ``stream`` in arrival order.
 
         With a ``driver`` the pipeline asks it to fire what is due before each

@@ -29,10 +29,18 @@ from .joins import JoinPlan
 from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
-from .runtime import Compiled, Runtime, Scope
+from .runtime import Compiled, FoldSpec, Runtime, Scope
 from .windows import WindowSpec
 
-__all__ = ["EventTimePlan", "RowPlan", "RulePlan", "StatePlan", "WindowPlan", "plan_rule"]
+__all__ = [
+    "EventTimePlan",
+    "FoldPlan",
+    "RowPlan",
+    "RulePlan",
+    "StatePlan",
+    "WindowPlan",
+    "plan_rule",
+]
 
 Predicate = Callable[[Any], bool]
 
@@ -71,6 +79,15 @@ class StatePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class FoldPlan:
+    """Fold rows into per-group accumulators as they arrive (every aggregate call
+    has an incremental form), instead of keeping them until the window fires."""
+
+    specs: tuple[FoldSpec, ...]
+    grouped: bool  # GROUP BY columns key the groups; otherwise the window is one group
+
+
+@dataclass(frozen=True, slots=True)
 class WindowPlan:
     """The window stage: what enters it, how it fires, and what a fired window becomes."""
 
@@ -80,8 +97,9 @@ class WindowPlan:
     state: StatePlan | None
     event_time: bool
     collection: CollectionPlan
-    incremental: IncrementalPlan | None  # fold rows into group totals instead of keeping them
+    incremental: IncrementalPlan | None  # generated folds over typed columns
     fast: WindowFastPath | None  # the generated ingest loop, when the planner chose one
+    fold: FoldPlan | None = None  # the aggregates' own incremental forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +160,9 @@ def _plan(
     scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
     calls = analytic_calls(select)  # anywhere: eKuiper runs them first, per row
     scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
-    analytics = tuple(analytic_evaluator(c, col, scope, compile_expr) for c, col in scope.analytic.items())
+    analytics = tuple(
+        analytic_evaluator(c, col, scope, compile_expr) for c, col in scope.analytic.items()
+    )
     streams = [n for n, i in inputs.items() if i.stream.kind != "table"]
     if len(streams) > 1 and select.window is None:
         raise PlanError("a time window or count window is required to join multiple streams")
@@ -262,6 +282,17 @@ def _plan_window(
         join=join,
         group=not state,  # a state window is one group whatever else GROUP BY names
     )
+    fold = None
+    if (
+        incremental is None
+        and opts.fast_paths
+        and spec.kind == "tumbling"
+        and join is None
+        and collection.where is None
+        and collection.aggregate
+        and scope.folds.ok
+    ):
+        fold = FoldPlan(tuple(scope.folds.specs), bool(collection.dims))
     return WindowPlan(
         spec=spec,
         filter=_predicate(compile_expr(cond, scope)) if cond is not None else None,
@@ -271,6 +302,7 @@ def _plan_window(
         collection=collection,
         incremental=incremental,
         fast=fast,
+        fold=fold,
     )
 
 

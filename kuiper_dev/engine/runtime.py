@@ -17,7 +17,17 @@ from .._types import Message
 from ..sql import ast
 from .binder import Binder
 
-__all__ = ["CallSite", "Compiled", "FoldSpec", "FoldedGroup", "Group", "Runtime", "Scope"]
+__all__ = [
+    "CallSite",
+    "Compiled",
+    "FoldFailure",
+    "FoldSpec",
+    "FoldedGroup",
+    "Folds",
+    "Group",
+    "Runtime",
+    "Scope",
+]
 
 Compiled = Callable[[Any], Any]
 """A compiled expression: takes a row (dict) or, for aggregate queries, a group."""
@@ -83,6 +93,25 @@ class FoldSpec:
     merge: Callable[[Any, Any], Any]
 
 
+class FoldFailure:
+    """An accumulator whose argument failed on a row: the call raises this error, as
+    the list form would when it met the row."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+@dataclass(slots=True)
+class Folds:
+    """The aggregate calls of one rule and how each folds; ``ok`` is False once a
+    call cannot fold (a plugin aggregate, one without an incremental form)."""
+
+    specs: list[FoldSpec] = field(default_factory=list)
+    ok: bool = True
+
+
 @dataclass(slots=True)
 class Scope:
     """What names mean while compiling one rule."""
@@ -98,8 +127,7 @@ class Scope:
     joined: bool = False  # rows are TaggedRow/JoinedRow: qualified names pick a stream's row
     analytic: dict[ast.Call, str] = field(default_factory=dict)  # call -> cached column
     tags: dict[str, str] = field(default_factory=dict)  # stream name or alias -> row tag
-    # the aggregate calls compiled so far and how each folds; None once one cannot fold
-    folds: list[FoldSpec] | None = field(default_factory=list)
+    folds: Folds = field(default_factory=Folds)  # shared by every copy of the scope
 
     def rows(self) -> Scope:
         """The same scope compiling for single rows (aggregate arguments)."""
