@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import EvalError
 from .runtime import FoldedGroup, FoldFailure, FoldSpec
 
-__all__ = ["GroupFolds"]
+__all__ = ["GroupFolds", "WindowFolds"]
 
 
 class GroupFolds:
@@ -55,6 +55,26 @@ class GroupFolds:
             except EvalError as exc:
                 accs[spec.index] = FoldFailure(exc)
 
+    def merge(self, later: GroupFolds) -> None:
+        """Fold in the groups of the rows that came after this one's; ``later`` is
+        left as it was (a pane may be merged into several windows)."""
+        if self.error is None and later.error is not None:
+            self.error = later.error
+        specs = self._specs
+        for key, group in later.groups.items():
+            mine = self.groups.get(key)
+            if mine is None:
+                mine = self.groups[key] = FoldedGroup(group.first, [s.init() for s in specs])
+            accs, theirs = mine.accs, group.accs
+            for spec in specs:
+                i = spec.index
+                if accs[i].__class__ is FoldFailure:
+                    continue
+                if theirs[i].__class__ is FoldFailure:
+                    accs[i] = theirs[i]
+                else:
+                    accs[i] = spec.merge(accs[i], theirs[i])
+
     def items(self) -> list[FoldedGroup] | None:
         """The folded groups in order of first arrival; None when a GROUP BY window
         saw no row. A window without GROUP BY is one group, even when empty."""
@@ -65,3 +85,64 @@ class GroupFolds:
                 return None
             return [FoldedGroup({}, [s.init() for s in self._specs])]
         return list(self.groups.values())
+
+
+class WindowFolds:
+    """Which rows a fired window's folds hold.
+
+    Processing-time tumbling and session windows take every row since they last
+    fired (the driver fires a window before any later message arrives), so one
+    :class:`GroupFolds` is filled and handed over. Hopping windows, and tumbling
+    windows in event time (whose rows are released in event-time order, past the
+    end of the window still open), fold each row into its *pane*: the interval
+    it falls in on the window's grid of ends. A window is the merge of the panes
+    it spans, in time order; panes no window needs any more are dropped.
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[FoldSpec],
+        key_of: Callable[[dict[str, Any]], str] | None,
+        *,
+        pane_ms: int | None,
+        length_ms: int,
+        first_end: Callable[[int], int],
+    ) -> None:
+        self._specs = specs
+        self._key_of = key_of
+        self._pane = pane_ms  # None: fold everything since the last fire
+        self._length = length_ms
+        self._first_end = first_end  # the grid's first end, from the first row's time
+        self._origin: int | None = None
+        self._current = GroupFolds(specs, key_of)
+        self._panes: dict[int, GroupFolds] = {}
+
+    def add(self, row: dict[str, Any], ts: int) -> None:
+        if self._pane is None:
+            self._current.add(row)
+            return
+        end = self._pane_end(ts, self._pane)
+        pane = self._panes.get(end)
+        if pane is None:
+            pane = self._panes[end] = GroupFolds(self._specs, self._key_of)
+        pane.add(row)
+
+    def _pane_end(self, ts: int, pane: int) -> int:
+        if self._origin is None:
+            self._origin = self._first_end(ts)
+        origin = self._origin
+        return origin if ts < origin else origin + ((ts - origin) // pane + 1) * pane
+
+    def take(self, end: int) -> GroupFolds:
+        """The folds of the window ending at ``end``."""
+        if self._pane is None:
+            taken, self._current = self._current, GroupFolds(self._specs, self._key_of)
+            return taken
+        start = end - self._length
+        spanned = sorted(e for e in self._panes if start < e <= end)
+        window = GroupFolds(self._specs, self._key_of)
+        for e in spanned:
+            window.merge(self._panes[e])
+        for e in [e for e in self._panes if e <= end - self._length + self._pane]:
+            del self._panes[e]  # no later window reaches back this far
+        return window

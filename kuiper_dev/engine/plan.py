@@ -286,7 +286,7 @@ def _plan_window(
     if (
         incremental is None
         and opts.fast_paths
-        and spec.kind == "tumbling"
+        and _folds_by_kind(spec, opts.is_event_time)
         and join is None
         and collection.where is None
         and collection.aggregate
@@ -304,6 +304,17 @@ def _plan_window(
         fast=fast,
         fold=fold,
     )
+
+
+def _folds_by_kind(spec: WindowSpec, event_time: bool) -> bool:
+    """Windows whose rows can be folded as they arrive: tumbling; hopping when the
+    hop divides the length (panes); session in processing time. Sliding and count
+    windows take arbitrary row ranges and keep rows."""
+    if spec.kind == "tumbling":
+        return True
+    if spec.kind == "hopping":
+        return spec.interval_ms > 0 and spec.length_ms % spec.interval_ms == 0
+    return spec.kind == "session" and not event_time
 
 
 def _event_time(

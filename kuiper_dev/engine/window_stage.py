@@ -13,7 +13,7 @@ from typing import Any
 from .._types import Message
 from ..errors import EvalError
 from .emit import Emitter
-from .fold import GroupFolds
+from .fold import WindowFolds
 from .joins import TaggedRow
 from .metrics import OpMetrics
 from .plan import WindowPlan
@@ -49,10 +49,7 @@ class WindowStage:
         self._tables = tables
         self._runtime = runtime
         self.groups: dict[Any, list[Any]] = {}  # the generated fold's open groups
-        self.folds = self._new_folds()
-        # event time: rows fold into the window they fall in, by its end
-        self._folds_by_end: dict[int, GroupFolds] = {}
-        self._first_end: int | None = None
+        self.folds = _window_folds(plan, start_ms)
         self.window: ProcessingWindow | EventTimeWindow | StateWindow
         if plan.state is not None:
             s = plan.state
@@ -61,28 +58,6 @@ class WindowStage:
             self.window = EventTimeWindow(plan.spec, plan.trigger)
         else:
             self.window = ProcessingWindow(plan.spec, start_ms, plan.trigger)
-
-    def _new_folds(self) -> GroupFolds | None:
-        fold = self.plan.fold
-        if fold is None:
-            return None
-        return GroupFolds(fold.specs, self.plan.collection.key_of if fold.grouped else None)
-
-    def _fresh_folds(self) -> GroupFolds:
-        folds = self._new_folds()
-        assert folds is not None
-        return folds
-
-    def _end_of(self, ts: int) -> int:
-        """The end of the event-time tumbling window ``ts`` falls in: the first end is
-        aligned to natural time from the first row, as the window aligns it."""
-        spec = self.plan.spec
-        if self._first_end is None:
-            self._first_end = aligned_window_end(ts, spec.raw_interval, spec.unit or "SS")
-        first = self._first_end
-        if ts < first:
-            return first
-        return first + ((ts - first) // spec.length_ms + 1) * spec.length_ms
 
     def next_deadline(self) -> int | None:
         window = self.window
@@ -106,18 +81,14 @@ class WindowStage:
             inc = plan.incremental
             inc.fold(self.groups, *[row.get(c) for c in inc.columns])
             return
-        if self.folds is not None:
-            if isinstance(self.window, EventTimeWindow):
-                end = self._end_of(ts)
-                pending = self._folds_by_end.get(end)
-                if pending is None:
-                    pending = self._folds_by_end[end] = self._fresh_folds()
-                pending.add(row)
-                self.window.on_row(None, ts)  # the window keeps only the time, to fire by
-                return
-            self.folds.add(row)
-            return
         window = self.window
+        if self.folds is not None:
+            self.folds.add(row, ts)
+            if isinstance(window, EventTimeWindow):
+                window.on_row(None, ts)  # the window keeps only the time, to fire by
+            elif plan.spec.kind == "session":  # its timeouts and ticks read arrival times
+                self.fire(window.on_row(None, ts), ts)
+            return
         if isinstance(window, EventTimeWindow):
             window.on_row(row, ts)
         else:
@@ -138,11 +109,8 @@ class WindowStage:
                 self.groups.clear()
             elif self.folds is not None:
                 runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
-                folds, self.folds = self.folds, self._new_folds()
-                if isinstance(self.window, EventTimeWindow):
-                    folds = self._folds_by_end.pop(emit.end_ms, folds)
                 try:
-                    items = folds.items()
+                    items = self.folds.take(emit.end_ms).items()
                     out = self.plan.collection.finish(items) if items is not None else None
                 except EvalError as exc:
                     self._emit.error(ts, str(exc))
@@ -167,10 +135,11 @@ class WindowStage:
         assert fast is not None and isinstance(window, ProcessingWindow)
         inc = self.plan.incremental
 
+        folds = self.folds
+        into = _FoldInto(folds) if folds is not None else None
+
         def inputs_of() -> Any:  # where the loop appends (ts, row): the buffer, or the folds
-            if self.folds is not None:
-                return _FoldInto(self.folds)
-            return window.buffer.inputs
+            return into if into is not None else window.buffer.inputs
 
         handled, kept, last = fast.run(
             messages,
@@ -189,6 +158,37 @@ class _FoldInto:
 
     __slots__ = ("append",)
 
-    def __init__(self, folds: GroupFolds) -> None:
+    def __init__(self, folds: WindowFolds) -> None:
         add = folds.add
-        self.append = lambda entry: add(entry[1])
+        self.append = lambda entry: add(entry[1], entry[0])
+
+
+def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | None:
+    """How this window folds, if its plan folds: since the last fire, or in panes."""
+    fold = plan.fold
+    if fold is None:
+        return None
+    spec = plan.spec
+    unit = spec.unit or "SS"
+    pane: int | None = None
+    if spec.kind == "hopping":
+        pane = spec.interval_ms
+    elif plan.event_time:
+        pane = spec.length_ms
+    if plan.event_time:  # the grid starts at the first row's aligned end, as the window's
+
+        def first_end(ts: int) -> int:
+            return aligned_window_end(ts, spec.raw_interval, unit)
+    else:  # ... or at the first tick after the rule started
+        first_tick = aligned_window_end(start_ms, spec.raw_interval, unit)
+
+        def first_end(ts: int) -> int:
+            return first_tick
+
+    return WindowFolds(
+        fold.specs,
+        plan.collection.key_of if fold.grouped else None,
+        pane_ms=pane,
+        length_ms=spec.length_ms,
+        first_end=first_end,
+    )
