@@ -74,7 +74,8 @@ class Item:
 
 
 def _is_space(ch: str) -> bool:
-    return ch in _SPACE
+    # ch is "" at the end of the text, and "" is in every string.
+    return ch != "" and ch in _SPACE
 
 
 def _is_alnum(ch: str) -> bool:

@@ -10,6 +10,8 @@ from kuiper_dev.gotemplate.lexer import lex
 # (id, template, expected error): the lexer's, reported by the parser
 LEX_ERRORS: list[tuple[str, str, str]] = [
     ("unclosed-action", "{{.a", "template: sink:1: unclosed action"),
+    ("unclosed-after-space", "{{.a ", "template: sink:1: unclosed action"),
+    ("unclosed-empty-action", "{{ ", "template: sink:1: unclosed action"),
     ("unterminated-string", '{{"abc}}', "template: sink:1: unterminated quoted string"),
     ("unterminated-raw", "{{`abc}}", "template: sink:1: unterminated raw quoted string"),
     ("unclosed-comment", "{{/* abc}}", "template: sink:1: unclosed comment"),
@@ -74,6 +76,13 @@ def test_spaces_before_a_trim_marker_keep_one_space_token() -> None:
         ("text", "b"),
         ("eof", ""),
     ]
+
+
+@pytest.mark.parametrize("text", ["{{ ", "{{.a\t", "{{.a\n", "{{if .a \r\n"])
+def test_an_action_left_open_after_spaces_ends_in_an_error(text: str) -> None:
+    # The end of the text is not a space: lexing used to loop there forever.
+    last = lex(text)[-1]
+    assert (last.kind, last.val) == ("error", "unclosed action")
 
 
 def test_items_know_their_line() -> None:

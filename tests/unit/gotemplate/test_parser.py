@@ -37,6 +37,7 @@ PARSE_ERRORS: list[tuple[str, str, str]] = [
         '{{.a\n"x}}',
         "template: sink:2: unterminated quoted string in action started at sink:1",
     ),
+    ("unclosed-on-later-line", "{{.a\n ", "template: sink:2: unclosed action started at sink:1"),
     ("range-declares-a-literal", "{{range $i, 3}}{{end}}", "range can only initialize variables"),
     ("break-with-argument", "{{range .}}{{break 1}}{{end}}", 'unexpected "1" in {{break}}'),
     ("invalid-escape", '{{"\\q"}}', "template: sink:1: invalid syntax"),
