@@ -4,6 +4,11 @@
 created; :meth:`Template.execute` only walks the tree. Errors keep Go's wording
 and point at the node that failed (``template: sink:1:2: executing "sink" at
 <index . 5>: ...``), as eKuiper reports them.
+
+A rendering is three layers, each using the one below: :class:`_Scope` (the
+variables, and errors placed at the current node), :class:`_Evaluator` (the value of
+a pipeline, command, field or function call) and :class:`_State` (the output and the
+control flow: actions, ``if``/``with``, ``range``).
 """
 
 from __future__ import annotations
@@ -57,17 +62,14 @@ class _Continue(Exception):
 _GO_PARAM = {"string": "string", "int": "int", "bool": "bool", "any": "interface {}"}
 
 
-class _State:
-    """One rendering: the output, the variable stack and the node errors point at."""
+class _Scope:
+    """The variable stack, and errors that point at the node being executed."""
 
     def __init__(self, text: str, data: Any) -> None:
         self.text = text
         self.root = data
-        self.out: list[str] = []
         self.vars: list[list[Any]] = [["$", data]]
         self.node: Node | None = None
-
-    # --- errors -------------------------------------------------------------------
 
     def fail(self, message: str) -> NoReturn:
         if self.node is None:
@@ -82,8 +84,6 @@ class _State:
             pos=pos,
         )
 
-    # --- variables ----------------------------------------------------------------
-
     def var_value(self, name: str) -> Any:
         for entry in reversed(self.vars):
             if entry[0] == name:
@@ -97,85 +97,9 @@ class _State:
                 return
         self.fail(f"undefined variable: {name}")
 
-    # --- walking ------------------------------------------------------------------
 
-    def walk(self, dot: Any, node: Node) -> None:
-        self.node = node
-        if isinstance(node, Text):
-            self.out.append(node.text)
-        elif isinstance(node, Action):
-            value = self.eval_pipeline(dot, node.pipe)
-            if not node.pipe.decls:
-                self.node = node
-                self.out.append("<no value>" if value is None else go_value(value))
-        elif isinstance(node, ListNode):
-            for child in node.nodes:
-                self.walk(dot, child)
-        elif isinstance(node, IfWith):
-            mark = len(self.vars)
-            value = self.eval_pipeline(dot, node.pipe)
-            if truth(value):
-                self.walk(value if node.keyword == "with" else dot, node.body)
-            elif node.else_body is not None:
-                self.walk(dot, node.else_body)
-            del self.vars[mark:]
-        elif isinstance(node, Range):
-            mark = len(self.vars)
-            try:
-                self.walk_range(dot, node)
-            except _Break:
-                pass
-            del self.vars[mark:]
-        elif isinstance(node, Break):
-            raise _Break
-        elif isinstance(node, Continue):
-            raise _Continue
-
-    def walk_range(self, dot: Any, r: Range) -> None:
-        value = self.eval_pipeline(dot, r.pipe)
-        mark = len(self.vars)
-        decls, assign = r.pipe.decls, r.pipe.is_assign
-
-        def one(index: Any, elem: Any) -> None:
-            if decls:
-                if assign:
-                    self.set_var(decls[0], index if len(decls) > 1 else elem)
-                else:
-                    self.vars[-1][1] = elem
-            if len(decls) > 1:
-                if assign:
-                    self.set_var(decls[1], elem)
-                else:
-                    self.vars[-2][1] = index
-            try:
-                self.walk(elem, r.body)
-            except _Continue:
-                pass
-            del self.vars[mark:]
-
-        if isinstance(value, list) and value:
-            for i, elem in enumerate(value):
-                one(_int(i), elem)
-            return
-        if isinstance(value, dict) and value:
-            for key in sorted(value):
-                one(key, value[key])
-            return
-        if _is_int(value):
-            if len(decls) > 1:
-                self.node = r
-                self.fail(f"can't use {value} to iterate over more than one variable")
-            for i in range(value):
-                one(_int(i), _int(i))
-            if value > 0:
-                return
-        elif value is not None and not isinstance(value, list | dict):
-            self.node = r
-            self.fail(f"range can't iterate over {go_value(value)}")
-        if r.else_body is not None:
-            self.walk(dot, r.else_body)
-
-    # --- evaluating ---------------------------------------------------------------
+class _Evaluator(_Scope):
+    """Values: pipelines, commands, fields, function calls and their arguments."""
 
     def eval_pipeline(self, dot: Any, pipe: Pipe) -> Any:
         self.node = pipe
@@ -339,6 +263,90 @@ class _State:
         if not ok:
             self.fail(f"wrong type for value; expected {_GO_PARAM[typ]}; got {type_name(value)}")
         return value
+
+
+class _State(_Evaluator):
+    """One rendering: the output, and the control flow (actions, if/with, range)."""
+
+    def __init__(self, text: str, data: Any) -> None:
+        super().__init__(text, data)
+        self.out: list[str] = []
+
+    def walk(self, dot: Any, node: Node) -> None:
+        self.node = node
+        if isinstance(node, Text):
+            self.out.append(node.text)
+        elif isinstance(node, Action):
+            value = self.eval_pipeline(dot, node.pipe)
+            if not node.pipe.decls:
+                self.node = node
+                self.out.append("<no value>" if value is None else go_value(value))
+        elif isinstance(node, ListNode):
+            for child in node.nodes:
+                self.walk(dot, child)
+        elif isinstance(node, IfWith):
+            mark = len(self.vars)
+            value = self.eval_pipeline(dot, node.pipe)
+            if truth(value):
+                self.walk(value if node.keyword == "with" else dot, node.body)
+            elif node.else_body is not None:
+                self.walk(dot, node.else_body)
+            del self.vars[mark:]
+        elif isinstance(node, Range):
+            mark = len(self.vars)
+            try:
+                self.walk_range(dot, node)
+            except _Break:
+                pass
+            del self.vars[mark:]
+        elif isinstance(node, Break):
+            raise _Break
+        elif isinstance(node, Continue):
+            raise _Continue
+
+    def walk_range(self, dot: Any, r: Range) -> None:
+        value = self.eval_pipeline(dot, r.pipe)
+        mark = len(self.vars)
+        decls, assign = r.pipe.decls, r.pipe.is_assign
+
+        def one(index: Any, elem: Any) -> None:
+            if decls:
+                if assign:
+                    self.set_var(decls[0], index if len(decls) > 1 else elem)
+                else:
+                    self.vars[-1][1] = elem
+            if len(decls) > 1:
+                if assign:
+                    self.set_var(decls[1], elem)
+                else:
+                    self.vars[-2][1] = index
+            try:
+                self.walk(elem, r.body)
+            except _Continue:
+                pass
+            del self.vars[mark:]
+
+        if isinstance(value, list) and value:
+            for i, elem in enumerate(value):
+                one(_int(i), elem)
+            return
+        if isinstance(value, dict) and value:
+            for key in sorted(value):
+                one(key, value[key])
+            return
+        if _is_int(value):
+            if len(decls) > 1:
+                self.node = r
+                self.fail(f"can't use {value} to iterate over more than one variable")
+            for i in range(value):
+                one(_int(i), _int(i))
+            if value > 0:
+                return
+        elif value is not None and not isinstance(value, list | dict):
+            self.node = r
+            self.fail(f"range can't iterate over {go_value(value)}")
+        if r.else_body is not None:
+            self.walk(dot, r.else_body)
 
 
 def _is_int(v: Any) -> bool:

@@ -47,7 +47,7 @@ KEYWORDS = frozenset(
     ["block", "break", "continue", "define", "else", "end", "if", "range", "template", "with"]
 )
 _SPACE = " \t\r\n"
-_State: TypeAlias = "Callable[[], _State] | None"
+_State: TypeAlias = "Callable[[_Lexer], _State] | None"
 _LEFT, _RIGHT = "{{", "}}"
 
 
@@ -74,7 +74,8 @@ class Item:
 
 
 def _is_space(ch: str) -> bool:
-    return ch in _SPACE
+    # ch is "" at the end of the text, and "" is in every string.
+    return ch != "" and ch in _SPACE
 
 
 def _is_alnum(ch: str) -> bool:
@@ -87,7 +88,12 @@ def _go_u(ch: str) -> str:
 
 
 class _Lexer:
-    """Go's lexer as a loop over states; produces the whole token list at once."""
+    """Go's ``lexer``: the text, the token being scanned and the tokens so far.
+
+    The states are the module's ``_lex_*`` functions, as in Go, where each is a
+    ``func(*lexer) stateFn``: each takes the lexer and returns the next state, or
+    None when done (EOF or error).
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -98,296 +104,314 @@ class _Lexer:
         self.paren_depth = 0
         self.items: list[Item] = []
 
-    def _emit(self, kind: Kind) -> None:
+    def run(self) -> list[Item]:
+        state: _State = _lex_text
+        while state is not None:
+            state = state(self)
+        return self.items
+
+    def emit(self, kind: Kind) -> None:
         val = self.text[self.start : self.pos]
         self.items.append(Item(kind, self.start, val, self.start_line))
-        self._ignore()
+        self.ignore()
 
-    def _ignore(self) -> None:
+    def ignore(self) -> None:
         self.line += self.text.count("\n", self.start, self.pos)
         self.start = self.pos
         self.start_line = self.line
 
-    def _error(self, message: str) -> None:
+    def error(self, message: str) -> None:
         self.items.append(Item("error", self.start, message, self.start_line))
 
-    def _peek(self) -> str:
+    def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
-    def _next(self) -> str:
-        ch = self._peek()
+    def next(self) -> str:
+        ch = self.peek()
         self.pos += 1 if ch else 0
         return ch
 
-    def _accept(self, valid: str) -> bool:
-        ch = self._peek()
+    def accept(self, valid: str) -> bool:
+        ch = self.peek()
         if ch and ch in valid:
             self.pos += 1
             return True
         return False
 
-    def _accept_run(self, valid: str) -> None:
-        while self._accept(valid):
+    def accept_run(self, valid: str) -> None:
+        while self.accept(valid):
             pass
 
-    def _at_right_delim(self) -> tuple[bool, bool]:
+    def skip_leading_space(self) -> None:
+        while self.pos < len(self.text) and _is_space(self.text[self.pos]):
+            self.pos += 1
+
+    def at_right_delim(self) -> tuple[bool, bool]:
         rest = self.text[self.pos :]
         if len(rest) >= 2 and _is_space(rest[0]) and rest[1] == "-" and rest[2:4] == _RIGHT:
             return True, True
         return rest.startswith(_RIGHT), False
 
-    def _at_terminator(self) -> bool:
-        ch = self._peek()
+    def at_terminator(self) -> bool:
+        ch = self.peek()
         return ch == "" or _is_space(ch) or ch in ".,|:)(" or ch == _RIGHT[0]
 
-    def run(self) -> list[Item]:
-        state = self._lex_text
-        while True:
-            nxt = state()
-            if nxt is None:
-                return self.items
-            state = nxt
 
-    # Each state returns the next state, or None when done (EOF or error).
+# --- states outside actions: text, delimiters, comments -----------------------------
 
-    def _lex_text(self) -> _State:
-        x = self.text.find(_LEFT, self.pos)
-        if x < 0:
-            self.pos = len(self.text)
-            if self.pos > self.start:
-                self._emit("text")
-            self.items.append(Item("eof", self.pos, "", self.line))
+
+def _lex_text(lx: _Lexer) -> _State:
+    x = lx.text.find(_LEFT, lx.pos)
+    if x < 0:
+        lx.pos = len(lx.text)
+        if lx.pos > lx.start:
+            lx.emit("text")
+        lx.items.append(Item("eof", lx.pos, "", lx.line))
+        return None
+    lx.pos = x
+    trim = 0
+    after = lx.text[x + 2 : x + 4]
+    if len(after) == 2 and after[0] == "-" and _is_space(after[1]):
+        chunk = lx.text[lx.start : x]
+        trim = len(chunk) - len(chunk.rstrip(_SPACE))
+    lx.pos -= trim
+    if lx.pos > lx.start:
+        lx.emit("text")
+    lx.pos += trim
+    lx.ignore()
+    return _lex_left_delim
+
+
+def _lex_left_delim(lx: _Lexer) -> _State:
+    lx.pos += len(_LEFT)
+    rest = lx.text[lx.pos : lx.pos + 2]
+    after_marker = 2 if len(rest) == 2 and rest[0] == "-" and _is_space(rest[1]) else 0
+    if lx.text.startswith("/*", lx.pos + after_marker):
+        lx.pos += after_marker
+        lx.ignore()
+        return _lex_comment
+    lx.emit("left")
+    lx.pos += after_marker
+    lx.ignore()
+    lx.paren_depth = 0
+    return _lex_inside_action
+
+
+def _lex_comment(lx: _Lexer) -> _State:
+    lx.pos += 2
+    x = lx.text.find("*/", lx.pos)
+    if x < 0:
+        lx.error("unclosed comment")
+        return None
+    lx.pos = x + 2
+    delim, trim = lx.at_right_delim()
+    if not delim:
+        lx.error("comment ends before closing delimiter")
+        return None
+    lx.pos += (2 if trim else 0) + len(_RIGHT)
+    if trim:
+        lx.skip_leading_space()
+    lx.ignore()
+    return _lex_text
+
+
+def _lex_right_delim(lx: _Lexer) -> _State:
+    _, trim = lx.at_right_delim()
+    if trim:
+        lx.pos += 2
+        lx.ignore()
+    lx.pos += len(_RIGHT)
+    lx.emit("right")
+    if trim:
+        lx.skip_leading_space()
+        lx.ignore()
+    return _lex_text
+
+
+# --- states inside an action: operands, literals, punctuation ------------------------
+
+
+def _lex_inside_action(lx: _Lexer) -> _State:
+    delim, _ = lx.at_right_delim()
+    if delim:
+        if lx.paren_depth == 0:
+            return _lex_right_delim
+        lx.error("unclosed left paren")
+        return None
+    ch = lx.next()
+    if ch == "":
+        lx.error("unclosed action")
+        return None
+    if _is_space(ch):
+        lx.pos -= 1
+        return _lex_space
+    simple: dict[str, Kind] = {"=": "assign", "|": "pipe"}
+    if ch in simple:
+        lx.emit(simple[ch])
+    elif ch == ":":
+        if lx.next() != "=":
+            lx.error("expected :=")
             return None
-        self.pos = x
-        trim = 0
-        after = self.text[x + 2 : x + 4]
-        if len(after) == 2 and after[0] == "-" and _is_space(after[1]):
-            chunk = self.text[self.start : x]
-            trim = len(chunk) - len(chunk.rstrip(_SPACE))
-        self.pos -= trim
-        if self.pos > self.start:
-            self._emit("text")
-        self.pos += trim
-        self._ignore()
-        return self._lex_left_delim
-
-    def _lex_left_delim(self) -> _State:
-        self.pos += len(_LEFT)
-        rest = self.text[self.pos : self.pos + 2]
-        after_marker = 2 if len(rest) == 2 and rest[0] == "-" and _is_space(rest[1]) else 0
-        if self.text.startswith("/*", self.pos + after_marker):
-            self.pos += after_marker
-            self._ignore()
-            return self._lex_comment
-        self._emit("left")
-        self.pos += after_marker
-        self._ignore()
-        self.paren_depth = 0
-        return self._lex_inside_action
-
-    def _lex_comment(self) -> _State:
-        self.pos += 2
-        x = self.text.find("*/", self.pos)
-        if x < 0:
-            self._error("unclosed comment")
+        lx.emit("declare")
+    elif ch == '"':
+        return _lex_quote
+    elif ch == "`":
+        return _lex_raw_quote
+    elif ch == "$":
+        return _lex_variable
+    elif ch == "'":
+        return _lex_char
+    elif ch == "." and not ("0" <= lx.peek() <= "9" and lx.peek() != ""):
+        return _lex_field
+    elif ch in "+-." or "0" <= ch <= "9":
+        lx.pos -= 1
+        return _lex_number
+    elif _is_alnum(ch):
+        lx.pos -= 1
+        return _lex_identifier
+    elif ch == "(":
+        lx.paren_depth += 1
+        lx.emit("left_paren")
+    elif ch == ")":
+        lx.paren_depth -= 1
+        if lx.paren_depth < 0:
+            lx.error("unexpected right paren")
             return None
-        self.pos = x + 2
-        delim, trim = self._at_right_delim()
-        if not delim:
-            self._error("comment ends before closing delimiter")
+        lx.emit("right_paren")
+    elif ord(ch) < 0x80 and ch.isprintable():
+        lx.emit("char")
+    else:
+        lx.error(f"unrecognized character in action: {_go_u(ch)}")
+        return None
+    return _lex_inside_action
+
+
+def _lex_space(lx: _Lexer) -> _State:
+    count = 0
+    while _is_space(lx.peek()):
+        lx.pos += 1
+        count += 1
+    # A space followed by "-}}" belongs to the trim marker, not to the spaces.
+    if lx.text.startswith("-" + _RIGHT, lx.pos):
+        lx.pos -= 1
+        if count == 1:
+            return _lex_right_delim
+    lx.emit("space")
+    return _lex_inside_action
+
+
+def _lex_identifier(lx: _Lexer) -> _State:
+    while _is_alnum(lx.peek()):
+        lx.pos += 1
+    word = lx.text[lx.start : lx.pos]
+    if not lx.at_terminator():
+        lx.error(f"bad character {_go_u(lx.peek())}")
+        return None
+    if word in KEYWORDS:
+        lx.emit("keyword")
+    elif word in ("true", "false"):
+        lx.emit("bool")
+    elif word == "nil":
+        lx.emit("nil")
+    else:
+        lx.emit("identifier")
+    return _lex_inside_action
+
+
+def _lex_field(lx: _Lexer) -> _State:
+    return _lex_field_or_variable(lx, "field")
+
+
+def _lex_variable(lx: _Lexer) -> _State:
+    return _lex_field_or_variable(lx, "variable")
+
+
+def _lex_field_or_variable(lx: _Lexer, kind: Kind) -> _State:
+    if lx.at_terminator():
+        lx.emit("variable" if kind == "variable" else "dot")
+        return _lex_inside_action
+    while _is_alnum(lx.peek()):
+        lx.pos += 1
+    if not lx.at_terminator():
+        lx.error(f"bad character {_go_u(lx.peek())}")
+        return None
+    lx.emit(kind)
+    return _lex_inside_action
+
+
+def _lex_char(lx: _Lexer) -> _State:
+    return _lex_escaped(lx, "'", "char_constant", "unterminated character constant")
+
+
+def _scan_number(lx: _Lexer) -> bool:
+    lx.accept("+-")
+    digits = "0123456789_"
+    if lx.accept("0"):
+        if lx.accept("xX"):
+            digits = "0123456789abcdefABCDEF_"
+        elif lx.accept("oO"):
+            digits = "01234567_"
+        elif lx.accept("bB"):
+            digits = "01_"
+    lx.accept_run(digits)
+    if lx.accept("."):
+        lx.accept_run(digits)
+    if len(digits) == 11 and lx.accept("eE"):
+        lx.accept("+-")
+        lx.accept_run("0123456789_")
+    if len(digits) == 23 and lx.accept("pP"):
+        lx.accept("+-")
+        lx.accept_run("0123456789_")
+    lx.accept("i")
+    if _is_alnum(lx.peek()):
+        lx.pos += 1
+        return False
+    return True
+
+
+def _lex_number(lx: _Lexer) -> _State:
+    if not _scan_number(lx):
+        lx.error(f"bad number syntax: {go_quote(lx.text[lx.start : lx.pos])}")
+        return None
+    if lx.peek() in ("+", "-") and lx.peek():
+        if not _scan_number(lx) or lx.text[lx.pos - 1] != "i":
+            lx.error(f"bad number syntax: {go_quote(lx.text[lx.start : lx.pos])}")
             return None
-        self.pos += (2 if trim else 0) + len(_RIGHT)
-        if trim:
-            self._skip_leading_space()
-        self._ignore()
-        return self._lex_text
+        lx.emit("complex")
+    else:
+        lx.emit("number")
+    return _lex_inside_action
 
-    def _skip_leading_space(self) -> None:
-        while self.pos < len(self.text) and _is_space(self.text[self.pos]):
-            self.pos += 1
 
-    def _lex_right_delim(self) -> _State:
-        _, trim = self._at_right_delim()
-        if trim:
-            self.pos += 2
-            self._ignore()
-        self.pos += len(_RIGHT)
-        self._emit("right")
-        if trim:
-            self._skip_leading_space()
-            self._ignore()
-        return self._lex_text
+def _lex_quote(lx: _Lexer) -> _State:
+    return _lex_escaped(lx, '"', "string", "unterminated quoted string")
 
-    def _lex_inside_action(self) -> _State:
-        delim, _ = self._at_right_delim()
-        if delim:
-            if self.paren_depth == 0:
-                return self._lex_right_delim
-            self._error("unclosed left paren")
+
+def _lex_escaped(lx: _Lexer, close: str, kind: Kind, unterminated: str) -> _State:
+    """A backslash-escaped literal up to ``close`` on the same line."""
+    while True:
+        ch = lx.next()
+        if ch == "\\":
+            ch = lx.next()
+            if ch not in ("", "\n"):
+                continue
+        if ch in ("", "\n"):
+            lx.error(unterminated)
             return None
-        ch = self._next()
-        if ch == "":
-            self._error("unclosed action")
-            return None
-        if _is_space(ch):
-            self.pos -= 1
-            return self._lex_space
-        simple: dict[str, Kind] = {"=": "assign", "|": "pipe"}
-        if ch in simple:
-            self._emit(simple[ch])
-        elif ch == ":":
-            if self._next() != "=":
-                self._error("expected :=")
-                return None
-            self._emit("declare")
-        elif ch == '"':
-            return self._lex_quote
-        elif ch == "`":
-            return self._lex_raw_quote
-        elif ch == "$":
-            return self._lex_variable
-        elif ch == "'":
-            return self._lex_char
-        elif ch == "." and not ("0" <= self._peek() <= "9" and self._peek() != ""):
-            return self._lex_field
-        elif ch in "+-." or "0" <= ch <= "9":
-            self.pos -= 1
-            return self._lex_number
-        elif _is_alnum(ch):
-            self.pos -= 1
-            return self._lex_identifier
-        elif ch == "(":
-            self.paren_depth += 1
-            self._emit("left_paren")
-        elif ch == ")":
-            self.paren_depth -= 1
-            if self.paren_depth < 0:
-                self._error("unexpected right paren")
-                return None
-            self._emit("right_paren")
-        elif ord(ch) < 0x80 and ch.isprintable():
-            self._emit("char")
-        else:
-            self._error(f"unrecognized character in action: {_go_u(ch)}")
-            return None
-        return self._lex_inside_action
+        if ch == close:
+            break
+    lx.emit(kind)
+    return _lex_inside_action
 
-    def _lex_space(self) -> _State:
-        count = 0
-        while _is_space(self._peek()):
-            self.pos += 1
-            count += 1
-        # A space followed by "-}}" belongs to the trim marker, not to the spaces.
-        if self.text.startswith("-" + _RIGHT, self.pos):
-            self.pos -= 1
-            if count == 1:
-                return self._lex_right_delim
-        self._emit("space")
-        return self._lex_inside_action
 
-    def _lex_identifier(self) -> _State:
-        while _is_alnum(self._peek()):
-            self.pos += 1
-        word = self.text[self.start : self.pos]
-        if not self._at_terminator():
-            self._error(f"bad character {_go_u(self._peek())}")
-            return None
-        if word in KEYWORDS:
-            self._emit("keyword")
-        elif word in ("true", "false"):
-            self._emit("bool")
-        elif word == "nil":
-            self._emit("nil")
-        else:
-            self._emit("identifier")
-        return self._lex_inside_action
-
-    def _lex_field(self) -> _State:
-        return self._lex_field_or_variable("field")
-
-    def _lex_variable(self) -> _State:
-        return self._lex_field_or_variable("variable")
-
-    def _lex_field_or_variable(self, kind: Kind) -> _State:
-        if self._at_terminator():
-            self._emit("variable" if kind == "variable" else "dot")
-            return self._lex_inside_action
-        while _is_alnum(self._peek()):
-            self.pos += 1
-        if not self._at_terminator():
-            self._error(f"bad character {_go_u(self._peek())}")
-            return None
-        self._emit(kind)
-        return self._lex_inside_action
-
-    def _lex_char(self) -> _State:
-        return self._lex_escaped("'", "char_constant", "unterminated character constant")
-
-    def _scan_number(self) -> bool:
-        self._accept("+-")
-        digits = "0123456789_"
-        if self._accept("0"):
-            if self._accept("xX"):
-                digits = "0123456789abcdefABCDEF_"
-            elif self._accept("oO"):
-                digits = "01234567_"
-            elif self._accept("bB"):
-                digits = "01_"
-        self._accept_run(digits)
-        if self._accept("."):
-            self._accept_run(digits)
-        if len(digits) == 11 and self._accept("eE"):
-            self._accept("+-")
-            self._accept_run("0123456789_")
-        if len(digits) == 23 and self._accept("pP"):
-            self._accept("+-")
-            self._accept_run("0123456789_")
-        self._accept("i")
-        if _is_alnum(self._peek()):
-            self.pos += 1
-            return False
-        return True
-
-    def _lex_number(self) -> _State:
-        if not self._scan_number():
-            self._error(f"bad number syntax: {go_quote(self.text[self.start : self.pos])}")
-            return None
-        if self._peek() in ("+", "-") and self._peek():
-            if not self._scan_number() or self.text[self.pos - 1] != "i":
-                self._error(f"bad number syntax: {go_quote(self.text[self.start : self.pos])}")
-                return None
-            self._emit("complex")
-        else:
-            self._emit("number")
-        return self._lex_inside_action
-
-    def _lex_quote(self) -> _State:
-        return self._lex_escaped('"', "string", "unterminated quoted string")
-
-    def _lex_escaped(self, close: str, kind: Kind, unterminated: str) -> _State:
-        """A backslash-escaped literal up to ``close`` on the same line."""
-        while True:
-            ch = self._next()
-            if ch == "\\":
-                ch = self._next()
-                if ch not in ("", "\n"):
-                    continue
-            if ch in ("", "\n"):
-                self._error(unterminated)
-                return None
-            if ch == close:
-                break
-        self._emit(kind)
-        return self._lex_inside_action
-
-    def _lex_raw_quote(self) -> _State:
-        end = self.text.find("`", self.pos)
-        if end < 0:
-            self._error("unterminated raw quoted string")
-            return None
-        self.pos = end + 1
-        self._emit("raw_string")
-        return self._lex_inside_action
+def _lex_raw_quote(lx: _Lexer) -> _State:
+    end = lx.text.find("`", lx.pos)
+    if end < 0:
+        lx.error("unterminated raw quoted string")
+        return None
+    lx.pos = end + 1
+    lx.emit("raw_string")
+    return _lex_inside_action
 
 
 def lex(text: str) -> list[Item]:

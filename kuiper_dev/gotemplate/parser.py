@@ -3,6 +3,10 @@
 One ``_parse_*`` method per grammar rule of Go's ``text/template/parse/parse.go``, so
 that what parses (and the error for what does not) matches eKuiper. Functions are
 resolved here, once, so rendering never looks a name up.
+
+The rules come in two layers over a token cursor (:class:`_TokenStream`): pipelines
+and their commands and operands (:class:`_PipelineParser`), and the statements made
+of them (:class:`_Parser`: text, actions, ``if``/``with``/``range``).
 """
 
 from __future__ import annotations
@@ -137,7 +141,9 @@ def _parse_number(text: str) -> Any:
 # --- the parser -----------------------------------------------------------------------
 
 
-class _Parser:
+class _TokenStream:
+    """The lexed tokens, a cursor over them, and errors worded and placed as Go's."""
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.items = lex(text)
@@ -145,8 +151,6 @@ class _Parser:
         self.line = 1
         self.pos = 0
         self.action_line = 0
-        self.vars = ["$"]
-        self.range_depth = 0
 
     def error(self, message: str) -> TemplateError:
         return TemplateError(
@@ -193,103 +197,35 @@ class _Parser:
             raise self.unexpected(item, context)
         return item
 
-    # template: (text | action)*
 
-    def parse(self) -> ListNode:
-        root = ListNode(0)
-        while self.peek().kind != "eof":
-            node = self._parse_text_or_action()
-            if isinstance(node, End | Else):
-                raise self.error(f"unexpected {node}")
-            if node is not None:
-                root.nodes.append(node)
-        return root
+_OPERAND_START = frozenset(
+    [
+        "bool",
+        "char_constant",
+        "complex",
+        "dot",
+        "field",
+        "identifier",
+        "number",
+        "nil",
+        "raw_string",
+        "string",
+        "variable",
+        "left_paren",
+    ]
+)
 
-    def _parse_item_list(self) -> tuple[ListNode, Node]:
-        nodes = ListNode(self.peek_non_space().pos)
-        while self.peek_non_space().kind != "eof":
-            node = self._parse_text_or_action()
-            if isinstance(node, End | Else):
-                return nodes, node
-            if node is not None:
-                nodes.nodes.append(node)
-        raise self.error("unexpected EOF")
 
-    def _parse_text_or_action(self) -> Node | None:
-        item = self.next_non_space()
-        if item.kind == "text":
-            return Text(item.pos, item.val)
-        if item.kind == "left":
-            self.action_line = item.line
-            try:
-                return self._parse_action()
-            finally:
-                self.action_line = 0
-        raise self.unexpected(item, "input")
+class _PipelineParser(_TokenStream):
+    """Pipelines and what they are made of: declarations, commands, operands, terms.
 
-    def _parse_action(self) -> Node | None:
-        item = self.next_non_space()
-        if item.kind == "keyword":
-            kw = item.val
-            if kw in ("define", "template", "block"):
-                raise self.error(
-                    f"{{{{{kw}}}}} is not supported by kuiper_dev yet: "
-                    "a sink dataTemplate is a single template; inline the text instead"
-                )
-            if kw in ("break", "continue"):
-                end = self.next_non_space()
-                if end.kind != "right":
-                    raise self.unexpected(end, f"{{{{{kw}}}}}")
-                if self.range_depth == 0:
-                    raise self.error(f"{{{{{kw}}}}} outside {{{{range}}}}")
-                return Break(item.pos) if kw == "break" else Continue(item.pos)
-            if kw == "else":
-                nxt = self.peek_non_space()
-                if nxt.kind == "keyword" and nxt.val in ("if", "with"):
-                    return Else(nxt.pos)
-                return Else(self.expect("right", "else").pos)
-            if kw == "end":
-                return End(self.expect("right", "end").pos)
-            if kw in ("if", "with"):
-                return self._parse_if_with(kw)
-            if kw == "range":
-                return self._parse_range()
-        self.backup()
-        return Action(self.peek().pos, self._parse_pipeline("command", "right"))
+    It declares and resolves variables, so it owns the stack of names in scope; the
+    statements that open a scope (:class:`_Parser`) truncate it when they close.
+    """
 
-    def _parse_control(self, context: str) -> tuple[Pipe, ListNode, ListNode | None]:
-        mark = len(self.vars)
-        try:
-            pipe = self._parse_pipeline(context, "right")
-            if context == "range":
-                self.range_depth += 1
-            body, nxt = self._parse_item_list()
-            if context == "range":
-                self.range_depth -= 1
-            else_body: ListNode | None = None
-            if isinstance(nxt, Else):
-                ahead = self.peek_non_space()
-                if context in ("if", "with") and ahead.kind == "keyword" and ahead.val == context:
-                    # {{else if x}} is {{else}}{{if x}}...{{end}}{{end}} with the inner end shared.
-                    self.next_non_space()
-                    else_body = ListNode(nxt.pos, [self._parse_if_with(context)])
-                else:
-                    else_body, end = self._parse_item_list()
-                    if not isinstance(end, End):
-                        raise self.error(f"expected end; found {end}")
-            return pipe, body, else_body
-        finally:
-            del self.vars[mark:]
-
-    def _parse_if_with(self, keyword: str) -> IfWith:
-        pos = self.peek_non_space().pos
-        pipe, body, else_body = self._parse_control(keyword)
-        return IfWith(pos, keyword, pipe, body, else_body)
-
-    def _parse_range(self) -> Range:
-        pos = self.peek_non_space().pos
-        pipe, body, else_body = self._parse_control("range")
-        return Range(pos, pipe, body, else_body)
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.vars = ["$"]
 
     # pipeline: declarations? command ('|' command)*
 
@@ -434,22 +370,110 @@ class _Parser:
         raise self.error(f"function {go_quote(name)} not defined{fix}")
 
 
-_OPERAND_START = frozenset(
-    [
-        "bool",
-        "char_constant",
-        "complex",
-        "dot",
-        "field",
-        "identifier",
-        "number",
-        "nil",
-        "raw_string",
-        "string",
-        "variable",
-        "left_paren",
-    ]
-)
+class _Parser(_PipelineParser):
+    """The template and its statements: text, actions, if/with/range and their ends."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.range_depth = 0
+
+    # template: (text | action)*
+
+    def parse(self) -> ListNode:
+        root = ListNode(0)
+        while self.peek().kind != "eof":
+            node = self._parse_text_or_action()
+            if isinstance(node, End | Else):
+                raise self.error(f"unexpected {node}")
+            if node is not None:
+                root.nodes.append(node)
+        return root
+
+    def _parse_item_list(self) -> tuple[ListNode, Node]:
+        nodes = ListNode(self.peek_non_space().pos)
+        while self.peek_non_space().kind != "eof":
+            node = self._parse_text_or_action()
+            if isinstance(node, End | Else):
+                return nodes, node
+            if node is not None:
+                nodes.nodes.append(node)
+        raise self.error("unexpected EOF")
+
+    def _parse_text_or_action(self) -> Node | None:
+        item = self.next_non_space()
+        if item.kind == "text":
+            return Text(item.pos, item.val)
+        if item.kind == "left":
+            self.action_line = item.line
+            try:
+                return self._parse_action()
+            finally:
+                self.action_line = 0
+        raise self.unexpected(item, "input")
+
+    def _parse_action(self) -> Node | None:
+        item = self.next_non_space()
+        if item.kind == "keyword":
+            kw = item.val
+            if kw in ("define", "template", "block"):
+                raise self.error(
+                    f"{{{{{kw}}}}} is not supported by kuiper_dev yet: "
+                    "a sink dataTemplate is a single template; inline the text instead"
+                )
+            if kw in ("break", "continue"):
+                end = self.next_non_space()
+                if end.kind != "right":
+                    raise self.unexpected(end, f"{{{{{kw}}}}}")
+                if self.range_depth == 0:
+                    raise self.error(f"{{{{{kw}}}}} outside {{{{range}}}}")
+                return Break(item.pos) if kw == "break" else Continue(item.pos)
+            if kw == "else":
+                nxt = self.peek_non_space()
+                if nxt.kind == "keyword" and nxt.val in ("if", "with"):
+                    return Else(nxt.pos)
+                return Else(self.expect("right", "else").pos)
+            if kw == "end":
+                return End(self.expect("right", "end").pos)
+            if kw in ("if", "with"):
+                return self._parse_if_with(kw)
+            if kw == "range":
+                return self._parse_range()
+        self.backup()
+        return Action(self.peek().pos, self._parse_pipeline("command", "right"))
+
+    def _parse_control(self, context: str) -> tuple[Pipe, ListNode, ListNode | None]:
+        mark = len(self.vars)
+        try:
+            pipe = self._parse_pipeline(context, "right")
+            if context == "range":
+                self.range_depth += 1
+            body, nxt = self._parse_item_list()
+            if context == "range":
+                self.range_depth -= 1
+            else_body: ListNode | None = None
+            if isinstance(nxt, Else):
+                ahead = self.peek_non_space()
+                if context in ("if", "with") and ahead.kind == "keyword" and ahead.val == context:
+                    # {{else if x}} is {{else}}{{if x}}...{{end}}{{end}} with the inner end shared.
+                    self.next_non_space()
+                    else_body = ListNode(nxt.pos, [self._parse_if_with(context)])
+                else:
+                    else_body, end = self._parse_item_list()
+                    if not isinstance(end, End):
+                        raise self.error(f"expected end; found {end}")
+            return pipe, body, else_body
+        finally:
+            del self.vars[mark:]
+
+    def _parse_if_with(self, keyword: str) -> IfWith:
+        pos = self.peek_non_space().pos
+        pipe, body, else_body = self._parse_control(keyword)
+        return IfWith(pos, keyword, pipe, body, else_body)
+
+    def _parse_range(self) -> Range:
+        pos = self.peek_non_space().pos
+        pipe, body, else_body = self._parse_control("range")
+        return Range(pos, pipe, body, else_body)
 
 
 def parse_tree(text: str) -> ListNode:

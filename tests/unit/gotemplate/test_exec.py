@@ -193,6 +193,18 @@ GO_CASES: list[tuple[str, str, Any, str]] = [
         "31 15 1000 1500 0.5 -2",
     ),
     ("literals", "{{true}} {{false}}", None, "true false"),
+    ("numbers-octal-binary-hexfloat", "{{0o17}} {{0b101}} {{0x1p-2}}", None, "15 5 0.25"),
+    ("trim-after-spaces", "{{.a  -}}  b", {"a": 1}, "1b"),
+    ("paren-command", "{{(.a)}}", {"a": 1}, "1"),
+    ("chain-argument", "{{print (.a).b}}", {"a": {"b": 2}}, "2"),
+    ("int-argument-from-variable", "{{$p := 0}}{{round 2.5 $p}}", None, "3"),
+    (
+        "range-assign",
+        "{{$i := 0}}{{$e := 0}}{{range $i, $e = .}}{{$i}}{{$e}},{{end}}{{$i}}{{$e}}",
+        ["a", "b"],
+        "0a,1b,1b",
+    ),
+    ("range-assign-one-var", "{{$e := 0}}{{range $e = .}}{{end}}{{$e}}", ["a", "b"], "b"),
 ]
 
 # (id, template, data, expected error message) for execution errors, in Go's words
@@ -221,6 +233,22 @@ EXEC_ERRORS: list[tuple[str, str, Any, str]] = [
     ("field-with-args", "{{.a 1}}", {"a": 1}, "a is not a method but has arguments"),
     ("arg-to-non-function", '{{"x" | $}}', None, "can't give argument to non-function $"),
     ("range-over-float", "{{range .}}x{{end}}", 1.5, "range can't iterate over 1.5"),
+    (
+        "function-argument",
+        "{{print len}}",
+        None,
+        "at <len>: wrong number of args for len: want 1 got 0",
+    ),
+    ("nil-argument", "{{b64enc nil}}", None, "at <nil>: cannot assign nil to string"),
+    ("literal-to-int", "{{round 1.5 1.5}}", None, "at <1.5>: expected integer; found 1.5"),
+    ("literal-to-bool", '{{ternary 1 2 "x"}}', None, 'expected bool; found "x"'),
+    ("nil-command", "{{nil}}", None, "at <nil>: nil is not a command"),
+    (
+        "range-int-two-vars",
+        "{{range $i, $e := 3}}{{end}}",
+        None,
+        "can't use 3 to iterate over more than one variable",
+    ),
     ("second-line-position", "line1\n  {{index . 3}}", [], "template: sink:2:4: executing"),
 ]
 

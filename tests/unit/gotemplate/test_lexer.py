@@ -10,6 +10,8 @@ from kuiper_dev.gotemplate.lexer import lex
 # (id, template, expected error): the lexer's, reported by the parser
 LEX_ERRORS: list[tuple[str, str, str]] = [
     ("unclosed-action", "{{.a", "template: sink:1: unclosed action"),
+    ("unclosed-after-space", "{{.a ", "template: sink:1: unclosed action"),
+    ("unclosed-empty-action", "{{ ", "template: sink:1: unclosed action"),
     ("unterminated-string", '{{"abc}}', "template: sink:1: unterminated quoted string"),
     ("unterminated-raw", "{{`abc}}", "template: sink:1: unterminated raw quoted string"),
     ("unclosed-comment", "{{/* abc}}", "template: sink:1: unclosed comment"),
@@ -18,6 +20,10 @@ LEX_ERRORS: list[tuple[str, str, str]] = [
     ("extra-paren", "{{len .)}}", "template: sink:1: unexpected right paren"),
     ("bad-number", "{{1x}}", 'template: sink:1: bad number syntax: "1x"'),
     ("bad-character", "{{.a+}}", "template: sink:1: bad character U+002B '+'"),
+    ("bad-character-in-name", "{{len€}}", "template: sink:1: bad character U+20AC '€'"),
+    ("colon-without-equals", "{{.a : 1}}", "template: sink:1: expected :="),
+    ("unrecognized", "{{ € }}", "template: sink:1: unrecognized character in action: U+20AC '€'"),
+    ("sign-without-imaginary", "{{1+2}}", 'template: sink:1: bad number syntax: "1+2"'),
 ]
 
 
@@ -58,6 +64,25 @@ def test_tokens_of_an_action() -> None:
 
 def test_a_minus_without_space_is_a_number_not_a_trim_marker() -> None:
     assert [i.kind for i in lex("{{-3}}")] == ["left", "number", "right", "eof"]
+
+
+def test_spaces_before_a_trim_marker_keep_one_space_token() -> None:
+    items = lex("{{.a  -}}  b")
+    assert [(i.kind, i.val) for i in items] == [
+        ("left", "{{"),
+        ("field", ".a"),
+        ("space", " "),
+        ("right", "}}"),
+        ("text", "b"),
+        ("eof", ""),
+    ]
+
+
+@pytest.mark.parametrize("text", ["{{ ", "{{.a\t", "{{.a\n", "{{if .a \r\n"])
+def test_an_action_left_open_after_spaces_ends_in_an_error(text: str) -> None:
+    # The end of the text is not a space: lexing used to loop there forever.
+    last = lex(text)[-1]
+    assert (last.kind, last.val) == ("error", "unclosed action")
 
 
 def test_items_know_their_line() -> None:

@@ -32,6 +32,16 @@ PARSE_ERRORS: list[tuple[str, str, str]] = [
     ("else-after-else", "{{if .}}a{{else}}b{{else}}c{{end}}", "expected end; found {{else}}"),
     ("range-three-vars", "{{range $a, $b, $c := .}}{{end}}", "too many declarations in range"),
     ("line-number", "a\nb\n{{.a } }}", "template: sink:3: unexpected"),
+    (
+        "lex-error-on-later-line",
+        '{{.a\n"x}}',
+        "template: sink:2: unterminated quoted string in action started at sink:1",
+    ),
+    ("unclosed-on-later-line", "{{.a\n ", "template: sink:2: unclosed action started at sink:1"),
+    ("range-declares-a-literal", "{{range $i, 3}}{{end}}", "range can only initialize variables"),
+    ("break-with-argument", "{{range .}}{{break 1}}{{end}}", 'unexpected "1" in {{break}}'),
+    ("invalid-escape", '{{"\\q"}}', "template: sink:1: invalid syntax"),
+    ("illegal-number", "{{0x}}", 'template: sink:1: illegal number syntax: "0x"'),
 ]
 
 # (id, template, text that must appear in the refusal)
