@@ -203,7 +203,8 @@ class TemplateError(RuleError):
     def _full(self) -> str:
         if not self.line:
             return self.message
-        source = self.text.splitlines()[self.line - 1] if self.text.strip("\n") else ""
+        lines = self.text.split("\n")  # a text ending in a newline has an empty last line
+        source = lines[self.line - 1] if self.line <= len(lines) else ""
         caret = " " * (self.column - 1) + "^"
         return f"{self.message}\n  at line {self.line}, column {self.column}:\n    {source}\n    {caret}"
 

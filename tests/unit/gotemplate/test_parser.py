@@ -98,3 +98,9 @@ def test_error_keeps_go_message_and_points_at_the_place() -> None:
     assert err.message == 'template: sink:2: unexpected "}" in operand'
     assert (err.line, err.column) == (2, 6)
     assert str(err).endswith("{{.a } }}\n         ^")
+
+
+def test_an_action_left_open_at_a_trailing_newline_is_reported_not_crashed() -> None:
+    with pytest.raises(TemplateError, match="unclosed action") as info:
+        parse("{{.a\n")
+    assert str(info.value).endswith("at line 2, column 1:\n    \n    ^")
