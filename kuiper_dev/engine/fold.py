@@ -22,7 +22,7 @@ __all__ = ["GroupFolds", "WindowFolds"]
 class GroupFolds:
     """One window's groups and their accumulators (or one pane's, to merge later)."""
 
-    __slots__ = ("_key_of", "_specs", "error", "groups")
+    __slots__ = ("_key_of", "_specs", "error", "groups", "rows")
 
     def __init__(
         self, specs: Sequence[FoldSpec], key_of: Callable[[dict[str, Any]], str] | None
@@ -31,9 +31,11 @@ class GroupFolds:
         self._key_of = key_of
         self.groups: dict[str, FoldedGroup] = {}
         self.error: EvalError | None = None
+        self.rows = 0
 
     def add(self, row: dict[str, Any]) -> None:
         """Fold one row into its group (made with this row as its first)."""
+        self.rows += 1
         key = ""
         if self._key_of is not None:
             try:
@@ -58,6 +60,7 @@ class GroupFolds:
     def merge(self, later: GroupFolds) -> None:
         """Fold in the groups of the rows that came after this one's; ``later`` is
         left as it was (a pane may be merged into several windows)."""
+        self.rows += later.rows
         if self.error is None and later.error is not None:
             self.error = later.error
         specs = self._specs
@@ -143,6 +146,10 @@ class WindowFolds:
         window = GroupFolds(self._specs, self._key_of)
         for e in spanned:
             window.merge(self._panes[e])
+        if not window.rows and self._pane < self._length:
+            # eKuiper's scan of an overlapping window that holds no row keeps nothing
+            # of its buffer, so rows already past this window's end (event time) go too
+            self._panes.clear()
         for e in [e for e in self._panes if e <= end - self._length + self._pane]:
             del self._panes[e]  # no later window reaches back this far
         return window

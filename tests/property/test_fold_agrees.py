@@ -82,6 +82,8 @@ EVENT_RULES = [r for r in RULES if "WHERE" not in r and "SESSION" not in r]
 @pytest.mark.parametrize("sql", EVENT_RULES)
 @settings(max_examples=60, deadline=None)
 @given(batch=st.lists(st.tuples(st.integers(min_value=0, max_value=900), rows), max_size=14))
+@example(batch=[(1, {}), (727, {}), (788, {}), (686, {})])  # an empty hopping window
+@example(batch=[(1, {"k": "p"}), (2500, {"k": "p"}), (900, {"k": "q"}), (900, {})])
 def test_event_time_folding_agrees(sql: str, batch: list[tuple[int, dict[str, object]]]) -> None:
     assert outcome(sql, batch, fold=True, event=True) == outcome(
         sql, batch, fold=False, event=True
