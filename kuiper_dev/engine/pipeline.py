@@ -21,6 +21,7 @@ from .joins import TaggedRow
 from .plan import RulePlan
 from .result import RuleResult
 from .row_stage import RowStage
+from .tables import Tables
 from .window_stage import WindowStage
 from .windows import WatermarkGenerator
 
@@ -49,11 +50,8 @@ class Pipeline:
         self.metrics["source"].name = f"source_{plan.main.name}_0"
         self._runtime = plan.runtime
         self._runtime.rule_start = start_ms
-        self._bus = bus
         self.emit = Emitter(self.result, self.metrics["sink"], send_error=plan.options.send_error)
-        self._tables: dict[str, list[TaggedRow]] = {
-            n: [] for n, i in plan.inputs.items() if i.stream.kind == "table" and i.lookup is None
-        }
+        self._tables = Tables(plan.inputs, bus)
         et = plan.event_time
         self._watermark = WatermarkGenerator(list(et.streams), et.late_tolerance) if et else None
         self._tagged = bool(plan.select.joins)
@@ -63,7 +61,7 @@ class Pipeline:
                 metrics=self.metrics,
                 emit=self.emit,
                 runtime=self._runtime,
-                tables=self._table_rows,
+                tables=self._tables.rows,
             )
             if plan.row is not None
             else None
@@ -74,7 +72,7 @@ class Pipeline:
                 start_ms,
                 metrics=self.metrics["window"],
                 emit=self.emit,
-                tables=self._table_rows,
+                tables=self._tables.rows,
                 runtime=self._runtime,
             )
             if plan.window is not None
@@ -208,9 +206,8 @@ class Pipeline:
             source.records_out += len(rows)
         if self._tagged:
             rows = [TaggedRow(spec.tag, r) for r in rows]
-            if not main and stream in self._tables:
-                table = self._tables[stream] + rows
-                self._tables[stream] = table[-spec.retain :]  # type: ignore[assignment]
+            if not main and self._tables.holds(stream):
+                self._tables.retain(stream, rows)  # type: ignore[arg-type]
                 return
         self._rows(rows, message.ts, stream)
 
@@ -246,15 +243,3 @@ class Pipeline:
             self.emit.error(ts, str(exc))
         except Exception as exc:  # an engine bug must not kill the rule either
             self.emit.error(ts, f"internal error in rule {self.id}: {exc!r}")
-
-    def _table_rows(self) -> list[TaggedRow]:
-        rows = [row for table in self._tables.values() for row in table]
-        for spec in self.plan.inputs.values():
-            if spec.lookup is not None:
-                if self._bus is None:
-                    raise EvalError(
-                        f"lookup table {spec.stream.name} needs the workspace's memory topics"
-                    )
-                table = self._bus.table(*spec.lookup)
-                rows.extend(TaggedRow(spec.tag, r) for r in table.values())
-        return rows

@@ -244,23 +244,11 @@ def _plan_window(
         and join is None
         and spec.kind in ("tumbling", "hopping", "session", "state")
     )
-    conditions = [c for c in (window.filter, select.where if pushdown else None) if c]
-    cond = None
-    if conditions:
-        cond = (
-            conditions[0]
-            if len(conditions) == 1
-            else ast.BinaryExpr("AND", conditions[0], conditions[1])
-        )
+    cond = _and(window.filter, select.where if pushdown else None)
     trigger = _predicate(compile_expr(window.trigger, scope)) if window.trigger else None
     state_plan = None
     if state:  # eKuiper's v2 operator, fed rows in order in either time mode
-        assert window.begin is not None  # the parser gives every state window a condition
-        state_plan = StatePlan(
-            compile_expr(window.begin, scope),
-            compile_expr(window.end, scope) if window.end is not None else None,
-            tuple(compile_expr(e, scope) for e in window.partition),
-        )
+        state_plan = _plan_state(window, scope)
     elif opts.is_event_time and spec.kind not in ("tumbling", "hopping", "sliding", "session"):
         raise PlanError(f"{spec.kind} windows are not supported in event time, as in eKuiper")
     incremental = fast = None
@@ -283,16 +271,8 @@ def _plan_window(
         group=not state,  # a state window is one group whatever else GROUP BY names
     )
     fold = None
-    if (
-        incremental is None
-        and opts.fast_paths
-        and _folds_by_kind(spec, opts.is_event_time)
-        and join is None
-        and collection.where is None
-        and collection.aggregate
-        and scope.folds.ok
-    ):
-        fold = FoldPlan(tuple(scope.folds.specs), bool(collection.dims))
+    if incremental is None and opts.fast_paths:
+        fold = _plan_fold(spec, collection, scope, event_time=opts.is_event_time)
     return WindowPlan(
         spec=spec,
         filter=_predicate(compile_expr(cond, scope)) if cond is not None else None,
@@ -304,6 +284,37 @@ def _plan_window(
         fast=fast,
         fold=fold,
     )
+
+
+def _and(a: ast.Expr | None, b: ast.Expr | None) -> ast.Expr | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return ast.BinaryExpr("AND", a, b)
+
+
+def _plan_state(window: ast.Window, scope: Scope) -> StatePlan:
+    assert window.begin is not None  # the parser gives every state window a condition
+    return StatePlan(
+        compile_expr(window.begin, scope),
+        compile_expr(window.end, scope) if window.end is not None else None,
+        tuple(compile_expr(e, scope) for e in window.partition),
+    )
+
+
+def _plan_fold(
+    spec: WindowSpec, collection: CollectionPlan, scope: Scope, *, event_time: bool
+) -> FoldPlan | None:
+    """Fold rows as they arrive when every aggregate call has an incremental form and
+    nothing after the window needs the rows themselves (a join, a WHERE left there)."""
+    if (
+        _folds_by_kind(spec, event_time)
+        and collection.join is None
+        and collection.where is None
+        and collection.aggregate
+        and scope.folds.ok
+    ):
+        return FoldPlan(tuple(scope.folds.specs), bool(collection.dims))
+    return None
 
 
 def _folds_by_kind(spec: WindowSpec, event_time: bool) -> bool:
