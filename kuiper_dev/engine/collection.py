@@ -14,12 +14,11 @@ from functools import cmp_to_key
 from typing import Any
 
 from ..errors import EvalError
-from ..go import go_str
 from ..sql import ast
 from .compiler import Compiled, Group, Scope, compile_expr, is_aggregate
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
-from .values import binary_op
+from .values import binary_op, group_key_part
 
 __all__ = ["CollectionPlan"]
 
@@ -94,15 +93,15 @@ class CollectionPlan:
                     name = self.dim_column
                     for r in rows:
                         v = r.get(name)
-                        key = v + "," if v.__class__ is str else _key_text(v)
+                        key = v + "," if v.__class__ is str else group_key_part(v)
                         groups.setdefault(key, []).append(r)
                 elif len(dims) == 1:
                     dim = dims[0]
                     for r in rows:
-                        groups.setdefault(_key_text(dim(r)), []).append(r)
+                        groups.setdefault(group_key_part(dim(r)), []).append(r)
                 else:
                     for r in rows:
-                        key = "".join([_key_text(d(r)) for d in dims])
+                        key = "".join([group_key_part(d(r)) for d in dims])
                         groups.setdefault(key, []).append(r)
             except EvalError as exc:
                 raise EvalError(f"run Group By error: {exc}") from None
@@ -124,11 +123,6 @@ class CollectionPlan:
             runtime.row_index = index
             out.extend(self.project(item))
         return out[: self.limit] if self.limit is not None else out
-
-
-def _key_text(value: Any) -> str:
-    """One dimension's part of a group key: Go's ``fmt.Sprintf("%v,", v)``."""
-    return "<nil>," if value is None else go_str(value) + ","
 
 
 def _truth(value: Any, what: str) -> bool:
