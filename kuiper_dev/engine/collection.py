@@ -14,14 +14,13 @@ from functools import cmp_to_key
 from typing import Any
 
 from ..errors import EvalError
-from ..go import go_str
 from ..sql import ast
 from .calls import is_aggregate
 from .compiler import compile_expr
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
 from .runtime import Compiled, Group, Scope
-from .values import binary_op
+from .values import binary_op, group_key_part
 
 __all__ = ["CollectionPlan"]
 
@@ -93,8 +92,8 @@ class CollectionPlan:
         try:
             if self.dim_column is not None:  # GROUP BY one plain column: no call per row
                 v = row.get(self.dim_column)
-                return v + "," if v.__class__ is str else _key_text(v)
-            return "".join([_key_text(d(row)) for d in self.dims])
+                return v + "," if v.__class__ is str else group_key_part(v)
+            return "".join([group_key_part(d(row)) for d in self.dims])
         except EvalError as exc:
             raise EvalError(f"run Group By error: {exc}") from None
 
@@ -108,7 +107,7 @@ class CollectionPlan:
         if name is not None:  # GROUP BY one plain column: no call per row
             for r in rows:
                 v = r.get(name)
-                key = v + "," if v.__class__ is str else _key_text(v)
+                key = v + "," if v.__class__ is str else group_key_part(v)
                 groups.setdefault(key, []).append(r)
         else:
             key_of = self.key_of
@@ -131,11 +130,6 @@ class CollectionPlan:
             runtime.row_index = index
             out.extend(self.project(item))
         return out[: self.limit] if self.limit is not None else out
-
-
-def _key_text(value: Any) -> str:
-    """One dimension's part of a group key: Go's ``fmt.Sprintf("%v,", v)``."""
-    return "<nil>," if value is None else go_str(value) + ","
 
 
 def _truth(value: Any, what: str) -> bool:

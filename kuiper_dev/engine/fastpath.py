@@ -1,12 +1,14 @@
-"""One generated Python function per rule for the common stateless shape.
+"""Generated ingest loops for rules over typed JSON streams.
 
 A typed JSON stream, a WHERE and a SELECT over its simple columns with
-comparisons, AND/OR and + - * / arithmetic: for such rules the whole
+comparisons, AND/OR and arithmetic: for such rules the whole
 decode-filter-project step becomes straight-line code, generated once when the
-rule is planned. It is optimistic: a message it cannot handle exactly (a value of
-another type than its column's, a JSON array, a division by zero, bad JSON...) is
-handed to the general path, which gives eKuiper's results and error messages. So
-the fast path never decides anything the general path would decide differently.
+rule is planned. This module writes only the loops; every expression in them,
+and the decoding of each column, is :class:`~.typed.TypedCompiler` text. It is
+optimistic: a message the loop cannot handle exactly (a value of another type
+than its column's, a JSON array, a division by zero, bad JSON...) is handed to
+the general path, which gives eKuiper's results and error messages. So the fast
+path never decides anything the general path would decide differently.
 """
 
 from __future__ import annotations
@@ -17,126 +19,29 @@ from typing import Any
 
 import orjson
 
-from ..go import int_div
 from ..sql import ast
+from .typed import NotTyped, Typed, TypedCompiler, define
 
 __all__ = ["FastPath", "WindowFastPath", "compile_fast_path", "compile_window_fast_path"]
 
-_PY_TYPES = {"bigint": "int", "float": "float", "string": "str", "boolean": "bool"}
-_CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_NUMERIC = ("int", "float")
+
+def _indent(lines: Iterable[str], depth: int) -> list[str]:
+    pad = "    " * depth
+    return [pad + line for line in lines]
 
 
-class _Fallback(Exception):
-    """This message needs the general path."""
+def _decode(compiler: TypedCompiler, payload: str) -> list[str]:
+    """The try block's head: one JSON object, every column read and type-checked."""
+    return [
+        f"obj = loads({payload})",
+        "if obj.__class__ is not dict: raise Fallback",
+        "get = obj.get",
+        "conv = False",
+        *compiler.decode(),
+    ]
 
 
-class _NotSimple(Exception):
-    """This rule has no fast path."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Code:
-    text: str
-    type: str  # "int" | "float" | "str" | "bool"
-    nullable: bool
-
-
-def _fdiv(a: float, b: float) -> float:
-    if b == 0:
-        raise _Fallback
-    return a / b
-
-
-def _idiv(a: int, b: int) -> int:
-    if b == 0:
-        raise _Fallback
-    return int_div(a, b)
-
-
-class _Generator:
-    def __init__(
-        self, schema: dict[str, ast.ColumnDef], sources: tuple[str, ...], aliases: frozenset[str]
-    ) -> None:
-        self.schema = schema
-        self.aliases = aliases
-        self.sources = sources
-        self.temps = 0
-        self.var = {name: f"c{i}" for i, name in enumerate(schema)}
-
-    def temp(self) -> str:
-        self.temps += 1
-        return f"_t{self.temps}"
-
-    def expr(self, node: ast.Expr) -> _Code:
-        match node:
-            case ast.IntegerLiteral(value):
-                return _Code(repr(value), "int", False)
-            case ast.NumberLiteral(value):
-                return _Code(repr(value), "float", False)
-            case ast.StringLiteral(value):
-                return _Code(repr(value), "str", False)
-            case ast.BooleanLiteral(value):
-                return _Code(repr(value), "bool", False)
-            case ast.ParenExpr(inner):
-                return self.expr(inner)
-            case ast.FieldRef(name, stream) if stream is None or stream in self.sources:
-                col = self.schema.get(name)
-                if col is None or col.type not in _PY_TYPES or name in self.aliases:
-                    raise _NotSimple
-                return _Code(self.var[name], _PY_TYPES[col.type], True)
-            case ast.BinaryExpr("AND" | "OR" as op, lhs, rhs):
-                a, b = self.expr(lhs), self.expr(rhs)
-                if a.type != "bool" or b.type != "bool" or a.nullable or b.nullable:
-                    raise _NotSimple
-                return _Code(f"({a.text} {op.lower()} {b.text})", "bool", False)
-            case ast.BinaryExpr(op, lhs, rhs) if op in _CMP:
-                a, b = self.expr(lhs), self.expr(rhs)
-                same = a.type == b.type or (a.type in _NUMERIC and b.type in _NUMERIC)
-                if not same or (a.type == "bool" and op not in ("=", "!=")):
-                    raise _NotSimple
-                test = f"{a.text} {_CMP[op]} {b.text}"
-                guards = [f"{c.text} is not None" for c in (a, b) if c.nullable]
-                return _Code(f"({' and '.join([*guards, test])})", "bool", False)
-            case ast.BinaryExpr("+" | "-" | "*" | "/" as op, lhs, rhs):
-                a, b = self.expr(lhs), self.expr(rhs)
-                if a.type not in _NUMERIC or b.type not in _NUMERIC:
-                    raise _NotSimple
-                kind = "int" if a.type == b.type == "int" else "float"
-                if op == "/":
-                    text = f"{'_idiv' if kind == 'int' else '_fdiv'}({a.text}, {b.text})"
-                else:
-                    text = f"({a.text} {op} {b.text})"
-                if kind == "float" and a.type == b.type == "int":  # pragma: no cover
-                    text = f"float({text})"
-                if a.nullable or b.nullable:
-                    nulls = " or ".join(f"{c.text} is None" for c in (a, b) if c.nullable)
-                    text = f"(None if {nulls} else {text})"
-                return _Code(text, kind, a.nullable or b.nullable)
-        raise _NotSimple
-
-
-def _column_checks(schema: dict[str, ast.ColumnDef], names: dict[str, str]) -> list[str]:
-    """Every declared column read and type-checked, so decode errors are never skipped."""
-    lines: list[str] = []
-    for name, col in schema.items():
-        var = names[name]
-        lines.append(f"            {var} = get({name!r})")
-        py = _PY_TYPES.get(col.type)
-        if py is None:  # nested or special column: only the general path converts it
-            lines.append(f"            if {var} is not None: raise _Fallback")
-            continue
-        if py == "float":
-            lines.append(f"            if {var}.__class__ is not float and {var} is not None:")
-            lines.append(
-                f"                if {var}.__class__ is int: {var} = float({var}); conv = True"
-            )
-            lines.append("                else: raise _Fallback")
-        else:
-            lines.append(
-                f"            if {var}.__class__ is not {py} and {var} is not None: raise _Fallback"
-            )
-    return lines
+# -- the stateless loop ----------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -164,79 +69,101 @@ def compile_fast_path(
     select: ast.Select, schema: dict[str, ast.ColumnDef] | None, *, send_nil: bool = False
 ) -> FastPath | None:
     """The generated loop for ``select`` over a stream with ``schema``, or None."""
-    if schema is None or select.window is not None or select.joins or select.group_by:
+    if schema is None or not _stateless(select):
         return None
-    if select.having is not None or select.order_by or select.limit is not None:
-        return None
-    sources = (select.source,) + ((select.source_alias,) if select.source_alias else ())
-    gen = _Generator(schema, sources, frozenset(f.alias for f in select.fields if f.alias))
+    compiler = TypedCompiler.for_select(select, schema)
     try:
-        where = gen.expr(select.where) if select.where is not None else None
-        if where is not None and where.type != "bool":
-            return None
-        fields = []
-        for f in select.fields:
-            if f.invisible or isinstance(f.expr, ast.Wildcard) or isinstance(f.expr, ast.Call):
-                return None
-            fields.append((f.name, gen.expr(f.expr)))
-    except _NotSimple:
+        where = compiler.predicate(select.where) if select.where is not None else None
+        fields = _projection(select, compiler)
+    except NotTyped:
         return None
-    body = [
-        "        try:",
-        "            obj = loads(payload)",
-        "            if obj.__class__ is not dict: raise _Fallback",
-        "            get = obj.get",
-        "            conv = False",
-        *_column_checks(schema, gen.var),
-    ]
-    test = (
-        "True" if where is None else where.text if not where.nullable else f"({where.text}) is True"
+    body = _stateless_body(compiler, where, fields, send_nil)
+    source = "\n".join([*_messages_loop(body), "", *_payloads_loop(body)])
+    env = define(source, loads=orjson.loads)
+    return FastPath(env["run"], env["run_payloads"], source, where is not None)
+
+
+def _stateless(select: ast.Select) -> bool:
+    """Whether ``select`` decides each message alone (no window, join, grouping or order)."""
+    return not (
+        select.window is not None
+        or select.joins
+        or select.group_by
+        or select.having is not None
+        or select.order_by
+        or select.limit is not None
     )
-    body.append(f"            keep = {test}")
-    body.append("            if keep:")
-    body.append("                row = {}")
+
+
+def _projection(select: ast.Select, compiler: TypedCompiler) -> list[tuple[str, Typed]]:
+    """Each output key with its typed value; raises NotTyped for anything else."""
+    fields = []
+    for f in select.fields:
+        if f.invisible or isinstance(f.expr, ast.Wildcard | ast.Call):
+            raise NotTyped
+        fields.append((f.name, compiler.expr(f.expr)))
+    return fields
+
+
+def _row(compiler: TypedCompiler, fields: list[tuple[str, Typed]], send_nil: bool) -> list[str]:
+    """Statements building ``row``; a null value is left out unless ``send_nil``."""
+    lines = ["row = {}"]
     for key, code in fields:
-        if code.nullable and not send_nil:
-            tmp = gen.temp()
-            body.append(f"                {tmp} = {code.text}")
-            body.append(f"                if {tmp} is not None: row[{key!r}] = {tmp}")
+        if code.nullable and not send_nil and code.plain:
+            lines.append(f"if {code.text} is not None: row[{key!r}] = {code.text}")
+        elif code.nullable and not send_nil:
+            tmp = compiler.temp()
+            lines.append(f"{tmp} = {code.text}")
+            lines.append(f"if {tmp} is not None: row[{key!r}] = {tmp}")
         else:
-            body.append(f"                row[{key!r}] = {code.text}")
-    body += [
-        "        except Exception:",
-        "            slow(ITEM)",
-        "            continue",
-        "        handled += 1",
-        "        if not keep: continue",
-        "        passed += 1",
-        "        emit([row])",
+            lines.append(f"row[{key!r}] = {code.text}")
+    return lines
+
+
+def _stateless_body(
+    compiler: TypedCompiler, where: str | None, fields: list[tuple[str, Typed]], send_nil: bool
+) -> list[str]:
+    """One message's step, at the loops' depth; ``ITEM`` stands for what ``slow`` gets."""
+    return [
+        "try:",
+        *_indent(_decode(compiler, "payload"), 1),
+        f"    keep = {where or 'True'}",
+        "    if keep:",
+        *_indent(_row(compiler, fields, send_nil), 2),
+        "except Exception:",  # Fallback, a runtime error or bad JSON: the general path decides
+        "    slow(ITEM)",
+        "    continue",
+        "handled += 1",
+        "if not keep: continue",
+        "passed += 1",
+        "emit([row])",
     ]
-    messages = [
+
+
+def _messages_loop(body: list[str]) -> list[str]:
+    return [
         "def run(messages, emit, slow):",
         "    handled = passed = 0",
         "    ts = None",
         "    for m in messages:",
         "        payload = m.payload",
         "        ts = m.ts",
-        *[line.replace("ITEM", "m") for line in body],
+        *_indent((line.replace("ITEM", "m") for line in body), 2),
         "    return handled, passed, ts",
     ]
-    payloads = [
+
+
+def _payloads_loop(body: list[str]) -> list[str]:
+    return [
         "def run_payloads(payloads, emit, slow):",
         "    handled = passed = 0",
         "    for payload in payloads:",
-        *[line.replace("ITEM", "payload") for line in body],
+        *_indent((line.replace("ITEM", "payload") for line in body), 2),
         "    return handled, passed",
     ]
-    source = "\n".join(messages + [""] + payloads)
-    env: dict[str, Any] = {
-        "loads": orjson.loads,
-        "_Fallback": _Fallback,
-        "_fdiv": _fdiv,
-        "_idiv": _idiv,
-    }
-    exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
-    return FastPath(env["run"], env["run_payloads"], source, where is not None)
+
+
+# -- the window ingest loop ------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -265,15 +192,26 @@ def compile_window_fast_path(
     """
     if schema is None or select.joins:
         return None
-    sources = (select.source,) + ((select.source_alias,) if select.source_alias else ())
-    gen = _Generator(schema, sources, frozenset(f.alias for f in select.fields if f.alias))
+    compiler = TypedCompiler.for_select(select, schema)
     try:
-        cond = gen.expr(where) if where is not None else None
-    except _NotSimple:
+        keep = compiler.predicate(where) if where is not None else None
+    except NotTyped:
         return None
-    if cond is not None and cond.type != "bool":
-        return None
-    lines = [
+    source = "\n".join(
+        [
+            *_window_head(),
+            *_indent(_window_step(compiler, keep, fold_columns is None), 2),
+            *_indent(_window_tail(compiler, keep, fold_columns), 2),
+            "    return handled, kept, ts",
+        ]
+    )
+    env = define(source, loads=orjson.loads, KEYS=frozenset(schema))
+    return WindowFastPath(env["run"], source)
+
+
+def _window_head() -> list[str]:
+    """The loop's start: firing the windows due before each message."""
+    return [
         "def run(messages, inputs_of, advance, slow, groups=None, fold=None):",
         "    handled = kept = 0",
         "    ts = None",
@@ -286,55 +224,46 @@ def compile_window_fast_path(
         "            deadline = advance(ts)",
         "            inputs = inputs_of()",
         "            append = inputs.append",
-        "        try:",
-        "            obj = loads(m.payload)",
-        "            if obj.__class__ is not dict: raise _Fallback",
-        "            get = obj.get",
-        "            conv = False",
-        *_column_checks(schema, gen.var),
     ]
-    if cond is not None:
-        test = cond.text if not cond.nullable else f"({cond.text}) is True"
-        lines.append(f"            keep = {test}")
-    if fold_columns is None:
-        # The decoded object is the row when it holds only the decoded columns and every
-        # value was kept as it was (``*``, collect(*) and deduplicate see whole rows).
-        lines.append("            if not conv and obj.keys() <= KEYS:")
-        lines.append("                row = obj")
-        lines.append("            else:")
-        lines.append("                row = {}")
-        for name in schema:
-            var = gen.var[name]
-            lines.append(
-                f"                if {var} is not None or {name!r} in obj: row[{name!r}] = {var}"
-            )
-    lines += [
-        "        except Exception:",
-        "            slow(m)",
-        "            deadline = advance(None)",
-        "            inputs = inputs_of()",
-        "            append = inputs.append",
-        "            continue",
-        "        handled += 1",
+
+
+def _window_step(compiler: TypedCompiler, keep: str | None, rows: bool) -> list[str]:
+    """Decode, test and (when ``rows``) build the row; the general path takes any failure."""
+    lines = ["try:", *_indent(_decode(compiler, "m.payload"), 1)]
+    if keep is not None:
+        lines.append(f"    keep = {keep}")
+    if rows:
+        lines += _indent(_window_row(compiler), 1)
+    return [
+        *lines,
+        "except Exception:",
+        "    slow(m)",
+        "    deadline = advance(None)",  # the general path may have fired windows
+        "    inputs = inputs_of()",
+        "    append = inputs.append",
+        "    continue",
+        "handled += 1",
     ]
-    if cond is not None:
-        lines.append("        if not keep: continue")
+
+
+def _window_row(compiler: TypedCompiler) -> list[str]:
+    # The decoded object is the row when it holds only the decoded columns and every
+    # value was kept as it was (``*``, collect(*) and deduplicate see whole rows).
+    lines = ["if not conv and obj.keys() <= KEYS:", "    row = obj", "else:", "    row = {}"]
+    for name in compiler.schema:
+        var = compiler.var(name)
+        lines.append(f"    if {var} is not None or {name!r} in obj: row[{name!r}] = {var}")
+    return lines
+
+
+def _window_tail(
+    compiler: TypedCompiler, keep: str | None, fold_columns: list[str] | None
+) -> list[str]:
+    """Keep the row in the window's buffer, or fold its values into its group."""
+    lines = ["if not keep: continue"] if keep is not None else []
+    lines.append("kept += 1")
     if fold_columns is None:
-        lines += ["        kept += 1", "        append((ts, row))", "    return handled, kept, ts"]
-    else:  # incremental aggregation: fold the row's values into its group
-        values = ", ".join(gen.var[c] for c in fold_columns)
-        lines += [
-            "        kept += 1",
-            f"        fold(groups, {values})",
-            "    return handled, kept, ts",
-        ]
-    source = "\n".join(lines)
-    env: dict[str, Any] = {
-        "loads": orjson.loads,
-        "_Fallback": _Fallback,
-        "_fdiv": _fdiv,
-        "_idiv": _idiv,
-        "KEYS": frozenset(schema),
-    }
-    exec(source, env)  # noqa: S102 - generated from the rule's own AST; names are sanitised
-    return WindowFastPath(env["run"], source)
+        lines.append("append((ts, row))")
+    else:
+        lines.append(f"fold(groups, {', '.join(compiler.var(c) for c in fold_columns)})")
+    return lines

@@ -7,6 +7,10 @@ folds each row into its group's accumulators and the window's end turns them int
 result rows. The fold follows the aggregate functions exactly (row order, nulls
 skipped, float sums in order, int64 wrapping); a property test compares it with
 the general path.
+
+The group key and every Go number rule come from :mod:`.typed` (its runtime
+functions, called through :func:`~.typed.call`); the snippets here only say how
+each aggregate updates and reads its accumulators.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..go import go_str, int_avg, wrap_int64
+from ..go import int_avg, wrap_int64
 from ..sql import ast
+from .typed import NotTyped, TypedCompiler, call, define
 
 __all__ = ["IncrementalPlan", "plan_incremental"]
 
@@ -35,18 +40,22 @@ class IncrementalPlan:
 
 
 class _Builder:
-    def __init__(self, schema: dict[str, ast.ColumnDef], dims: list[str]) -> None:
-        self.schema = schema
+    """The accumulators of one group (``acc``), their updates, and the fold's parameters."""
+
+    def __init__(self, compiler: TypedCompiler, dims: list[str]) -> None:
+        self.compiler = compiler
         self.columns: list[str] = []
         self.inits: list[str] = [self.var(d) for d in dims]  # a group starts with its dims
         self.updates: list[str] = []
 
     def var(self, name: str) -> str:
+        """The fold's parameter for column ``name``, which the fold then takes."""
         if name not in self.columns:
             self.columns.append(name)
-        return f"v{self.columns.index(name)}"
+        return self.compiler.var(name)
 
     def slot(self, init: str) -> int:
+        """A new accumulator starting at ``init``: its index in ``acc``."""
         self.inits.append(init)
         return len(self.inits) - 1
 
@@ -55,124 +64,145 @@ def plan_incremental(
     select: ast.Select, schema: dict[str, ast.ColumnDef] | None, *, send_nil: bool
 ) -> IncrementalPlan | None:
     """The plan for ``select`` when it has the foldable shape, else None."""
+    if schema is None or not _foldable(select):
+        return None
+    dims = _dimensions(select, schema)
+    if dims is None:
+        return None
+    b = _Builder(TypedCompiler.for_select(select, schema), dims)
+    try:
+        outputs = [_output(f, select, dims, b) for f in select.fields]
+    except NotTyped:
+        return None
+    source = "\n".join([*_fold(b, dims), "", *_finish(b, dims, outputs, send_nil)])
+    env = define(source)
+    return IncrementalPlan(b.columns, env["fold"], env["finish"], source)
+
+
+def _foldable(select: ast.Select) -> bool:
+    """A tumbling window over one stream, with nothing after the aggregation."""
     window = select.window
-    if schema is None or window is None or window.kind != "tumbling" or select.joins:
-        return None
-    if select.having is not None or select.order_by or select.limit is not None:
-        return None
+    if window is None or window.kind != "tumbling" or select.joins:
+        return False
+    return select.having is None and not select.order_by and select.limit is None
+
+
+def _dimensions(select: ast.Select, schema: dict[str, ast.ColumnDef]) -> list[str] | None:
+    """The GROUP BY columns, or None when one is not a plain typed column."""
     dims: list[str] = []
     for d in select.group_by:
-        if not (
-            isinstance(d, ast.FieldRef) and d.name in schema and schema[d.name].type in _GROUPABLE
-        ):
+        if not (isinstance(d, ast.FieldRef) and d.name in schema):
+            return None
+        if schema[d.name].type not in _GROUPABLE:
             return None
         dims.append(d.name)
-    b = _Builder(schema, dims)
-    outputs: list[tuple[str, str]] = []  # (result key, expression over acc, empty, ws, we)
-    for f in select.fields:
-        expr = f.expr
-        if f.invisible:
-            return None
-        if (
-            isinstance(expr, ast.FieldRef)
-            and expr.name in dims
-            and expr.stream in (None, select.source)
-        ):
-            outputs.append((f.name, f"acc[{dims.index(expr.name)}]"))
-            continue
-        if not isinstance(expr, ast.Call):
-            return None
-        name = expr.name.lower()
-        key = f.alias or name
-        if name in ("window_start", "window_end") and not expr.args:
-            outputs.append((key, "ws" if name == "window_start" else "we"))
-            continue
-        if name not in _AGGS or len(expr.args) != 1:
-            return None
-        arg = expr.args[0]
-        if (
-            isinstance(arg, ast.Wildcard)
-            and not arg.except_
-            and not arg.replace
-            and name == "count"
-        ):
-            s = b.slot("0")
-            b.updates.append(f"    acc[{s}] += 1")
-            outputs.append((key, f"None if empty else acc[{s}]"))
-            continue
-        if not (
-            isinstance(arg, ast.FieldRef)
-            and arg.name in schema
-            and arg.stream in (None, select.source)
-        ):
-            return None
-        typ = schema[arg.name].type
-        if not (
-            typ in ("float", "bigint") or (typ == "string" and name in ("count", "min", "max"))
-        ):
-            return None
-        v = b.var(arg.name)
-        if name == "count":
-            s = b.slot("0")
-            b.updates.append(f"    if {v} is not None: acc[{s}] += 1")
-            outputs.append((key, f"None if empty else acc[{s}]"))
-        elif name in ("sum", "avg"):
-            s = b.slot("None")
-            zero = "0.0" if typ == "float" else "0"  # Go's loop starts from zero: 0 + -0.0 is 0
-            b.updates.append(f"    if {v} is not None:")
-            b.updates.append(
-                f"        acc[{s}] = {zero} + {v} if acc[{s}] is None else acc[{s}] + {v}"
-            )
-            total = f"_wrap(acc[{s}])" if typ == "bigint" else f"acc[{s}]"
-            if name == "sum":
-                outputs.append((key, f"None if acc[{s}] is None else {total}"))
-            else:
-                n = b.slot("0")
-                b.updates.append(f"        acc[{n}] += 1")
-                mean = f"_iavg({total}, acc[{n}])" if typ == "bigint" else f"{total} / acc[{n}]"
-                outputs.append((key, f"None if acc[{s}] is None else {mean}"))
-        else:
-            s = b.slot("None")
-            better = "<" if name == "min" else ">"
-            b.updates.append(
-                f"    if {v} is not None and (acc[{s}] is None or {v} {better} acc[{s}]): acc[{s}] = {v}"
-            )
-            outputs.append((key, f"acc[{s}]"))
-    fold = [f"def fold(groups, {', '.join(f'v{i}' for i in range(len(b.columns)))}):"]
-    key_parts = [
-        f"(v if (v := {b.var(d)}) is None else _go_str(v))"
-        if schema[d].type == "float"
-        else b.var(d)
-        for d in dims
-    ]
-    fold.append(f"    key = ({''.join(p + ', ' for p in key_parts)})")
-    fold.append("    acc = groups.get(key)")
-    fold.append("    if acc is None:")
-    fold.append(f"        acc = groups[key] = [{', '.join(b.inits)}]")
-    fold += b.updates
-    finish = ["def finish(groups, ws, we):"]
-    if dims:
-        finish.append("    if not groups: return None")  # GROUP BY over no row: nothing
-        finish.append("    empty = False")
-        finish.append("    accs = groups.values()")
-    else:  # a window without dimensions is one group, even when empty
-        finish.append("    empty = not groups")
-        finish.append(f"    accs = list(groups.values()) or [[{', '.join(b.inits)}]]")
-    finish.append("    out = []")
-    finish.append("    for acc in accs:")
-    finish.append("        row = {}")
-    for i, (key, value) in enumerate(outputs):
-        finish.append(f"        r{i} = {value}")
-        if send_nil:
-            finish.append(f"        row[{key!r}] = r{i}")
-        else:
-            finish.append(f"        if r{i} is not None: row[{key!r}] = r{i}")
-    finish += ["        out.append(row)", "    return out"]
-    source = "\n".join(fold + [""] + finish)
-    env: dict[str, Any] = {"_go_str": go_str, "_wrap": wrap_int64, "_iavg": int_avg}
-    # the empty window's accumulators refer to dim variables that do not exist: none
-    source = source.replace(
-        "accs = list(groups.values()) or [[", "accs = list(groups.values()) or [["
+    return dims
+
+
+def _output(field: ast.Field, select: ast.Select, dims: list[str], b: _Builder) -> tuple[str, str]:
+    """One result key and its value's text over ``acc``, ``empty``, ``ws`` and ``we``."""
+    expr = field.expr
+    if field.invisible:
+        raise NotTyped
+    if (
+        isinstance(expr, ast.FieldRef)
+        and expr.name in dims
+        and expr.stream in (None, select.source)
+    ):
+        return field.name, f"acc[{dims.index(expr.name)}]"
+    if not isinstance(expr, ast.Call):
+        raise NotTyped
+    name = expr.name.lower()
+    key = field.alias or name
+    if name in ("window_start", "window_end") and not expr.args:
+        return key, "ws" if name == "window_start" else "we"
+    if name not in _AGGS or len(expr.args) != 1:
+        raise NotTyped
+    arg = expr.args[0]
+    if name == "count" and isinstance(arg, ast.Wildcard) and not (arg.except_ or arg.replace):
+        return key, _count(b, None)
+    if not (isinstance(arg, ast.FieldRef) and arg.stream in (None, select.source)):
+        raise NotTyped
+    col = b.compiler.schema.get(arg.name)
+    if col is None or not (
+        col.type in ("float", "bigint")
+        or (col.type == "string" and name in ("count", "min", "max"))
+    ):
+        raise NotTyped
+    v = b.var(arg.name)
+    if name == "count":
+        return key, _count(b, v)
+    if name in ("min", "max"):
+        return key, _extreme(b, v, name == "max")
+    return key, _total(b, v, col.type == "bigint", name == "avg")
+
+
+# -- per-aggregate updates and results ---------------------------------------------
+
+
+def _count(b: _Builder, v: str | None) -> str:
+    """count(*) (``v`` None) or count(column): rows, or non-null values."""
+    s = b.slot("0")
+    b.updates.append(f"acc[{s}] += 1" if v is None else f"if {v} is not None: acc[{s}] += 1")
+    return f"None if empty else acc[{s}]"
+
+
+def _extreme(b: _Builder, v: str, pick_max: bool) -> str:
+    s = b.slot("None")
+    better = ">" if pick_max else "<"
+    b.updates.append(
+        f"if {v} is not None and (acc[{s}] is None or {v} {better} acc[{s}]): acc[{s}] = {v}"
     )
-    exec(source, env)  # noqa: S102 - generated from the rule's own AST
-    return IncrementalPlan(b.columns, env["fold"], env["finish"], source)
+    return f"acc[{s}]"
+
+
+def _total(b: _Builder, v: str, ints: bool, mean: bool) -> str:
+    """sum or avg: int totals are exact until read, then wrapped to int64 as Go's would be."""
+    s = b.slot("None")
+    zero = "0" if ints else "0.0"  # Go's loop starts from zero: 0 + -0.0 is 0
+    b.updates.append(f"if {v} is not None:")
+    b.updates.append(f"    acc[{s}] = {zero} + {v} if acc[{s}] is None else acc[{s}] + {v}")
+    total = call(wrap_int64, f"acc[{s}]") if ints else f"acc[{s}]"
+    if not mean:
+        return f"None if acc[{s}] is None else {total}"
+    n = b.slot("0")
+    b.updates.append(f"    acc[{n}] += 1")
+    value = call(int_avg, total, f"acc[{n}]") if ints else f"{total} / acc[{n}]"
+    return f"None if acc[{s}] is None else {value}"
+
+
+# -- the generated functions -------------------------------------------------------
+
+
+def _fold(b: _Builder, dims: list[str]) -> list[str]:
+    """``fold(groups, *values)``: find or start the row's group, then update it."""
+    return [
+        f"def fold(groups, {', '.join(b.compiler.var(c) for c in b.columns)}):",
+        f"    key = {b.compiler.group_key(dims)}",
+        "    acc = groups.get(key)",
+        "    if acc is None:",
+        f"        acc = groups[key] = [{', '.join(b.inits)}]",
+        *("    " + line for line in b.updates),
+    ]
+
+
+def _finish(
+    b: _Builder, dims: list[str], outputs: list[tuple[str, str]], send_nil: bool
+) -> list[str]:
+    """``finish(groups, ws, we)``: one result row per group, None for no group."""
+    lines = ["def finish(groups, ws, we):"]
+    if dims:
+        lines.append("    if not groups: return None")  # GROUP BY over no row: nothing
+        lines.append("    empty = False")
+        lines.append("    accs = groups.values()")
+    else:  # a window without dimensions is one group, even when empty
+        lines.append("    empty = not groups")
+        lines.append(f"    accs = list(groups.values()) or [[{', '.join(b.inits)}]]")
+    lines += ["    out = []", "    for acc in accs:", "        row = {}"]
+    for i, (key, value) in enumerate(outputs):
+        lines.append(f"        r{i} = {value}")
+        if send_nil:
+            lines.append(f"        row[{key!r}] = r{i}")
+        else:
+            lines.append(f"        if r{i} is not None: row[{key!r}] = r{i}")
+    return [*lines, "        out.append(row)", "    return out"]

@@ -3,7 +3,9 @@
 Null policy: comparisons and logic with a null side are false, arithmetic with a
 null side is null. Ints are Go int64s (truncating division and remainder), floats
 are float64s; mixing them gives a float. Anything else is eKuiper's
-``invalid operation`` error.
+``invalid operation`` error. The general path (closures over :func:`binary_op`)
+and the typed path (generated text, :mod:`.typed`) both call the functions here,
+so the two cannot disagree on division, remainder or group keys.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from typing import Any
 from ..errors import EvalError
 from ..go import go_str, go_type, int_div, int_rem
 
-__all__ = ["binary_op", "invalid_op"]
+__all__ = [
+    "binary_op",
+    "float_quotient",
+    "float_remainder",
+    "group_key_part",
+    "int_quotient",
+    "int_remainder",
+    "invalid_op",
+]
 
 
 def invalid_op(lhs: Any, op: str, rhs: Any) -> EvalError:
@@ -25,28 +35,62 @@ def invalid_op(lhs: Any, op: str, rhs: Any) -> EvalError:
     )
 
 
-def _int_div(a: int, b: int) -> int:
+def int_quotient(a: int, b: int) -> int:
+    """eKuiper's ``/`` on two ints: truncated toward zero; a zero divisor is an error.
+
+    >>> int_quotient(-7, 2)
+    -3
+    """
     if b == 0:
         raise EvalError("divided by zero")
     return int_div(a, b)
 
 
-def _int_mod(a: int, b: int) -> int:
+def int_remainder(a: int, b: int) -> int:
+    """eKuiper's ``%`` on two ints: the dividend's sign; a zero divisor is an error.
+
+    >>> int_remainder(-7, 3)
+    -1
+    """
     if b == 0:
         raise EvalError("divided by zero")
     return int_rem(a, b)
 
 
-def _float_div(a: float, b: float) -> float:
+def float_quotient(a: float, b: float) -> float:
+    """eKuiper's ``/`` on numbers, one a float: a zero divisor is an error, not Go's Inf.
+
+    >>> float_quotient(7, 2.0)
+    3.5
+    """
     if b == 0:
         raise EvalError("divided by zero")
     return a / b
 
 
-def _float_mod(a: float, b: float) -> float:
+def float_remainder(a: float, b: float) -> float:
+    """eKuiper's ``%`` on numbers, one a float: Go's ``math.Mod``; a zero divisor is an error.
+
+    >>> float_remainder(-7.5, 2)
+    -1.5
+    """
     if b == 0:
         raise EvalError("divided by zero")
     return math.fmod(a, b)
+
+
+def group_key_part(value: Any) -> str:
+    """One GROUP BY value's part of a group key: Go's ``fmt.Sprintf("%v,", v)``.
+
+    Values whose parts are equal fall in one group, as in eKuiper (so null and the
+    text ``<nil>`` do, and 1.0 and 1 do).
+
+    >>> group_key_part("a") + group_key_part(None) + group_key_part(20.0)
+    'a,<nil>,20,'
+    """
+    if value.__class__ is str:  # the common key, and its own text
+        return value + ","
+    return "<nil>," if value is None else go_str(value) + ","
 
 
 _CMP: dict[str, Callable[[Any, Any], bool]] = {
@@ -54,10 +98,11 @@ _CMP: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }  # fmt: skip
 _FLOAT_ARITH: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": _float_div, "%": _float_mod,
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "/": float_quotient, "%": float_remainder,
 }  # fmt: skip
 _INT_ARITH: dict[str, Callable[[int, int], int]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": _int_div, "%": _int_mod,
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": int_quotient, "%": int_remainder,
     "&": operator.and_, "|": operator.or_, "^": operator.xor,
 }  # fmt: skip
 _BOOL_OPS: dict[str, Callable[[bool, bool], bool]] = {

@@ -16,6 +16,7 @@ RULES = [
     "SELECT name, t * 2 AS dt, id / 2 AS half, t / id AS ratio FROM demo WHERE ok = true AND id >= 3",
     "SELECT id - 1 AS prev, t + id AS s FROM demo WHERE name != 'x' OR t <= 0.5",
     "SELECT ok, name FROM demo",
+    "SELECT id % 3 AS r, t % id AS m, id - 1 - t AS d FROM demo WHERE t >= id / 4 OR name = 'x'",
 ]
 
 values = st.one_of(
@@ -59,6 +60,7 @@ WINDOW_RULES = [
     "SELECT id, avg(t) AS a, count(*) AS n FROM demo GROUP BY id, TUMBLINGWINDOW(ss, 2) ORDER BY id",
     "SELECT * FROM demo WHERE t > 0.5 GROUP BY HOPPINGWINDOW(ss, 3, 1)",
     "SELECT count(*) AS n, window_start() AS ws, window_end() AS we FROM demo GROUP BY TUMBLINGWINDOW(ms, 700)",
+    "SELECT name, ok, t, sum(t) AS s, max(id) AS m FROM demo GROUP BY name, ok, t, TUMBLINGWINDOW(ss, 1)",
 ]
 T0 = 1_700_000_000_000
 
