@@ -319,12 +319,15 @@ def _plan_fold(
 
 def _folds_by_kind(spec: WindowSpec, event_time: bool) -> bool:
     """Windows whose rows can be folded as they arrive: tumbling; hopping when the
-    hop divides the length (panes); session in processing time. Sliding and count
-    windows take arbitrary row ranges and keep rows."""
+    hop divides the length (panes); session in processing time; count windows that
+    neither overlap nor skip rows. Sliding windows and the other count windows take
+    row ranges that are no union of panes, so they keep rows."""
     if spec.kind == "tumbling":
         return True
     if spec.kind == "hopping":
         return spec.interval_ms > 0 and spec.length_ms % spec.interval_ms == 0
+    if spec.kind == "count":  # every window the rows since the last: no overlap, no gap
+        return spec.interval in (0, spec.length)
     return spec.kind == "session" and not event_time
 
 

@@ -86,7 +86,7 @@ class WindowStage:
             self.folds.add(row, ts)
             if isinstance(window, EventTimeWindow):
                 window.on_row(None, ts)  # the window keeps only the time, to fire by
-            elif plan.spec.kind == "session":  # its timeouts and ticks read arrival times
+            elif plan.spec.kind in ("session", "count"):  # they fire by arrivals' times or count
                 self.fire(window.on_row(None, ts), ts)
             return
         if isinstance(window, EventTimeWindow):

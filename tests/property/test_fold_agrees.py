@@ -25,6 +25,7 @@ RULES = [
     "SELECT count(*) AS n, max(a) AS hi, last_value(b, false) AS lv FROM s "
     "GROUP BY HOPPINGWINDOW(ss, 2, 1)",
     "SELECT k, count(*) AS n, avg(a) AS av FROM s GROUP BY k, SESSIONWINDOW(ms, 2000, 500)",
+    "SELECT k, collect(a) AS c, sum(b) AS s FROM s GROUP BY k, COUNTWINDOW(3)",
 ]
 
 scalars = st.one_of(
@@ -76,7 +77,7 @@ def test_folding_windows_agree_with_windows_keeping_rows(
 
 
 # event time keeps WHERE after the window, and folds no session window
-EVENT_RULES = [r for r in RULES if "WHERE" not in r and "SESSION" not in r]
+EVENT_RULES = [r for r in RULES if not any(w in r for w in ("WHERE", "SESSION", "COUNT"))]
 
 
 @pytest.mark.parametrize("sql", EVENT_RULES)
@@ -88,6 +89,22 @@ def test_event_time_folding_agrees(sql: str, batch: list[tuple[int, dict[str, ob
     assert outcome(sql, batch, fold=True, event=True) == outcome(
         sql, batch, fold=False, event=True
     )
+
+
+@pytest.mark.parametrize(
+    ("window", "folds"),
+    [
+        ("SLIDINGWINDOW(ss, 2)", False),
+        ("COUNTWINDOW(3, 1)", False),
+        ("COUNTWINDOW(3, 3)", True),
+        ("HOPPINGWINDOW(ms, 1000, 300)", False),
+        ("HOPPINGWINDOW(ms, 900, 300)", True),
+    ],
+)
+def test_which_windows_fold(window: str, folds: bool) -> None:
+    ws = Workspace(plugins_dir=None)
+    rule = ws.rule(f"SELECT count(*) AS n FROM s GROUP BY {window}")
+    assert rule.plan.window is not None and (rule.plan.window.fold is not None) == folds
 
 
 def test_a_plugin_aggregate_keeps_rows() -> None:
