@@ -136,6 +136,10 @@ class WindowFolds:
         origin = self._origin
         return origin if ts < origin else origin + ((ts - origin) // pane + 1) * pane
 
+    def items_at(self, end: int) -> list[FoldedGroup] | None:
+        """The folded groups of the window ending at ``end``."""
+        return self.take(end).items()
+
     def take(self, end: int) -> GroupFolds:
         """The folds of the window ending at ``end``."""
         if self._pane is None:

@@ -320,9 +320,9 @@ def _plan_fold(
 def _folds_by_kind(spec: WindowSpec, event_time: bool) -> bool:
     """Windows whose rows can be folded as they arrive: tumbling; hopping when the
     hop divides the length (panes); session in processing time; count windows that
-    neither overlap nor skip rows. Sliding windows and the other count windows take
-    row ranges that are no union of panes, so they keep rows."""
-    if spec.kind == "tumbling":
+    neither overlap nor skip rows; sliding windows over per-group two-stack queues.
+    The other count windows keep rows."""
+    if spec.kind in ("tumbling", "sliding"):
         return True
     if spec.kind == "hopping":
         return spec.interval_ms > 0 and spec.length_ms % spec.interval_ms == 0

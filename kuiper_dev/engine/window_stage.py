@@ -14,6 +14,7 @@ from .._types import Message
 from ..errors import EvalError
 from .emit import Emitter
 from .fold import WindowFolds
+from .fold_sliding import SlidingFolds
 from .joins import TaggedRow
 from .metrics import OpMetrics
 from .plan import WindowPlan
@@ -54,10 +55,13 @@ class WindowStage:
         if plan.state is not None:
             s = plan.state
             self.window = StateWindow(s.begin, s.end, s.partition)
-        elif plan.event_time:
-            self.window = EventTimeWindow(plan.spec, plan.trigger)
         else:
-            self.window = ProcessingWindow(plan.spec, start_ms, plan.trigger)
+            # a folding sliding window hands its machine the trigger's answer, not the row
+            trigger = _flag if isinstance(self.folds, SlidingFolds) else plan.trigger
+            if plan.event_time:
+                self.window = EventTimeWindow(plan.spec, trigger)
+            else:
+                self.window = ProcessingWindow(plan.spec, start_ms, trigger)
 
     def next_deadline(self) -> int | None:
         window = self.window
@@ -82,6 +86,9 @@ class WindowStage:
             inc.fold(self.groups, *[row.get(c) for c in inc.columns])
             return
         window = self.window
+        if isinstance(self.folds, SlidingFolds):
+            self._slide(self.folds, row, ts)
+            return
         if self.folds is not None:
             self.folds.add(row, ts)
             if isinstance(window, EventTimeWindow):
@@ -93,6 +100,22 @@ class WindowStage:
             window.on_row(row, ts)
         else:
             self.fire(window.on_row(row, ts), ts)
+
+    def _slide(self, folds: SlidingFolds, row: dict[str, Any], ts: int) -> None:
+        """A sliding window's row: folded, and its trigger told to the window machine,
+        which keeps only times and trigger flags. The row is folded before or after
+        the trigger is tested as each machine appends it before or after, so a
+        failing trigger leaves the same rows behind."""
+        trigger = self.plan.trigger
+        window = self.window
+        if isinstance(window, EventTimeWindow):
+            hit = True if trigger is None else trigger(row)
+            folds.add(row, ts)
+            window.on_row(hit, ts)
+            return
+        folds.add(row, ts)
+        hit = True if trigger is None else trigger(row)
+        self.fire(window.on_row(hit, ts), ts)
 
     def fire(self, emits: list[WindowEmit], ts: int) -> None:
         self.metrics.records_out += len(emits)
@@ -110,7 +133,7 @@ class WindowStage:
             elif self.folds is not None:
                 runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
                 try:
-                    items = self.folds.take(emit.end_ms).items()
+                    items = self.folds.items_at(emit.end_ms)
                     out = self.plan.collection.finish(items) if items is not None else None
                 except EvalError as exc:
                     self._emit.error(ts, str(exc))
@@ -136,7 +159,7 @@ class WindowStage:
         inc = self.plan.incremental
 
         folds = self.folds
-        into = _FoldInto(folds) if folds is not None else None
+        into = _FoldInto(folds) if isinstance(folds, WindowFolds) else None
 
         def inputs_of() -> Any:  # where the loop appends (ts, row): the buffer, or the folds
             return into if into is not None else window.buffer.inputs
@@ -163,12 +186,26 @@ class _FoldInto:
         self.append = lambda entry: add(entry[1], entry[0])
 
 
-def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | None:
-    """How this window folds, if its plan folds: since the last fire, or in panes."""
+def _flag(answer: Any) -> bool:
+    return answer is True
+
+
+def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | SlidingFolds | None:
+    """How this window folds, if its plan folds: since the last fire, in panes, or
+    sliding over the rows it spans."""
     fold = plan.fold
     if fold is None:
         return None
     spec = plan.spec
+    key_of = plan.collection.key_of if fold.grouped else None
+    if spec.kind == "sliding":
+        return SlidingFolds(
+            fold.specs,
+            key_of,
+            length_ms=spec.length_ms,
+            delay_ms=spec.delay_ms,
+            immediate=not plan.event_time,
+        )
     unit = spec.unit or "SS"
     pane: int | None = None
     if spec.kind == "hopping":
@@ -187,7 +224,7 @@ def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | None:
 
     return WindowFolds(
         fold.specs,
-        plan.collection.key_of if fold.grouped else None,
+        key_of,
         pane_ms=pane,
         length_ms=spec.length_ms,
         first_end=first_end,
