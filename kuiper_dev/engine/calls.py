@@ -252,7 +252,7 @@ def _fold_slot(spec: Builtin, arg_fns: list[Compiled | str], scope: Scope) -> in
             return add(acc, *[g(row) for g in getters])
 
     index = len(folds.specs)
-    folds.specs.append(FoldSpec(index, inc.init, add_row, inc.merge))
+    folds.specs.append(FoldSpec(index, inc.init, add_row, inc.merge, inc.keeps_values))
     return index
 
 

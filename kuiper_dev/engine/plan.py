@@ -305,16 +305,24 @@ def _plan_fold(
     spec: WindowSpec, collection: CollectionPlan, scope: Scope, *, event_time: bool
 ) -> FoldPlan | None:
     """Fold rows as they arrive when every aggregate call has an incremental form and
-    nothing after the window needs the rows themselves (a join, a WHERE left there)."""
-    if (
+    nothing after the window needs the rows themselves (a join, a WHERE left there).
+
+    Overlapping windows (hopping, sliding) fold to aggregate each row once instead
+    of once per window; the others fold only when that frees the rows (every
+    accumulator a summary), since a fold costs more per row than one pass at the end.
+    """
+    if not (
         _folds_by_kind(spec, event_time)
         and collection.join is None
         and collection.where is None
         and collection.aggregate
         and scope.folds.ok
     ):
-        return FoldPlan(tuple(scope.folds.specs), bool(collection.dims))
-    return None
+        return None
+    specs = tuple(scope.folds.specs)
+    if spec.kind not in ("hopping", "sliding") and any(s.keeps_values for s in specs):
+        return None
+    return FoldPlan(specs, bool(collection.dims))
 
 
 def _folds_by_kind(spec: WindowSpec, event_time: bool) -> bool:

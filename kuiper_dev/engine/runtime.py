@@ -91,6 +91,7 @@ class FoldSpec:
     init: Callable[[], Any]
     add: Callable[[Any, dict[str, Any]], Any]  # (acc, row) -> acc
     merge: Callable[[Any, Any], Any]
+    keeps_values: bool = False  # the accumulator holds every row's value (median, collect)
 
 
 class FoldFailure:

@@ -57,11 +57,12 @@ class WindowStage:
             self.window = StateWindow(s.begin, s.end, s.partition)
         else:
             # a folding sliding window hands its machine the trigger's answer, not the row
-            trigger = _flag if isinstance(self.folds, SlidingFolds) else plan.trigger
+            sliding = isinstance(self.folds, SlidingFolds)
+            trigger = _flag if sliding else plan.trigger
             if plan.event_time:
-                self.window = EventTimeWindow(plan.spec, trigger)
+                self.window = EventTimeWindow(plan.spec, trigger, keep_rows=not sliding)
             else:
-                self.window = ProcessingWindow(plan.spec, start_ms, trigger)
+                self.window = ProcessingWindow(plan.spec, start_ms, trigger, keep_rows=not sliding)
 
     def next_deadline(self) -> int | None:
         window = self.window

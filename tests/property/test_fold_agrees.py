@@ -12,20 +12,20 @@ from kuiper_dev.engine import Driver, VirtualClock
 
 T0 = 1_700_000_000_000
 RULES = [
-    "SELECT k, sum(a * 2) AS s, avg(a) AS av, median(a) AS m, collect(a) AS c, count(*) AS n, "
-    "min(a) AS lo, max(b) AS hi FROM s GROUP BY k, TUMBLINGWINDOW(ss, 2)",
+    "SELECT k, sum(a * 2) AS s, avg(a) AS av, count(a) AS ca, count(*) AS n, "
+    "min(a) AS lo, max(b) AS hi, merge_agg(o) AS mo FROM s GROUP BY k, TUMBLINGWINDOW(ss, 2)",
     "SELECT stddev(a) AS sd, var(a) AS v, last_value(b, true) AS lv, merge_agg(o) AS mo, "
-    "percentile_cont(a, 0.5) AS p FROM s GROUP BY TUMBLINGWINDOW(ms, 700)",
+    "percentile_cont(a, 0.5) AS p, median(a) AS m FROM s GROUP BY HOPPINGWINDOW(ms, 700, 350)",
     "SELECT k, count(a) AS n, sum(a / b) AS q FROM s WHERE a > 0 GROUP BY k, TUMBLINGWINDOW(ss, 1) "
     "HAVING count(*) > 1 ORDER BY k DESC",
     "SELECT a / b AS first, deduplicate(k, false) AS d, collect(*) AS rows FROM s "
-    "GROUP BY b / a, TUMBLINGWINDOW(ss, 1)",
+    "GROUP BY b / a, HOPPINGWINDOW(ss, 2, 1)",
     "SELECT k, sum(a) AS s, collect(b) AS c, window_start() AS ws, window_end() AS we FROM s "
     "GROUP BY k, HOPPINGWINDOW(ms, 900, 300)",
     "SELECT count(*) AS n, max(a) AS hi, last_value(b, false) AS lv FROM s "
     "GROUP BY HOPPINGWINDOW(ss, 2, 1)",
     "SELECT k, count(*) AS n, avg(a) AS av FROM s GROUP BY k, SESSIONWINDOW(ms, 2000, 500)",
-    "SELECT k, collect(a) AS c, sum(b) AS s FROM s GROUP BY k, COUNTWINDOW(3)",
+    "SELECT k, max(a) AS c, sum(b) AS s FROM s GROUP BY k, COUNTWINDOW(3)",
     "SELECT k, count(*) AS n, collect(a) AS c, window_end() AS we FROM s "
     "GROUP BY k, SLIDINGWINDOW(ms, 1500)",
     "SELECT sum(a) AS s, last_value(b, true) AS lv, avg(a / b) AS q FROM s "
@@ -113,6 +113,14 @@ def test_which_windows_fold(window: str, folds: bool) -> None:
     ws = Workspace(plugins_dir=None)
     rule = ws.rule(f"SELECT count(*) AS n FROM s GROUP BY {window}")
     assert rule.plan.window is not None and (rule.plan.window.fold is not None) == folds
+
+
+def test_windows_that_do_not_overlap_fold_only_summaries() -> None:
+    ws = Workspace(plugins_dir=None)
+    kept = ws.rule("SELECT median(a) AS m FROM s GROUP BY TUMBLINGWINDOW(ss, 1)")
+    folded = ws.rule("SELECT median(a) AS m FROM s GROUP BY HOPPINGWINDOW(ss, 2, 1)")
+    assert kept.plan.window is not None and kept.plan.window.fold is None
+    assert folded.plan.window is not None and folded.plan.window.fold is not None
 
 
 def test_a_plugin_aggregate_keeps_rows() -> None:

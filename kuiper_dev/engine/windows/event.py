@@ -16,10 +16,18 @@ _NEVER = 2**62
 class EventTimeWindow:
     """One rule's event-time window; rows arrive in event-time order from the watermark."""
 
-    def __init__(self, spec: WindowSpec, trigger: Callable[[Any], bool] | None = None) -> None:
+    def __init__(
+        self,
+        spec: WindowSpec,
+        trigger: Callable[[Any], bool] | None = None,
+        *,
+        keep_rows: bool = True,
+    ) -> None:
         if spec.kind not in ("tumbling", "hopping", "sliding", "session"):
             raise ValueError(f"unsupported window type {spec.kind} in event time")
         self.spec = spec
+        # a sliding window whose rows are folded elsewhere needs only its trigger times
+        self.times_only = spec.kind == "sliding" and not keep_rows
         self.buffer = WindowBuffer(spec, None, event_time=True)
         self.trigger = trigger
         self._next_end = _NEVER
@@ -33,7 +41,8 @@ class EventTimeWindow:
             self.buffer.trigger_time = ts
         if self.spec.kind == "sliding" and (self.trigger is None or self.trigger(row)):
             self._trigger_ts.append(ts)
-        self.buffer.inputs.append((ts, row))
+        if not self.times_only:
+            self.buffer.inputs.append((ts, row))
 
     def _earliest(self, after: int | None, upto: int) -> int:
         low = after if after is not None else -(2**62)
@@ -80,6 +89,8 @@ class EventTimeWindow:
         return _NEVER, ticked
 
     def on_watermark(self, watermark: int) -> list[WindowEmit]:
+        if self.times_only:
+            return self._slide_times(watermark)
         spec, buffer = self.spec, self.buffer
         out: list[WindowEmit] = []
         if spec.kind == "sliding":
@@ -109,4 +120,20 @@ class EventTimeWindow:
             else:
                 end = self._next_window(watermark)
         self._next_end = end
+        return out
+
+    def _slide_times(self, watermark: int) -> list[WindowEmit]:
+        """The sliding windows due by ``watermark`` as ranges only: delayed ones first,
+        then each trigger (whose delay, if any, starts now), as the row scan fires them."""
+        spec = self.spec
+        out: list[WindowEmit] = []
+        while self._delay_ts and watermark >= self._delay_ts[0]:
+            at = self._delay_ts.pop(0)
+            out.append(WindowEmit([], at - spec.length_ms - spec.delay_ms, at))
+        while self._trigger_ts and self._trigger_ts[0] <= watermark:
+            t = self._trigger_ts.pop(0)
+            if spec.delay > 0:
+                self._delay_ts.append(t + spec.delay_ms)
+            else:
+                out.append(WindowEmit([], t - spec.length_ms, t))
         return out

@@ -28,8 +28,12 @@ class ProcessingWindow:
         spec: WindowSpec,
         start_ms: int,
         trigger: Callable[[Any], bool] | None = None,
+        *,
+        keep_rows: bool = True,
     ) -> None:
         self.spec = spec
+        # a sliding window whose rows are folded elsewhere needs only its trigger times
+        self.times_only = spec.kind == "sliding" and not keep_rows
         self.buffer = WindowBuffer(spec, start_ms, event_time=False)
         self.trigger = trigger
         self.msg_count = 0
@@ -69,6 +73,8 @@ class ProcessingWindow:
         spec = self.spec
         if self._delays and self._delays[0] == at:
             self._delays.pop(0)
+            if self.times_only:
+                return [WindowEmit([], at - spec.delay_ms - spec.length_ms, at)]
             return [self.buffer.scan(at, spec.delay_ms + spec.length_ms)]
         if self._first_at == at:
             self._first_at = None
@@ -102,6 +108,13 @@ class ProcessingWindow:
     # -- arrivals ------------------------------------------------------------------
     def on_row(self, row: Any, ts: int) -> list[WindowEmit]:
         spec, buffer = self.spec, self.buffer
+        if self.times_only:
+            if self.trigger is not None and not self.trigger(row):
+                return []
+            if spec.delay > 0:
+                self._delays.append(ts + spec.delay_ms)
+                return []
+            return [WindowEmit([], ts - spec.length_ms, ts)]
         buffer.inputs.append((ts, row))
         if spec.kind == "sliding":
             if self.trigger is None or self.trigger(row):
