@@ -57,6 +57,8 @@ class GroupFolds:
             except EvalError as exc:
                 accs[spec.index] = FoldFailure(exc)
 
+    append = add  # so a window machine that collects rows in a list can fold them instead
+
     def merge(self, later: GroupFolds) -> None:
         """Fold in the groups of the rows that came after this one's; ``later`` is
         left as it was (a pane may be merged into several windows)."""
@@ -133,8 +135,7 @@ class WindowFolds:
     def _pane_end(self, ts: int, pane: int) -> int:
         if self._origin is None:
             self._origin = self._first_end(ts)
-        origin = self._origin
-        return origin if ts < origin else origin + ((ts - origin) // pane + 1) * pane
+        return self._origin + ((ts - self._origin) // pane + 1) * pane  # floor: also before
 
     def items_at(self, end: int) -> list[FoldedGroup] | None:
         """The folded groups of the window ending at ``end``."""

@@ -1,4 +1,5 @@
-"""Sliding windows folded as rows arrive: two-stack aggregation per group.
+"""Sliding (and overlapping count) windows folded as rows arrive: two-stack
+aggregation per group.
 
 A sliding window ending at ``right`` holds the rows from ``right - length -
 delay`` up to ``right`` (inclusive without a delay), in time order, and windows
@@ -103,6 +104,7 @@ class SlidingFolds:
         length_ms: int,
         delay_ms: int,
         immediate: bool,
+        max_rows: int | None = None,
     ) -> None:
         self._specs = specs
         self._key_of = key_of
@@ -116,10 +118,15 @@ class SlidingFolds:
         # processing time: every row is inside the next window's end, so it enters at
         # once; event time: rows past a window's end wait for the windows they are in
         self._immediate = immediate
+        self._max_rows = max_rows  # a count window: the last ``max_rows`` rows, whatever time
 
     def add(self, row: dict[str, Any], ts: int) -> None:
         """A row in time order; it joins the windows that end at or after it."""
-        if self._immediate:
+        if self._max_rows is not None:
+            self._enter(ts, row)
+            while len(self._order) > self._max_rows:
+                self._evict_oldest()
+        elif self._immediate:
             self._enter(ts, row)
             self.evict_before(ts - self._span)  # no later window reaches back further
         else:
@@ -129,22 +136,26 @@ class SlidingFolds:
         """Forget rows older than any later window reaches (``left``)."""
         order = self._order
         while order and order[0][0] < left:
-            _, seq, key = order.popleft()
-            if key is None:
-                self._errors.popleft()
-                continue
-            queue = self._groups[key]
-            queue.pop()
-            if not queue:
-                del self._groups[key]
+            self._evict_oldest()
+
+    def _evict_oldest(self) -> None:
+        _, _seq, key = self._order.popleft()
+        if key is None:
+            self._errors.popleft()
+            return
+        queue = self._groups[key]
+        queue.pop()
+        if not queue:
+            del self._groups[key]
 
     def items_at(self, end: int) -> list[FoldedGroup] | None:
         """The groups of the window ending at ``end``, ordered by their first row."""
-        pending = self._pending
-        while pending and (pending[0][0] <= end if self._inclusive else pending[0][0] < end):
-            ts, row = pending.popleft()
-            self._enter(ts, row)
-        self.evict_before(end - self._span)
+        if self._max_rows is None:
+            pending = self._pending
+            while pending and (pending[0][0] <= end if self._inclusive else pending[0][0] < end):
+                ts, row = pending.popleft()
+                self._enter(ts, row)
+            self.evict_before(end - self._span)
         if self._errors:
             raise self._errors[0][1]
         if not self._groups:

@@ -320,22 +320,23 @@ def _plan_fold(
     ):
         return None
     specs = tuple(scope.folds.specs)
-    if spec.kind not in ("hopping", "sliding") and any(s.keeps_values for s in specs):
+    overlapping = spec.kind in ("hopping", "sliding") or (
+        spec.kind == "count" and spec.interval not in (0, spec.length)
+    )
+    if not overlapping and any(s.keeps_values for s in specs):
         return None
     return FoldPlan(specs, bool(collection.dims))
 
 
 def _folds_by_kind(spec: WindowSpec, event_time: bool) -> bool:
-    """Windows whose rows can be folded as they arrive: tumbling; hopping when the
-    hop divides the length (panes); session in processing time; count windows that
-    neither overlap nor skip rows; sliding windows over per-group two-stack queues.
-    The other count windows keep rows."""
-    if spec.kind in ("tumbling", "sliding"):
+    """Windows whose rows can be folded as they arrive: tumbling, hopping (in panes),
+    sliding and overlapping count windows (two-stack queues), count and state windows
+    (their own rows), session windows in processing time. An event-time session
+    keeps rows: its end is known only once it closes, past rows that arrived later."""
+    if spec.kind in ("tumbling", "sliding", "state", "count"):
         return True
     if spec.kind == "hopping":
-        return spec.interval_ms > 0 and spec.length_ms % spec.interval_ms == 0
-    if spec.kind == "count":  # every window the rows since the last: no overlap, no gap
-        return spec.interval in (0, spec.length)
+        return spec.interval_ms > 0
     return spec.kind == "session" and not event_time
 
 

@@ -7,13 +7,14 @@ open groups' totals) and its counters; the pipeline hands it rows in time order
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._types import Message
 from ..errors import EvalError
 from .emit import Emitter
-from .fold import WindowFolds
+from .fold import GroupFolds, WindowFolds
 from .fold_sliding import SlidingFolds
 from .joins import TaggedRow
 from .metrics import OpMetrics
@@ -54,7 +55,15 @@ class WindowStage:
         self.window: ProcessingWindow | EventTimeWindow | StateWindow
         if plan.state is not None:
             s = plan.state
-            self.window = StateWindow(s.begin, s.end, s.partition)
+            fold = plan.fold
+            new_rows: Callable[[], Any] = list
+            if fold is not None:  # each window's rows fold into its own groups
+
+                def new_rows() -> GroupFolds:
+                    assert fold is not None
+                    return GroupFolds(fold.specs, None)
+
+            self.window = StateWindow(s.begin, s.end, s.partition, new_rows=new_rows)
         else:
             # a folding sliding window hands its machine the trigger's answer, not the row
             sliding = isinstance(self.folds, SlidingFolds)
@@ -131,10 +140,14 @@ class WindowStage:
                     self._emit.error(ts, f"run Select error: {exc}")
                     out = None
                 self.groups.clear()
-            elif self.folds is not None:
+            elif self.folds is not None or isinstance(emit.rows, GroupFolds):
                 runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
                 try:
-                    items = self.folds.items_at(emit.end_ms)
+                    if isinstance(emit.rows, GroupFolds):  # a state window's own folds
+                        items = emit.rows.items()
+                    else:
+                        assert self.folds is not None
+                        items = self.folds.items_at(emit.end_ms)
                     out = self.plan.collection.finish(items) if items is not None else None
                 except EvalError as exc:
                     self._emit.error(ts, str(exc))
@@ -199,6 +212,12 @@ def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | SlidingFolds
         return None
     spec = plan.spec
     key_of = plan.collection.key_of if fold.grouped else None
+    if spec.kind == "state":
+        return None  # the state window folds each window's rows itself (new_rows)
+    if spec.kind == "count" and spec.interval not in (0, spec.length):
+        return SlidingFolds(  # every window the last `length` rows, overlapping or gapped
+            fold.specs, key_of, length_ms=0, delay_ms=0, immediate=True, max_rows=spec.length
+        )
     if spec.kind == "sliding":
         return SlidingFolds(
             fold.specs,
@@ -209,8 +228,8 @@ def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | SlidingFolds
         )
     unit = spec.unit or "SS"
     pane: int | None = None
-    if spec.kind == "hopping":
-        pane = spec.interval_ms
+    if spec.kind == "hopping":  # panes of the largest size both length and hop divide
+        pane = math.gcd(spec.interval_ms, spec.length_ms)
     elif plan.event_time:
         pane = spec.length_ms
     if plan.event_time:  # the grid starts at the first row's aligned end, as the window's

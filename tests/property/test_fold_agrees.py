@@ -32,6 +32,11 @@ RULES = [
     "GROUP BY SLIDINGWINDOW(ms, 1000, 400) OVER (WHEN b > 0)",
     "SELECT a / b AS first, median(a) AS m FROM s GROUP BY b / a, SLIDINGWINDOW(ms, 800) "
     "OVER (WHEN a > 0)",
+    "SELECT k, count(*) AS n, collect(a) AS c FROM s GROUP BY k, HOPPINGWINDOW(ms, 1000, 400)",
+    "SELECT k, sum(a) AS s, collect(b) AS c FROM s GROUP BY k, COUNTWINDOW(4, 2)",
+    "SELECT count(*) AS n, sum(a) AS s, window_start() AS ws FROM s "
+    "GROUP BY STATEWINDOW(a > 2, b > 2)",
+    "SELECT count(*) AS n, max(b) AS m FROM s GROUP BY STATEWINDOW(a > 0) OVER (PARTITION BY k)",
 ]
 
 scalars = st.one_of(
@@ -85,7 +90,7 @@ def test_folding_windows_agree_with_windows_keeping_rows(
 
 
 # event time keeps WHERE after the window, and folds no session window
-EVENT_RULES = [r for r in RULES if not any(w in r for w in ("WHERE", "SESSION", "COUNT"))]
+EVENT_RULES = [r for r in RULES if not any(w in r for w in ("WHERE", "SESSION", "COUNTW"))]
 
 
 @pytest.mark.parametrize("sql", EVENT_RULES)
@@ -103,9 +108,10 @@ def test_event_time_folding_agrees(sql: str, batch: list[tuple[int, dict[str, ob
     ("window", "folds"),
     [
         ("SLIDINGWINDOW(ss, 2)", True),
-        ("COUNTWINDOW(3, 1)", False),
+        ("COUNTWINDOW(3, 1)", True),
         ("COUNTWINDOW(3, 3)", True),
-        ("HOPPINGWINDOW(ms, 1000, 300)", False),
+        ("HOPPINGWINDOW(ms, 1000, 300)", True),
+        ("STATEWINDOW(a > 1)", True),
         ("HOPPINGWINDOW(ms, 900, 300)", True),
     ],
 )

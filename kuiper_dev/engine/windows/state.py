@@ -39,7 +39,7 @@ class _Partition:
 
     open: bool = False
     start_ms: int = 0
-    rows: list[Any] = field(default_factory=list)
+    rows: Any = field(default_factory=list)  # a list, or what ``new_rows`` makes
 
 
 class StateWindow:
@@ -63,10 +63,13 @@ class StateWindow:
         begin: Condition,
         end: Condition | None = None,
         partition: Sequence[Condition] = (),
+        *,
+        new_rows: Callable[[], Any] = list,
     ) -> None:
         self.begin = begin
         self.end = end
         self.partition = tuple(partition)
+        self._new_rows = new_rows  # what holds a window's rows: a list, or folds with append
         self.partitions: dict[str, _Partition] = {}
 
     def partition_key(self, row: Any) -> str:
@@ -97,18 +100,23 @@ class StateWindow:
             state = self.partitions[key] = _Partition()
         if not state.open:
             if _matches(self.begin, row):
-                state.open, state.start_ms, state.rows = True, ts, [row]
+                state.open, state.start_ms, state.rows = True, ts, self._first(row)
             return []
         if self.end is not None:
             state.rows.append(row)
             if not _matches(self.end, row):
                 return []
             emit = WindowEmit(state.rows, state.start_ms, ts)
-            state.open, state.rows = False, []
+            state.open, state.rows = False, self._new_rows()
             return [emit]
         if not _matches(self.begin, row):
             state.rows.append(row)
             return []
         emit = WindowEmit(state.rows, state.start_ms, ts)
-        state.start_ms, state.rows = ts, [row]
+        state.start_ms, state.rows = ts, self._first(row)
         return [emit]
+
+    def _first(self, row: Any) -> Any:
+        rows = self._new_rows()
+        rows.append(row)
+        return rows
