@@ -20,7 +20,7 @@ from .compiler import compile_expr
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
 from .runtime import Compiled, Group, Scope
-from .values import binary_op, group_key_part
+from .values import binary_op, checked_condition, group_key_part
 
 __all__ = ["CollectionPlan"]
 
@@ -57,13 +57,17 @@ class CollectionPlan:
         self.aggregate = bool(self.dims) or is_aggregate(
             (select.fields, having, getattr(select, "order_by", ())), binder
         )
-        self.where: Compiled | None = (
-            compile_expr(select.where, scope) if where and select.where else None
+        self.where: Callable[[Any], bool] | None = (
+            checked_condition(compile_expr(select.where, scope), "run Where error")
+            if where and select.where
+            else None
         )
         group_scope = dataclasses.replace(scope, op_id="op_project", group=True)
         mode = group_scope if self.aggregate else scope
-        self.having: Compiled | None = (
-            compile_expr(having, group_scope) if having is not None else None
+        self.having: Callable[[Any], bool] | None = (
+            checked_condition(compile_expr(having, group_scope), "run Having error")
+            if having is not None
+            else None
         )
         self.order = [
             (compile_expr(s.expr, mode), s.ascending) for s in getattr(select, "order_by", ())
@@ -81,7 +85,7 @@ class CollectionPlan:
             if not rows:
                 return None
         if self.where is not None:
-            rows = [r for r in rows if _truth(self.where(r), "run Where error")]
+            rows = [r for r in rows if self.where(r)]
             if not rows:
                 return None
         items = self._groups(rows)
@@ -119,7 +123,7 @@ class CollectionPlan:
         """HAVING, ORDER BY, SELECT and LIMIT over a window's groups (or rows)."""
         if self.having is not None:
             having = self.having
-            items = [g for g in items if _truth(having(g), "run Having error")]
+            items = [g for g in items if having(g)]
             if not items:
                 return None
         if self.order:
@@ -132,17 +136,12 @@ class CollectionPlan:
         return out[: self.limit] if self.limit is not None else out
 
 
-def _truth(value: Any, what: str) -> bool:
-    if value is True:
-        return True
-    if value is None or value is False:
-        return False
-    raise EvalError(f"{what}: invalid condition that returns non-bool value {value!r}")
-
-
 def _sorted(items: list[Any], order: list[tuple[Compiled, bool]]) -> list[Any]:
     """eKuiper's MultiSorter: nulls last whatever the direction; stable for ties."""
-    keyed = [([f(i) for f, _ in order], i) for i in items]
+    try:
+        keyed = [([f(i) for f, _ in order], i) for i in items]
+    except EvalError as exc:
+        raise EvalError(f"run Order By error: {exc}") from None
 
     def compare(a: tuple[list[Any], Any], b: tuple[list[Any], Any]) -> int:
         for (va, vb), (_, ascending) in zip(zip(a[0], b[0], strict=True), order, strict=True):

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..errors import EvalError, PlanError
-from ..go import go_str, go_type
+from ..go import describe, go_str
 from ..sql import ast, render
 from ..sql.like import like_regex
 from . import structure
@@ -172,21 +172,17 @@ def _between(op: str, lf: Compiled, lo: Compiled, hi: Compiled) -> Compiled:
             a = ge(lhs, low)
         except EvalError:
             raise EvalError(
-                f"between operator cannot compare {_typed(lhs)} and {_typed(low)}"
+                f"between operator cannot compare {describe(lhs)} and {describe(low)}"
             ) from None
         try:
             b = le(lhs, high)
         except EvalError:
             raise EvalError(
-                f"between operator cannot compare {_typed(lhs)} and {_typed(high)}"
+                f"between operator cannot compare {describe(lhs)} and {describe(high)}"
             ) from None
         return (a and b) != negate
 
     return between
-
-
-def _typed(v: Any) -> str:
-    return f"{go_type(v)}({go_str(v)})"
 
 
 def _like_pattern(pattern: str) -> re.Pattern[str]:
@@ -210,13 +206,18 @@ def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
         def pattern(row: dict[str, Any]) -> re.Pattern[str]:
             p = pf(row)
             if type(p) is not str:
-                raise EvalError(f"invalid LIKE pattern, must be a string but got {go_str(p)}")
+                raise EvalError(f"invalid LIKE pattern, must be a string but got {_go_v(p)}")
             return _like_pattern(p)
 
     def like(row: dict[str, Any]) -> Any:
         lhs = lf(row)
         if type(lhs) is not str:
-            raise EvalError(f"LIKE operator left operand expects string, but found {go_str(lhs)}")
+            raise EvalError(f"LIKE operator left operand expects string, but found {_go_v(lhs)}")
         return (pattern(row).match(lhs) is not None) != negate
 
     return like
+
+
+def _go_v(v: Any) -> str:
+    """Go's ``%v``: a null prints as ``<nil>``."""
+    return "<nil>" if v is None else go_str(v)

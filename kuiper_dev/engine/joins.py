@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, PlanError
+from ..go import describe
 from ..sql import ast, walk
 
 __all__ = ["JoinPlan", "JoinedRow", "TaggedRow", "join_streams"]
@@ -88,10 +89,16 @@ class JoinPlan:
 def _holds(on: Condition | None, kind: str, parts: list[TaggedRow]) -> bool:
     if on is None:
         return True
-    value = on(JoinedRow(parts))
+    try:
+        value = on(JoinedRow(parts))
+    except EvalError as exc:
+        raise EvalError(f"run Join error: {exc}") from None
     if value is True or value is False:
         return value
-    raise EvalError(f"run Join error: invalid join condition that returns non-bool value {value!r}")
+    raise EvalError(
+        "run Join error: invalid join condition that returns non-bool value "
+        f"{describe(value)}"
+    )
 
 
 def _join(

@@ -30,6 +30,7 @@ from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
 from .runtime import Compiled, FoldSpec, Runtime, Scope
+from .values import checked_condition
 from .windows import WindowSpec
 
 __all__ = [
@@ -63,7 +64,7 @@ class RowPlan:
     with the tables' rows and projected as a one-row collection.
     """
 
-    where: Compiled | None
+    where: Predicate | None  # raises the filter operator's error for a non-bool result
     project: Projector
     send_meta: bool
     collection: CollectionPlan | None = None
@@ -219,7 +220,11 @@ def _plan_rows(
             "GROUP BY needs a window in a stream rule, e.g. GROUP BY a, TUMBLINGWINDOW(ss, 10)"
         )
     scope.op_id = "op_2_filter"  # eKuiper's operator names, read by last_hit_* and plugins
-    where = compile_expr(select.where, scope) if select.where else None
+    where = (
+        checked_condition(compile_expr(select.where, scope), "run Where error")
+        if select.where
+        else None
+    )
     scope.op_id = "op_3_project"
     collection = CollectionPlan(select, scope, projector, where=True, join=join) if join else None
     return RowPlan(where, projector(scope), opts.send_meta, collection)
@@ -275,7 +280,8 @@ def _plan_window(
         fold = _plan_fold(spec, collection, scope, event_time=opts.is_event_time)
     return WindowPlan(
         spec=spec,
-        filter=_predicate(compile_expr(cond, scope)) if cond is not None else None,
+        # FILTER and a pushed-down WHERE run as eKuiper's filter operator before the window
+        filter=checked_condition(compile_expr(cond, scope), "run Where error") if cond else None,
         trigger=trigger,
         state=state_plan,
         event_time=opts.is_event_time,

@@ -11,7 +11,6 @@ from typing import Any
 
 from .._types import Message
 from ..errors import EvalError
-from ..go import go_str, go_type
 from .emit import Emitter
 from .fastpath import FastPath
 from .joins import TaggedRow
@@ -54,16 +53,11 @@ class RowStage:
             filt.records_in += 1
             try:
                 keep = plan.where(row)
-            except EvalError as exc:
+            except EvalError as exc:  # eKuiper's filter operator counts what it returns
                 filt.error(str(exc), now())
-                raise EvalError(f"run Where error: {exc}") from None
-            if keep is None or keep is False:
+                raise
+            if not keep:
                 return
-            if keep is not True:
-                raise EvalError(
-                    "run Where error: invalid condition that returns non-bool value "
-                    f"{go_type(keep)}({go_str(keep)})"
-                )
             filt.records_out += 1
         project = self._metrics["project"]
         project.records_in += 1

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
-from ..go import go_str, go_type, int_div, int_rem
+from ..go import describe, go_str, go_type, int_div, int_rem
 
 __all__ = [
     "binary_op",
+    "checked_condition",
+    "condition",
     "float_quotient",
     "float_remainder",
     "group_key_part",
@@ -145,3 +147,33 @@ def binary_op(op: str) -> Callable[[Any, Any], Any]:
         raise invalid_op(lhs, op, rhs)
 
     return apply
+
+
+def condition(value: Any, what: str) -> bool:
+    """eKuiper's reading of a WHERE, HAVING or FILTER result: true passes, false and
+    null do not, anything else is the operator's error (``what`` names it).
+
+    >>> condition(None, "run Where error")
+    False
+    """
+    if value is True:
+        return True
+    if value is None or value is False:
+        return False
+    raise EvalError(
+        f"{what}: invalid condition that returns non-bool value {describe(value)}"
+    )
+
+
+def checked_condition(fn: Callable[[Any], Any], what: str) -> Callable[[Any], bool]:
+    """A compiled condition as eKuiper's filter and having operators run it: its own
+    errors and a non-bool result both fail with the operator's prefix."""
+
+    def test(row: Any) -> bool:
+        try:
+            value = fn(row)
+        except EvalError as exc:
+            raise EvalError(f"{what}: {exc}") from None
+        return condition(value, what)
+
+    return test

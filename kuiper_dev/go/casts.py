@@ -146,10 +146,10 @@ Strictness = Literal["strict", "samekind", "all"]
 def describe(v: Any) -> str:
     """A value as Go's ``%T(%v)`` shows it in conversion errors.
 
-    >>> describe(2.5), describe("a")
-    ('float64(2.5)', 'string(a)')
+    >>> describe(2.5), describe("a"), describe(None)
+    ('float64(2.5)', 'string(a)', '<nil>(<nil>)')
     """
-    return f"{go_type(v)}({go_str(v)})"
+    return f"{go_type(v)}({'<nil>' if v is None else go_str(v)})"
 
 
 def _cannot(v: Any, target: str) -> FunctionError:

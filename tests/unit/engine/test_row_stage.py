@@ -15,6 +15,7 @@ from kuiper_dev.engine.plan import RowPlan
 from kuiper_dev.engine.result import RuleResult
 from kuiper_dev.engine.row_stage import RowStage
 from kuiper_dev.engine.runtime import Runtime
+from kuiper_dev.engine.values import checked_condition
 from kuiper_dev.errors import EvalError
 
 
@@ -35,7 +36,12 @@ class Stage:
         self.runtime = Runtime(now_ms=lambda: 99)
         emit = Emitter(self.result, self.metrics["sink"], send_error=False)
         self.stage = RowStage(
-            plan or RowPlan(where, project, send_meta),
+            plan
+            or RowPlan(
+                checked_condition(where, "run Where error") if where is not None else None,
+                project,
+                send_meta,
+            ),
             metrics=self.metrics,
             emit=emit,
             runtime=self.runtime,
@@ -86,6 +92,7 @@ def test_a_non_boolean_where_is_an_error_in_go_terms(verdict: Any, shown: str) -
         str(info.value) == f"run Where error: invalid condition that returns non-bool value {shown}"
     )
     assert s.result.emissions == [] and s.counts("project") == (0, 0, 0)
+    assert s.counts("filter") == (1, 0, 1)  # eKuiper's filter counts what it returns
 
 
 def test_a_failing_where_is_counted_on_the_filter_and_raised_as_a_where_error() -> None:
@@ -94,7 +101,7 @@ def test_a_failing_where_is_counted_on_the_filter_and_raised_as_a_where_error() 
         s.stage.ingest({"a": 1})
     assert s.counts("filter") == (1, 0, 1)
     assert (s.metrics["filter"].last_exception, s.metrics["filter"].last_invocation) == (
-        "divided by zero",
+        "run Where error: divided by zero",
         99,
     )
 

@@ -52,3 +52,67 @@ def test_operator_results(lhs: object, op: str, rhs: object, want: object) -> No
 def test_operator_errors(lhs: object, op: str, rhs: object, message: str) -> None:
     with pytest.raises(EvalError, match=re.escape(message)):
         binary_op(op)(lhs, rhs)
+
+
+# -- conditions as eKuiper's filter, having and join operators read them ---------------
+
+
+def _first_error(sql: str, rows: list[dict[str, object]]) -> str:
+    from kuiper_dev import Workspace
+
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream('CREATE STREAM t () WITH (DATASOURCE="t")')
+    result = ws.run(sql, rows, drain_ms=2000)
+    assert result.errors, f"expected an error from {sql}"
+    return result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        (
+            "SELECT a FROM s WHERE a / 0 > 1 GROUP BY SLIDINGWINDOW(ss, 1)",
+            "run Where error: divided by zero",
+        ),
+        (
+            "SELECT a FROM s WHERE x GROUP BY SLIDINGWINDOW(ss, 1)",
+            "run Where error: invalid condition that returns non-bool value string(yes)",
+        ),
+        (
+            "SELECT a FROM s WHERE x GROUP BY TUMBLINGWINDOW(ss, 1)",  # pushed below the window
+            "run Where error: invalid condition that returns non-bool value string(yes)",
+        ),
+        (
+            "SELECT count(*) AS n FROM s GROUP BY TUMBLINGWINDOW(ss, 1) FILTER (WHERE a)",
+            "run Where error: invalid condition that returns non-bool value float64(1)",
+        ),
+        (
+            "SELECT sum(a) AS s FROM s GROUP BY TUMBLINGWINDOW(ss, 1) HAVING sum(a) / 0 > 1",
+            "run Having error: divided by zero",
+        ),
+        (
+            "SELECT a FROM s GROUP BY TUMBLINGWINDOW(ss, 1) ORDER BY a / 0",
+            "run Order By error: divided by zero",
+        ),
+        (
+            "SELECT a FROM s WHERE n LIKE 'x%'",
+            "run Where error: LIKE operator left operand expects string, but found <nil>",
+        ),
+    ],
+)
+def test_operator_errors_carry_ekuipers_prefix_and_go_printing(sql: str, message: str) -> None:
+    assert _first_error(sql, [{"a": 1, "x": "yes"}]) == message
+
+
+def test_a_non_bool_join_condition_prints_in_go_terms() -> None:
+    from kuiper_dev import Message, Workspace
+
+    ws = Workspace(plugins_dir=None)
+    sql = "SELECT * FROM s INNER JOIN t ON s.x GROUP BY TUMBLINGWINDOW(ss, 1)"
+    for name in ("s", "t"):
+        ws.create_stream(f'CREATE STREAM {name} () WITH (DATASOURCE="{name}")')
+    feeds = {"s": [Message("s", b'{"x": "yes"}', 1)], "t": [Message("t", b'{"y": 1}', 2)]}
+    result = ws.run(sql, feeds, drain_ms=2000)
+    assert [e.message for e in result.errors] == [
+        "run Join error: invalid join condition that returns non-bool value string(yes)"
+    ]
