@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,10 +31,41 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _plugin_warnings() -> Iterator[list[str]]:
+    """Collect what plugin loading logs (e.g. the version-order warning) for the verb to print.
+
+    Only verbs that load plugins come here, so ``--help`` never prints a warning.
+    """
+    logger = logging.getLogger("kuiper_dev.plugins")
+    handler, propagate = _Collect(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False  # the verb prints them once, as "warning: ..."
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def workspace(plugins: Path) -> Workspace:
-    ws = Workspace(plugins_dir=plugins)
-    for problem in ws.plugins.problems:
-        typer.echo(f"warning: {problem}", err=True)
+    """Load the plugins folder and print its problems and warnings (on stderr)."""
+    with _plugin_warnings() as logged:
+        ws = Workspace(plugins_dir=plugins)
+    problems = ws.plugins.problems
+    # A refused plugin is logged and kept in ``problems``: print the fuller problem only.
+    extra = [m for m in dict.fromkeys(logged) if not any(m in p for p in problems)]
+    for text in (*problems, *extra):
+        typer.echo(f"warning: {text}", err=True)
     return ws
 
 

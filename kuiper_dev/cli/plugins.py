@@ -47,11 +47,7 @@ def describe_plugin(
 ) -> None:
     """Print {"name": ..., "version": ...} as eKuiper's describe answers."""
     with user_errors():
-        ws = workspace(plugins)
-        print_json(ws.describe_plugin(_kind(kind), name))
-        warning = ws.plugin_warning(_kind(kind), name)
-        if warning:
-            typer.echo(f"warning: {warning}", err=True)
+        print_json(workspace(plugins).describe_plugin(_kind(kind), name))
 
 
 @describe_app.command("udf")

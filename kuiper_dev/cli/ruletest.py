@@ -1,4 +1,4 @@
-"""``kuiper-dev ruletest FILE... [--check] [--report OUT.json]``."""
+"""``kuiper-dev ruletest FILE... [--plugins DIR] [--check] [--report OUT.json]``."""
 
 from __future__ import annotations
 
@@ -22,13 +22,25 @@ def ruletest(
     report: Annotated[
         Path | None, typer.Option("--report", help="write a JSON report here")
     ] = None,
+    plugins: Annotated[
+        Path | None,
+        typer.Option(
+            "--plugins",
+            help="the plugins folder for cases without their own \"plugins\" key "
+            "(default: the nearest plugins/ folder at or above each case file)",
+        ),
+    ] = None,
 ) -> None:
-    """Run rule-test cases in virtual time; print one JSON line per sink emission."""
+    """Run rule-test cases in virtual time; print one JSON line per sink emission.
+
+    Each case's plugins folder is, first found: the case's own "plugins" key,
+    then --plugins, then the nearest plugins/ folder at or above the case file.
+    """
     outcomes = []
     failed = False
     for path in files:
         with user_errors():
-            case = load_case(path)
+            case = load_case(path, plugins=plugins)
         for warning in case.warnings:
             typer.echo(f"warning: {warning}", err=True)
         outcome = run_case(case)

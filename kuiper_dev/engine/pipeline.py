@@ -93,6 +93,10 @@ class Pipeline:
         self._runtime.now_ms = now_ms
         self.emit.attach_clock(now_ms)
 
+    def now_ms(self) -> int:
+        """The rule's clock reading (the driver's once attached), epoch ms."""
+        return self._runtime.now_ms()
+
     def record_error(self, ts: int, message: str) -> None:
         """Record an error met outside the rule's own stages (a source, a sink)."""
         self.emit.error(ts, message)

@@ -92,16 +92,26 @@ class MemorySink:
 
 
 class PluginSink:
-    """A sink plugin running in its runner thread; ``record`` also sees what it receives."""
+    """A sink plugin running in its runner thread; ``record`` also sees what it receives.
 
-    def __init__(self, runner: SinkRunner, record: Callable[[Any], None] | None) -> None:
+    Each emission goes to the runner with the rule's clock reading (``now``) at
+    hand-over, so an error the plugin raises later carries the emission's time.
+    """
+
+    def __init__(
+        self,
+        runner: SinkRunner,
+        record: Callable[[Any], None] | None,
+        now: Callable[[], int] = lambda: 0,
+    ) -> None:
         self._runner = runner
         self._record = record
+        self._now = now
 
     def collect(self, data: Any) -> None:
         if self._record is not None:
             self._record(data)
-        self._runner.collect(data)
+        self._runner.collect(data, self._now())
 
     def close(self, timeout: float = 5.0) -> None:
         """Let queued emissions reach the plugin, then stop it (bounded)."""
@@ -111,11 +121,16 @@ class PluginSink:
 
 @dataclass(slots=True)
 class PluginSinks:
-    """The sinks of one rule's actions, made on demand and closed together."""
+    """The sinks of one rule's actions, made on demand and closed together.
+
+    ``on_error(ts, text)`` gets every plugin sink error: ``ts`` is the failing
+    emission's time, or ``now()`` when the error belongs to no emission (open, close).
+    """
 
     plugins: PluginRegistry
     rule_id: str
-    on_error: Callable[[str], None]
+    on_error: Callable[[int, str], None]
+    now: Callable[[], int]
     record: Callable[[Any], None] | None = None
     opened: list[Sink] = field(default_factory=list)
 
@@ -134,11 +149,12 @@ class PluginSinks:
             slot = self.plugins.sink(name)
             assert slot is not None
             runner = SinkRunner(
-                slot, dict(props), on_error=self.on_error, rule_id=self.rule_id,
+                slot, dict(props), on_error=lambda text: self.on_error(self.now(), text),
+                on_emission_error=self.on_error, rule_id=self.rule_id,
                 op_id=f"sink_{name}_{len(self.opened)}", instance_id=0,
             )  # fmt: skip
             runner.start()
-            sink = PluginSink(runner, self.record)
+            sink = PluginSink(runner, self.record, self.now)
             self.opened.append(sink)
             return sink
 
@@ -161,7 +177,11 @@ def attach_actions(
     """Give ``rule`` its sinks: log records, memory publishes (and records), nop drops,
     plugin sinks run in their runners. Returns the sinks, to close when done."""
     sinks = PluginSinks(
-        plugins, rule.id, lambda text: rule.record_error(0, f"sink: {text}"), record
+        plugins,
+        rule.id,
+        lambda ts, text: rule.record_error(ts, f"sink: {text}"),
+        rule.now_ms,
+        record,
     )
     rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus, record)))
     return sinks

@@ -63,9 +63,12 @@ class SinkRunner:
 
     ``on_error(text)`` gets every plugin exception (with its traceback), ack error
     and ack timeout; ``on_ack(error)`` every ack (``None`` for ``ack_ok``). Both are
-    called on the worker thread. ``conf`` is the action's properties, passed whole
-    to ``configure`` as eKuiper does; ``requireAck`` and ``sendSingle`` are read
-    from it.
+    called on the worker thread. With ``on_emission_error(ts, text)`` the errors
+    of one emission (its ``collect()`` raised, its ack failed or timed out, it was
+    dropped) go there instead, with the ``ts`` the emission was handed over with,
+    since the worker reports them later than the engine's clock saw them.
+    ``conf`` is the action's properties, passed whole to ``configure`` as eKuiper
+    does; ``requireAck`` and ``sendSingle`` are read from it.
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class SinkRunner:
         *,
         on_error: Callable[[str], None],
         on_ack: Callable[[str | None], None] | None = None,
+        on_emission_error: Callable[[int, str], None] | None = None,
         rule_id: str = "",
         op_id: str = "",
         instance_id: int = 0,
@@ -90,6 +94,7 @@ class SinkRunner:
         self.send_single = bool(conf.get("sendSingle", False))
         self.on_error = on_error
         self.on_ack = on_ack
+        self.on_emission_error = on_emission_error
         self.rule_id, self.op_id, self.instance_id = rule_id, op_id, instance_id
         self.ack_timeout = ack_timeout
         self.close_timeout = close_timeout
@@ -136,19 +141,23 @@ class SinkRunner:
         )
         self._worker.start()
 
-    def collect(self, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
-        """Queue one emission (JSON-encoded now, so later changes to ``rows`` don't leak)."""
+    def collect(self, rows: list[dict[str, Any]] | dict[str, Any], ts: int = 0) -> None:
+        """Queue one emission (JSON-encoded now, so later changes to ``rows`` don't leak).
+
+        ``ts`` is the emission's time (the rule's clock, epoch ms): its errors carry it.
+        """
         if self.status in ("dead", "stopped", "idle"):
             self._report(
                 f"sink {self.slot.name}: emission dropped, the sink is {self.status}"
                 + (f" ({self.last_error.splitlines()[0]})" if self.last_error else "")
-                + "; fix the plugin and restart() it"
+                + "; fix the plugin and restart() it",
+                ts,
             )
             return
         for data in encode_emission(rows, self.send_single):
             with self._idle:
                 self._pending += 1
-            self._queue.put(data)
+            self._queue.put((data, ts))
 
     def drain(self, timeout: float = 5.0) -> bool:
         """Wait until every queued emission has been collected; False on timeout."""
@@ -199,8 +208,9 @@ class SinkRunner:
                 continue
             if data is _STOP:
                 break
+            payload, ts = data  # the encoded emission and its time
             try:
-                self._collect_one(current, data)
+                self._collect_one(current, payload, ts)
             finally:
                 with self._idle:
                     if epoch == self._epoch:
@@ -242,9 +252,9 @@ class SinkRunner:
                 return None
         return _Instance(obj, ctx, generation)
 
-    def _collect_one(self, current: _Instance | None, data: bytes) -> None:
+    def _collect_one(self, current: _Instance | None, data: bytes, ts: int) -> None:
         if current is None:
-            self._report(f"sink {self.slot.name}: emission dropped, the sink is dead")
+            self._report(f"sink {self.slot.name}: emission dropped, the sink is dead", ts)
             return
         with self._ack_lock:
             self._ack.clear()
@@ -258,14 +268,15 @@ class SinkRunner:
             self._report(
                 f"sink {self.slot.name} ({self.slot.where}): collect() raised:\n"
                 f"{plugin_traceback(exc, self.slot.where)}\n"
-                "The emission is lost; the sink goes on with the next one"
+                "The emission is lost; the sink goes on with the next one",
+                ts,
             )
             return
         self.collected += 1
         if self.require_ack:
-            self._await_ack()
+            self._await_ack(ts)
 
-    def _await_ack(self) -> None:
+    def _await_ack(self, ts: int) -> None:
         got = self._ack.wait(self.ack_timeout)
         with self._ack_lock:
             self._awaiting = False
@@ -274,7 +285,8 @@ class SinkRunner:
             self._report(
                 f"sink {self.slot.name} ({self.slot.where}): requireAck is set but no "
                 f"ack came within {self.ack_timeout:g}s; call ctx.ack_ok() or "
-                "ctx.ack_error(msg) once per collect()"
+                "ctx.ack_error(msg) once per collect()",
+                ts,
             )
             return
         self.acked += 1
@@ -284,7 +296,7 @@ class SinkRunner:
             except Exception:
                 log.exception("on_ack callback failed")
         if result is not None:
-            self._report(f"sink {self.slot.name}: ack error: {result}")
+            self._report(f"sink {self.slot.name}: ack error: {result}", ts)
 
     def _on_plugin_ack(self, error: str | None) -> None:
         # Called on whatever thread the plugin acks from; an ack nobody waits for
@@ -332,8 +344,12 @@ class SinkRunner:
         self.last_error = text
         self._report(text)
 
-    def _report(self, text: str) -> None:
+    def _report(self, text: str, ts: int | None = None) -> None:
+        """Hand an error to ``on_error``, or with the emission's ``ts`` to ``on_emission_error``."""
         try:
-            self.on_error(text)
+            if ts is not None and self.on_emission_error is not None:
+                self.on_emission_error(ts, text)
+            else:
+                self.on_error(text)
         except Exception:
             log.exception("on_error callback failed for %s", text.splitlines()[0])

@@ -116,8 +116,13 @@ def _positive(raw: dict[str, Any], key: str, path: Path) -> int | None:
     return value
 
 
-def load_case(path: Path | str) -> RuleTestCase:
-    """Read and check one case file; unknown keys warn and are ignored."""
+def load_case(path: Path | str, *, plugins: Path | str | None = None) -> RuleTestCase:
+    """Read and check one case file; unknown keys warn and are ignored.
+
+    The case's plugins folder is, first found: its own ``"plugins"`` key (relative
+    to the case file), then ``plugins`` (the CLI's ``--plugins``), then the
+    nearest ``plugins/`` folder at or above the case file.
+    """
     path = Path(path)
     try:
         raw = json.loads(path.read_text())
@@ -149,7 +154,13 @@ def load_case(path: Path | str) -> RuleTestCase:
             f"{path}: 'expected' must be a list of sink deliveries (each a list of objects, "
             "or one object with sendSingle)"
         )
-    plugins = raw.get("plugins")
+    own = raw.get("plugins")
+    if own:
+        plugins_dir: Path | None = path.parent / own
+    elif plugins is not None:
+        plugins_dir = Path(plugins)
+    else:
+        plugins_dir = find_plugins_dir(path.parent)
     return RuleTestCase(
         path=path,
         name=str(raw.get("name") or path.stem),
@@ -160,7 +171,7 @@ def load_case(path: Path | str) -> RuleTestCase:
         drain_ms=int(raw.get("drainMs", 0)),
         start_ms=raw.get("startMs"),
         expected=expected,
-        plugins=(path.parent / plugins) if plugins else find_plugins_dir(path.parent),
+        plugins=plugins_dir,
         actions=raw.get("actions"),
         limit=_positive(raw, "limit", path),
         timeout_ms=_positive(raw, "timeoutMs", path) or 10_000,

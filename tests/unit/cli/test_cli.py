@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kuiper_dev.cli import app
-from tests.fixtures import ROOT, write_function
+from tests.fixtures import ECHO_PLUGIN, ROOT, write_function
 
 runner = CliRunner()
 CASES = ROOT / "tests" / "ruletests"
@@ -142,3 +144,69 @@ def test_describe_warns_when_text_and_number_order_disagree(plugin_dir: Path) ->
     )
     assert json.loads(result.stdout) == {"name": "echo", "version": "1.9.0"}
     assert "Echo@v1.10.0.py" in result.stderr and "newer by number" in result.stderr
+
+
+def _tag_plugins(folder: Path, tag: str) -> Path:
+    """A plugins folder whose function ``tag()`` returns ``tag``."""
+    for kind in ("sources", "sinks", "functions"):
+        (folder / kind).mkdir(parents=True)
+    body = ECHO_PLUGIN.format(symbol="Tag").replace("return args[0]", f"return {tag!r}")
+    write_function(folder, "Tag.py", "Tag", body)
+    return folder
+
+
+def _tag_case(path: Path, **extra: str) -> Path:
+    case = {
+        "streams": ['CREATE STREAM d () WITH (DATASOURCE="d")'],
+        "sql": "SELECT tag(a) AS t FROM d",
+        "mockSource": {"d": {"data": [{"a": 1}]}},
+        **extra,
+    }
+    path.write_text(json.dumps(case))
+    return path
+
+
+def test_ruletest_plugins_come_from_the_case_then_the_option_then_the_nearest_folder(
+    tmp_path: Path,
+) -> None:
+    _tag_plugins(tmp_path / "cases" / "plugins", "nearest")
+    cli = _tag_plugins(tmp_path / "cli", "option")
+    _tag_plugins(tmp_path / "own", "case")
+    plain = _tag_case(tmp_path / "cases" / "plain.ruletest.json")
+    own = _tag_case(tmp_path / "cases" / "own.ruletest.json", plugins="../own")
+    result = runner.invoke(app, ["ruletest", str(plain), str(own)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ['[{"t":"nearest"}]', '[{"t":"case"}]']
+    result = runner.invoke(app, ["ruletest", str(plain), str(own), "--plugins", str(cli)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ['[{"t":"option"}]', '[{"t":"case"}]']
+
+
+HELPS = [
+    ["--help"],
+    ["show", "--help"],
+    ["show", "plugins", "--help"],
+    ["describe", "plugin", "--help"],
+    ["functions", "--help"],
+    ["ruletest", "--help"],
+    ["demo", "--help"],
+]
+
+
+def test_help_prints_no_plugin_warning_but_a_verb_that_loads_plugins_does(
+    plugin_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_function(plugin_dir, "Echo@v1.9.0.py", "Echo")
+    write_function(plugin_dir, "Echo@v1.10.0.py", "Echo")
+    monkeypatch.chdir(plugin_dir.parent)  # ./plugins, the default, has two versions
+    caplog.set_level(logging.WARNING)
+    for args in HELPS:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "warning" not in result.output and "newer by number" not in result.output, args
+    assert caplog.records == []  # nothing loaded the plugins, so nothing was logged either
+    result = runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)])
+    assert json.loads(result.stdout) == ["echo"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "Echo@v1.10.0.py" in warnings[0]
+    assert "newer by number" in warnings[0]

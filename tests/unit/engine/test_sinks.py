@@ -36,3 +36,31 @@ def test_memory_sink_needs_a_topic_and_json_objects() -> None:
         MemorySink(MemoryBus(), {}, None)
     with pytest.raises(RuleError, match="not JSON"):
         MemorySink(MemoryBus(), {"topic": "t"}, None).collect("not json")
+
+
+RAISING_SINK = """
+class Mysink:
+    def configure(self, conf): pass
+    def open(self, ctx): pass
+    def collect(self, ctx, data):
+        if b"boom" in data:
+            raise ValueError("cannot write")
+    def close(self, ctx): pass
+"""
+
+
+def test_a_plugin_sink_error_carries_the_time_of_the_emission_that_failed() -> None:
+    from kuiper_dev import Message, Workspace
+
+    t0 = 1_700_000_000_000
+    ws = Workspace(plugins_dir=None)
+    ws.plugins.define_sink("Mysink", RAISING_SINK, filename="<cell s>")
+    feed = [
+        Message("d", b'{"v": "fine"}', t0 + 100),
+        Message("d", b'{"v": "boom"}', t0 + 1_250),
+        Message("d", b'{"v": "fine"}', t0 + 2_000),
+    ]
+    result = ws.run("SELECT v FROM d", feed, actions=[{"mysink": {}}], drain_ms=500)
+    assert [e.ts for e in result.errors] == [t0 + 1_250]
+    assert "sink: sink mysink" in result.errors[0].message
+    assert "ValueError: cannot write" in result.errors[0].message

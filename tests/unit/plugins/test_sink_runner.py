@@ -194,3 +194,20 @@ def test_hot_swap_between_collects_closes_the_old_instance() -> None:
     assert new_seen == [("2", b'[{"n":2}]')] and run.generation == 1
     assert old is not None and old.obj.closed.is_set()
     assert run.stop() and ev.errors == []
+
+
+def test_emission_errors_carry_the_time_the_emission_was_handed_over_with() -> None:
+    ack = "if b'boom' in data: raise ValueError('bad row')"
+    reg = PluginRegistry()
+    reg.define_sink("Recorder", RECORDER.format(version="1", ack=ack, export="Recorder"))
+    ev = Events()
+    at: list[tuple[int, str]] = []
+    run = make(reg, {}, ev, on_emission_error=lambda ts, text: at.append((ts, text)))
+    run.start()
+    run.collect([{"v": "fine"}], 1_000)
+    run.collect([{"v": "boom"}], 2_000)
+    assert run.drain(2) and run.stop()
+    assert [ts for ts, _ in at] == [2_000] and "ValueError: bad row" in at[0][1]
+    run.collect([{"v": "late"}], 3_000)  # dropped: stopped
+    assert at[-1][0] == 3_000 and "the sink is stopped" in at[-1][1]
+    assert ev.errors == []  # no error outside an emission
