@@ -22,6 +22,7 @@ from typing import Any, Literal
 from ..errors import FunctionError
 from ..go import go_str, to_int
 from ..sql import ast
+from ._gofmt import verb_v
 from .registry import builtin, check_kind
 
 _A: Literal["analytic"] = "analytic"
@@ -32,7 +33,7 @@ def _hidden(args: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool, str]:
         raise FunctionError("analytic functions need the engine's WHEN flag and partition key")
     valid, key = args[-2], args[-1]
     if not isinstance(valid, bool):
-        raise FunctionError(f"when arg is not a bool but got {go_str(valid)}")
+        raise FunctionError(f"when arg is not a bool but got {verb_v(valid)}")
     return args[:-2], valid, str(key)
 
 
@@ -75,7 +76,7 @@ def lag(ctx: Any, *args: Any) -> Any:
     ignore_null = True
     if len(sql) >= 4:
         if not isinstance(sql[3], bool):
-            raise FunctionError(f"The fourth arg is not a bool but got {go_str(sql[0])}")
+            raise FunctionError(f"The fourth arg is not a bool but got {verb_v(sql[0])}")
         ignore_null = sql[3]
     queue: deque[Any] | None = ctx.state.get(("lag", key))
     if queue is None:
@@ -128,7 +129,7 @@ def changed_col(ctx: Any, *args: Any) -> Any:
     sql, valid, key = _hidden(args)
     ignore_null, value = sql[0], sql[1]
     if not isinstance(ignore_null, bool):
-        raise FunctionError(f"first arg is not a bool but got {go_str(ignore_null)}")
+        raise FunctionError(f"first arg is not a bool but got {verb_v(ignore_null)}")
     if ignore_null and value is None:
         return None
     if not valid:
@@ -179,7 +180,7 @@ def had_changed(ctx: Any, *args: Any) -> bool:
         return False
     ignore_null = sql[0]
     if not isinstance(ignore_null, bool):
-        raise FunctionError(f"first arg is not a bool but got {go_str(ignore_null)}")
+        raise FunctionError(f"first arg is not a bool but got {verb_v(ignore_null)}")
     changed = False
     for i, v in enumerate(sql[1:], start=1):
         if ignore_null and v is None:

@@ -17,6 +17,8 @@ from typing import Any
 from ..errors import FunctionError
 from ..go import dumps, go_str
 from ..sql import ast
+from . import _regexp
+from ._gofmt import verb_v
 from .registry import builtin
 
 _TOKEN = re.compile(
@@ -101,7 +103,7 @@ def _atom(item: Any, expr: str) -> bool:
         if op == "!=":
             return bool(left != right)
         if op == "=~":
-            return isinstance(left, str) and re.search(str(right).strip("/"), left) is not None
+            return isinstance(left, str) and _regexp.matches(str(right).strip("/"), left)
         if left is None:
             return False
         return bool(
@@ -187,7 +189,7 @@ def _json_validator(args: Sequence[ast.Expr]) -> str | None:
 
 def _path_call(data: Any, path: Any) -> Any:
     if not isinstance(path, str):
-        raise FunctionError(f"invalid jsonPath, must be a string but got {go_str(path)}")
+        raise FunctionError(f"invalid jsonPath, must be a string but got {verb_v(path)}")
     if data is None:
         raise FunctionError("invalid data nil for jsonpath")
     if isinstance(data, str):  # eKuiper parses text as JSON first (numbers as floats)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
-from ..go import go_str
 from ..sql import ast
+from ._gofmt import verb_v
 from .registry import builtin
 
 
@@ -43,15 +43,15 @@ def changed_cols(ctx: Any, *args: Any) -> dict[str, Any] | None:
     """
     keys = args[-1] if args else None
     if not isinstance(keys, list):
-        raise FunctionError(f"the last arg is not the key list but got {go_str(keys)}")
+        raise FunctionError(f"the last arg is not the key list but got {verb_v(keys)}")
     sql = args[:-1]
     if len(sql) <= 2:
         raise FunctionError(f"expect more than two args but got {len(sql)}")
     prefix, ignore_null = sql[0], sql[1]
     if not isinstance(prefix, str):
-        raise FunctionError(f"first arg is not a string but got {go_str(prefix)}")
+        raise FunctionError(f"first arg is not a string but got {verb_v(prefix)}")
     if not isinstance(ignore_null, bool):
-        raise FunctionError(f"second arg is not a bool but got {go_str(ignore_null)}")
+        raise FunctionError(f"second arg is not a bool but got {verb_v(ignore_null)}")
     if len(sql) != len(keys):
         raise FunctionError(
             f"the length of keys {len(keys)} does not match the args {len(sql) - 2}"

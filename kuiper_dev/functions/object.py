@@ -53,12 +53,14 @@ def object_(ks: Any, vs: Any) -> dict[str, Any]:
 
 @builtin("object", ["array"])
 def zip_(pairs: Any) -> dict[str, Any]:
-    """An object from an array of ``[key, value]`` pairs."""
+    """An object from an array of ``[key, value]`` pairs; null pairs are skipped."""
     msg = "each argument should be [][2]interface{}"
     if not isinstance(pairs, list):
         raise FunctionError(msg)
     out: dict[str, Any] = {}
     for p in pairs:
+        if p is None:  # eKuiper's zip passes over a null item
+            continue
         if not isinstance(p, list) or len(p) != 2:
             raise FunctionError(msg)
         if not isinstance(p[0], str):

@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import FunctionError
 from ..go import go_str
 from ..sql import ast
+from ._gofmt import verb_v
 from .registry import builtin
 
 
@@ -184,7 +185,7 @@ def get_keyed_state(ctx: Any, key: Any, type_name: Any, default: Any) -> Any:
     from .transform import to_type
 
     if not isinstance(key, str):
-        raise FunctionError(f"key {go_str(key)} is not a string")
+        raise FunctionError(f"key {verb_v(key)} is not a string")
     store = getattr(ctx, "keyed_state", None) or {}
     if key not in store:
         return default

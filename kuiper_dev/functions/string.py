@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import FunctionError
 from ..go import go_str, to_float, to_int
 from ..sql import ast
+from . import _regexp
 from ._locale import ARABIC_INDIC, separators
 from .registry import builtin, check_kind
 
@@ -120,63 +121,22 @@ def numbytes(s: Any) -> int:
     return len(go_str(s).encode())
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    # Go's RE2 syntax is close to Python's for the patterns eKuiper users write;
-    # named groups (?P<n>...) and classes work alike.
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise FunctionError(f"error parsing regexp: {exc}: `{pattern}`") from None
-
-
 @builtin("string", ["string", "string"], null="false")
 def regexp_matches(s: Any, pattern: Any) -> bool:
-    """Whether the regular expression matches anywhere in the text."""
-    return _go_regex(go_str(pattern)).search(go_str(s)) is not None
-
-
-def _go_template(repl: str) -> str:
-    # Go's ReplaceAllString expands $1, ${1} and ${name}; Python wants \g<...>.
-    out, i = [], 0
-    while i < len(repl):
-        c = repl[i]
-        if c == "\\":
-            out.append("\\\\")
-        elif c == "$" and i + 1 < len(repl):
-            if repl[i + 1] == "$":
-                out.append("$")
-                i += 2
-                continue
-            m = re.match(r"\{(\w+)\}|(\w+)", repl[i + 1 :])
-            if m:
-                name = m.group(1) or m.group(2)
-                out.append(f"\\g<{name}>")
-                i += 1 + m.end()
-                continue
-            out.append(c)
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
+    """Whether the regular expression (Go's RE2 syntax) matches anywhere in the text."""
+    return _regexp.matches(go_str(pattern), go_str(s))
 
 
 @builtin("string", ["string", "string", "string"])
 def regexp_replace(s: Any, pattern: Any, repl: Any) -> str:
     """Replace every match; ``$1`` and ``${name}`` refer to groups, as in Go."""
-    rx = _go_regex(go_str(pattern))
-    template = _go_template(go_str(repl))
-    try:
-        return rx.sub(template, go_str(s))
-    except (re.error, IndexError):
-        # Go expands an unknown group to the empty string
-        return rx.sub(lambda m: "", go_str(s)) if not rx.groups else go_str(s)
+    return _regexp.replace_all(go_str(pattern), go_str(s), go_str(repl))
 
 
 @builtin("string", ["string", "string"])
 def regexp_substr(s: Any, pattern: Any) -> str:
     """The first match of the regular expression, or empty text."""
-    m = _go_regex(go_str(pattern)).search(go_str(s))
-    return m.group(0) if m else ""
+    return _regexp.find(go_str(pattern), go_str(s))
 
 
 @builtin("string", ["string"])

@@ -48,6 +48,8 @@ def test_changed_cols_sequence() -> None:
         fn(ctx, "", True, 1, 2, ["", "", "a"])
     with pytest.raises(FunctionError, match="first arg is not a string but got 1"):
         fn(ctx, 1, True, 1, keys[:3])
+    with pytest.raises(FunctionError, match="second arg is not a bool but got <nil>"):
+        fn(ctx, "c_", None, 1, keys[:3])
 
 
 @pytest.mark.parametrize(

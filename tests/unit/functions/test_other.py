@@ -66,6 +66,9 @@ def test_get_keyed_state() -> None:
     assert BUILTINS["get_keyed_state"].fn(ctx, "a", "bigint", 0) == 12
     with pytest.raises(FunctionError, match="key 1 is not a string"):
         BUILTINS["get_keyed_state"].fn(ctx, 1, "bigint", 0)
+    # fmt.Errorf's %v prints a null key as <nil>
+    with pytest.raises(FunctionError, match="key <nil> is not a string"):
+        BUILTINS["get_keyed_state"].fn(ctx, None, "bigint", 0)
 
 
 def test_end_to_end(ws: Workspace) -> None:
