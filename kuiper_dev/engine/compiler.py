@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..errors import EvalError, PlanError
-from ..go import describe, go_str
+from ..go import describe, go_str, verb_v
 from ..sql import ast, render
 from ..sql.like import like_regex
 from . import structure
@@ -206,18 +206,14 @@ def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
         def pattern(row: dict[str, Any]) -> re.Pattern[str]:
             p = pf(row)
             if type(p) is not str:
-                raise EvalError(f"invalid LIKE pattern, must be a string but got {_go_v(p)}")
+                raise EvalError(f"invalid LIKE pattern, must be a string but got {verb_v(p)}")
             return _like_pattern(p)
 
     def like(row: dict[str, Any]) -> Any:
         lhs = lf(row)
         if type(lhs) is not str:
-            raise EvalError(f"LIKE operator left operand expects string, but found {_go_v(lhs)}")
+            raise EvalError(f"LIKE operator left operand expects string, but found {verb_v(lhs)}")
         return (pattern(row).match(lhs) is not None) != negate
 
     return like
 
-
-def _go_v(v: Any) -> str:
-    """Go's ``%v``: a null prints as ``<nil>``."""
-    return "<nil>" if v is None else go_str(v)

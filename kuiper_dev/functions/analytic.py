@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..errors import FunctionError
-from ..go import go_str, to_int
+from ..go import go_str, to_int, verb_v
 from ..sql import ast
-from ._gofmt import verb_v
 from .registry import builtin, check_kind
 
 _A: Literal["analytic"] = "analytic"

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
-from ..go import dumps, go_str
+from ..go import dumps, go_str, verb_v
 from ..sql import ast
 from . import _regexp
-from ._gofmt import verb_v
 from .registry import builtin
 
 _TOKEN = re.compile(

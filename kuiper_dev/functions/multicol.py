@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
+from ..go import verb_v
 from ..sql import ast
-from ._gofmt import verb_v
 from .registry import builtin
 
 

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
-from ..go import go_str
+from ..go import go_str, verb_v
 from ..sql import ast
-from ._gofmt import verb_v
 from .registry import builtin
 
 

@@ -25,6 +25,7 @@ from .casts import (
     to_float,
     to_int,
     to_string,
+    verb_v,
 )
 from .json import dumps, normalize, numbers_as_floats
 from .numbers import INT64_MAX, INT64_MIN, int_avg, int_div, int_rem, wrap_int64
@@ -73,5 +74,6 @@ __all__ = [
     "to_string",
     "to_time",
     "unix_milli",
+    "verb_v",
     "wrap_int64",
 ]

@@ -143,13 +143,23 @@ Strictness = Literal["strict", "samekind", "all"]
 """eKuiper's ``cast.STRICT``, ``CONVERT_SAMEKIND`` and ``CONVERT_ALL``."""
 
 
+def verb_v(v: Any) -> str:
+    """Go's ``fmt.Sprintf("%v", v)`` for a value quoted in an error message: like
+    :func:`go_str` (eKuiper's ``cast.ToStringAlways``) but null prints as ``<nil>``.
+
+    >>> verb_v(None), verb_v(1.5), verb_v("a")
+    ('<nil>', '1.5', 'a')
+    """
+    return "<nil>" if v is None else go_str(v)
+
+
 def describe(v: Any) -> str:
     """A value as Go's ``%T(%v)`` shows it in conversion errors.
 
     >>> describe(2.5), describe("a"), describe(None)
     ('float64(2.5)', 'string(a)', '<nil>(<nil>)')
     """
-    return f"{go_type(v)}({'<nil>' if v is None else go_str(v)})"
+    return f"{go_type(v)}({verb_v(v)})"
 
 
 def _cannot(v: Any, target: str) -> FunctionError:
