@@ -10,6 +10,11 @@ Output names are the parser's (``nameExpr``): the alias, else a column's name
 When two fields give one name, eKuiper's project operator decides by kind, not
 by place: an alias (``* REPLACE`` items too) beats an unaliased expression, which
 beats a column (``*`` included); within one kind the later field wins.
+
+With ``sendNil`` on, a null is still left out for an unaliased expression that
+is no column (``abs(n)``, ``a + 1``): eKuiper's project operator keeps a null
+only for columns and aliases. That looks like an oversight of eKuiper's (its
+slice-tuple mode keeps the null); we match its default mode.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from .binder import Binder
 from .compiler import compile_expr
 from .runtime import Compiled, Scope
 
-__all__ = ["Projector", "make_projector"]
+__all__ = ["Projector", "make_projector", "omits_nil"]
 
 Projector = Callable[[Any], list[dict[str, Any]]]
 """The SELECT list compiled: a row or group in, its result rows out."""
@@ -84,11 +89,11 @@ def make_projector(
 
     def project(row: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, fn, label, _ in plan:
+        for key, fn, label, rank in plan:
             value = value_of(fn, label, row)
             if key is None:
                 out.update(value)
-            elif value is not None or send_nil:
+            elif value is not None or (send_nil and rank != _EXPR):
                 out[key] = value
         return out
 
@@ -98,7 +103,7 @@ def make_projector(
             value = value_of(fn, label, row)
             if key is None:
                 layers[rank].update(value)
-            elif value is not None or send_nil:
+            elif value is not None or (send_nil and rank != _EXPR):
                 layers[rank][key] = value
         return {**layers[_COLUMN], **layers[_EXPR], **layers[_ALIAS]}
 
@@ -108,6 +113,11 @@ def make_projector(
     if srf is None:
         return lambda row: [project(row)]
     return _expand(project, srf)
+
+
+def omits_nil(field: ast.Field) -> bool:
+    """Whether ``field``'s null is left out even under ``sendNil`` (see the module)."""
+    return not field.alias and not isinstance(field.expr, ast.FieldRef | ast.Wildcard)
 
 
 _COLUMN, _EXPR, _ALIAS = 0, 1, 2  # who wins a name: eKuiper's Pick, then Set, then AppendAlias

@@ -55,8 +55,8 @@ def test_null_values_are_left_out_unless_send_nil() -> None:
         ("a + b", "kuiper_field_0"),
         ("s.a", "a"),
         ("abs(abs(a) + 1)", "abs"),  # the outermost function
-        ("n->x", "kuiper_field_0"),
-        ("n.x", "x"),  # a column of a non-stream ``n``: named before it becomes a path
+        ("o->x", "kuiper_field_0"),
+        ("o.x", "x"),  # a column of a non-stream ``o``: named before it becomes a path
         ("l[0]", "kuiper_field_0"),
         ("CASE WHEN a > 0 THEN 1 END", "kuiper_field_0"),
         ("'text'", "kuiper_field_0"),
@@ -64,7 +64,7 @@ def test_null_values_are_left_out_unless_send_nil() -> None:
     ],
 )
 def test_an_unaliased_field_is_named_as_ekuiper_names_it(fields: str, name: str) -> None:
-    assert list(project(fields, send_nil=True)[0]) == [name]
+    assert list(project(fields, {**ROW, "o": {"x": 1}})[0]) == [name]
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,10 @@ def test_fields_giving_one_name_are_decided_by_kind_as_ekuiper_does(
     fields: str, expected: dict[str, Any]
 ) -> None:
     assert project(fields) == [expected]
+
+
+def test_send_nil_keeps_nulls_of_columns_and_aliases_but_not_of_unaliased_expressions() -> None:
+    # eKuiper's project operator (map mode) sets an unaliased expression only when not null
+    assert project("n, abs(n), n + 1, abs(n) AS x, missing", send_nil=True) == [
+        {"n": None, "x": None, "missing": None}
+    ]
