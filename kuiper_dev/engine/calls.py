@@ -148,7 +148,7 @@ def analytic_calls(node: Any) -> list[ast.Call]:
             builtin = lookup(n.name)
             if builtin is not None and builtin.kind == "analytic":
                 out.append(n)
-    return out
+    return out[::-1]  # inner calls first (lag(had_changed(...))), as eKuiper's analyzer
 
 
 def is_aggregate(node: Any, binder: Binder) -> bool:

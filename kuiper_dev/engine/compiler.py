@@ -45,7 +45,7 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
         case ast.ParenExpr(inner):
             return compile_expr(inner, scope)
         case ast.BinaryExpr("->", lhs, ast.JsonFieldRef(name)):
-            return structure.arrow(compile_expr(lhs, scope), name)
+            return structure.arrow(compile_expr(lhs, scope), name, _field(name, None, scope))
         case ast.BinaryExpr("AND" | "OR" as op, lhs, rhs):
             return _logic(op, compile_expr(lhs, scope), compile_expr(rhs, scope))
         case ast.BinaryExpr("IN" | "NOT IN" as op, lhs, rhs):
@@ -105,7 +105,7 @@ def _const(value: Any) -> Compiled:
 
 
 def _json_field(parent: str, name: str) -> Compiled:
-    return structure.arrow(lambda row: row.get(parent), name)
+    return structure.arrow(lambda row: row.get(parent), name, lambda row: row.get(name))
 
 
 def _binary(op: str, lf: Compiled, rf: Compiled) -> Compiled:

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from ..sql import ast
+from .projection import omits_nil
 from .typed import NotTyped, Typed, TypedCompiler, define
 
 __all__ = ["FastPath", "WindowFastPath", "compile_fast_path", "compile_window_fast_path"]
@@ -71,6 +72,8 @@ def compile_fast_path(
     """The generated loop for ``select`` over a stream with ``schema``, or None."""
     if schema is None or not _stateless(select):
         return None
+    if send_nil and any(omits_nil(f) for f in select.fields):
+        return None  # the general projector keeps eKuiper's sendNil exception
     compiler = TypedCompiler.for_select(select, schema)
     try:
         where = compiler.predicate(select.where) if select.where is not None else None

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..go import int_avg, wrap_int64
 from ..sql import ast
+from .projection import omits_nil
 from .typed import NotTyped, TypedCompiler, call, define
 
 __all__ = ["IncrementalPlan", "plan_incremental"]
@@ -66,6 +67,8 @@ def plan_incremental(
     """The plan for ``select`` when it has the foldable shape, else None."""
     if schema is None or not _foldable(select):
         return None
+    if send_nil and any(omits_nil(f) for f in select.fields):
+        return None  # the general projector keeps eKuiper's sendNil exception
     dims = _dimensions(select, schema)
     if dims is None:
         return None

@@ -29,11 +29,22 @@ __all__ = [
 
 
 def used_columns(select: ast.Select) -> set[str] | None:
-    """The column names a rule reads, or None when it selects ``*`` (all of them)."""
-    refs = field_refs(select)
-    if any(isinstance(f.expr, ast.Wildcard) for f in select.fields):
-        return None
-    return {r.name for r in refs}
+    """The column names a rule reads, or None when a ``*`` reads all of them.
+
+    As in eKuiper's column pruning (``getFields``, ``PruneColumns``), a ``*``
+    anywhere counts, an argument too (``collect(*)``, ``count(*)``), but not the
+    meta key ``*`` of ``meta(*)``, which eKuiper parses as no wildcard.
+    """
+    meta_args: set[int] = set()
+    for node in walk(select):
+        if isinstance(node, ast.Call) and node.name.lower() in _META_CALLS:
+            meta_args.update(id(a) for a in node.args)
+        elif isinstance(node, ast.Wildcard) and id(node) not in meta_args:
+            return None
+    return {r.name for r in field_refs(select)}
+
+
+_META_CALLS = frozenset({"meta", "mqtt"})
 
 
 def pruned_schema(stream: StreamDef, used: set[str] | None) -> dict[str, ast.ColumnDef] | None:

@@ -4,6 +4,17 @@ eKuiper binds a name in a SELECT field to the aliases of the fields before it (i
 analyzer), merges multi-column functions into the row, expands set-returning
 functions into several rows (its project-set operator), and drops null values
 unless ``sendNil`` is on.
+
+Output names are the parser's (``nameExpr``): the alias, else a column's name
+(``s.a`` is ``a``), a call's outermost function, ``*``, else ``kuiper_field_N``.
+When two fields give one name, eKuiper's project operator decides by kind, not
+by place: an alias (``* REPLACE`` items too) beats an unaliased expression, which
+beats a column (``*`` included); within one kind the later field wins.
+
+With ``sendNil`` on, a null is still left out for an unaliased expression that
+is no column (``abs(n)``, ``a + 1``): eKuiper's project operator keeps a null
+only for columns and aliases. That looks like an oversight of eKuiper's (its
+slice-tuple mode keeps the null); we match its default mode.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from .binder import Binder
 from .compiler import compile_expr
 from .runtime import Compiled, Scope
 
-__all__ = ["Projector", "make_projector"]
+__all__ = ["Projector", "make_projector", "omits_nil"]
 
 Projector = Callable[[Any], list[dict[str, Any]]]
 """The SELECT list compiled: a row or group in, its result rows out."""
@@ -33,7 +44,7 @@ def make_projector(
     per item (eKuiper's project-set operator), a multi-column function such as
     ``changed_cols`` merges its columns in.
     """
-    plan: list[tuple[str | None, Compiled, str]] = []
+    plan: list[tuple[str | None, Compiled, str, int]] = []  # key, value, label, rank
     srf: str | None = None
     earlier: dict[str, ast.Expr] = {}
     for f in select.fields:
@@ -45,7 +56,11 @@ def make_projector(
         if getattr(f, "invisible", False):
             continue
         if isinstance(f.expr, ast.Wildcard):
-            plan.append((None, _wildcard(f.expr, field_scope), "expr: *"))
+            plan.append((None, _wildcard(f.expr, field_scope), "expr: *", _COLUMN))
+            for r in getattr(f.expr, "replace", ()):
+                key = r.alias or r.name
+                label = f"alias: {key} expr: {render(r.expr)}"
+                plan.append((key, compile_expr(r.expr, field_scope), label, _ALIAS))
             continue
         name = f.name
         kind = None
@@ -56,50 +71,84 @@ def make_projector(
                 name = bound.name
         label = f"alias: {f.alias} expr: " if f.alias else "expr: "
         compiled = compile_expr(f.expr, field_scope)
+        rank = _ALIAS if f.alias else _COLUMN if isinstance(f.expr, ast.FieldRef) else _EXPR
         if kind == "cols":
-            plan.append((None, _or_empty(compiled), label + render(f.expr)))
+            plan.append((None, _or_empty(compiled), label + render(f.expr), _EXPR))
             continue
         if kind == "srf":
             if srf is not None:
                 raise PlanError("only one set-returning function (like unnest) may be selected")
             srf = name
-        plan.append((name, compiled, label + render(f.expr)))
+        plan.append((name, compiled, label + render(f.expr), rank))
+
+    def value_of(fn: Compiled, label: str, row: Any) -> Any:
+        try:
+            return fn(row)
+        except EvalError as exc:
+            raise EvalError(f"run Select error: {label} meet error, err:{exc}") from None
 
     def project(row: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, fn, label in plan:
-            try:
-                value = fn(row)
-            except EvalError as exc:
-                raise EvalError(f"run Select error: {label} meet error, err:{exc}") from None
+        for key, fn, label, rank in plan:
+            value = value_of(fn, label, row)
             if key is None:
                 out.update(value)
-            elif value is not None or send_nil:
+            elif value is not None or (send_nil and rank != _EXPR):
                 out[key] = value
         return out
+
+    def project_ranked(row: Any) -> dict[str, Any]:
+        layers: tuple[dict[str, Any], ...] = ({}, {}, {})
+        for key, fn, label, rank in plan:
+            value = value_of(fn, label, row)
+            if key is None:
+                layers[rank].update(value)
+            elif value is not None or (send_nil and rank != _EXPR):
+                layers[rank][key] = value
+        return {**layers[_COLUMN], **layers[_EXPR], **layers[_ALIAS]}
+
+    if _may_clash(plan):
+        project = project_ranked
 
     if srf is None:
         return lambda row: [project(row)]
     return _expand(project, srf)
 
 
+def omits_nil(field: ast.Field) -> bool:
+    """Whether ``field``'s null is left out even under ``sendNil`` (see the module)."""
+    return not field.alias and not isinstance(field.expr, ast.FieldRef | ast.Wildcard)
+
+
+_COLUMN, _EXPR, _ALIAS = 0, 1, 2  # who wins a name: eKuiper's Pick, then Set, then AppendAlias
+
+
+def _may_clash(plan: list[tuple[str | None, Compiled, str, int]]) -> bool:
+    """Whether fields of different kinds may give one name, so that kind must decide.
+
+    ``*`` and multi-column functions give names known only when they run.
+    """
+    ranks: dict[str, int] = {}
+    for key, _, _, rank in plan:
+        if key is None:
+            if len(plan) > 1:
+                return True
+            continue
+        if ranks.setdefault(key, rank) != rank:
+            return True
+    return False
+
+
 def _wildcard(star: ast.Wildcard, scope: Scope) -> Compiled:
-    """``*``, ``* EXCEPT(a, b)``, ``* REPLACE(expr AS c)``: REPLACE wins over EXCEPT."""
+    """``*`` and ``* EXCEPT(a, b)``; ``REPLACE`` items are aliases (the caller's),
+    so they win over EXCEPT as in eKuiper."""
     base = compile_expr(ast.Wildcard(), scope)
     excluded = frozenset(getattr(star, "except_", ())) | frozenset(scope.analytic.values())
-    replaced = [
-        (f.alias or f.name, compile_expr(f.expr, scope)) for f in getattr(star, "replace", ())
-    ]
-    if not excluded and not replaced:
+    if not excluded:
         return base
 
     def pick(row: Any) -> dict[str, Any]:
-        out = {k: v for k, v in base(row).items() if k not in excluded}
-        for key, fn in replaced:
-            value = fn(row)
-            if value is not None:
-                out[key] = value
-        return out
+        return {k: v for k, v in base(row).items() if k not in excluded}
 
     return pick
 

@@ -2,7 +2,10 @@
 
 Semantics follow eKuiper's valuer (``internal/xsql/valuer.go``): indexes may be
 negative (counted from the end), out-of-range indexes are errors, a null on the
-left gives null, a non-object left of ``->`` is an error.
+left gives null. Left of ``->``, an array is an error; a scalar (or null) falls through
+to eKuiper's plain binary operator, whose right side is the row's column named like
+the key: null when the row has no such column (the usual case), else an
+``invalid operation`` error.
 """
 
 from __future__ import annotations
@@ -12,21 +15,37 @@ from typing import Any
 
 from ..errors import EvalError
 from ..go import go_str, go_type
-from .values import binary_op
+from .values import binary_op, invalid_op
 
 __all__ = ["arrow", "case_searched", "case_simple", "index", "slice_"]
 
 Compiled = Callable[[Any], Any]
 
+_MIXED = {int, float}
 
-def arrow(lhs: Compiled, name: str) -> Compiled:
+
+def arrow(lhs: Compiled, name: str, same_name: Compiled | None = None) -> Compiled:
+    """``lhs->name``, as eKuiper's ``evalBinaryExpr`` and ``evalJsonExpr`` give it.
+
+    An object gives its key's value; an array (or bytes) is an error. Anything else
+    is no object and meets eKuiper's plain operator path: there the key is read as a
+    column of the row (``same_name``; none means the row has no such column), so
+    the result is null unless the row has that column, and then an
+    ``invalid operation`` error. eKuiper does not document this; we match it.
+    """
+
     def get(row: Any) -> Any:
         value = lhs(row)
-        if value is None:
-            return None
         if type(value) is dict:
             return value.get(name)
-        raise EvalError(f"the result {go_str(value)} is not a type of map[string]interface{{}}")
+        if isinstance(value, list | bytes | bytearray):
+            raise EvalError(f"the result {go_str(value)} is not a type of map[string]interface{{}}")
+        other = same_name(row) if same_name is not None else None
+        if value is None or other is None:
+            return None
+        if {type(value), type(other)} == _MIXED:  # Go casts both to float64 first
+            raise invalid_op(float(value), "->", float(other))
+        raise invalid_op(value, "->", other)
 
     return get
 

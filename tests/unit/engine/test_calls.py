@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kuiper_dev import Message, PlanError, Workspace
+from kuiper_dev.engine.calls import analytic_calls
+from kuiper_dev.sql import parse_select
 
 
 @pytest.fixture
@@ -60,3 +62,15 @@ def test_every_aggregate_call_registers_a_fold(ws: Workspace) -> None:
     )
     assert rule.plan.window is not None and rule.plan.window.fold is not None
     assert len(rule.plan.window.fold.specs) == 3
+
+
+def test_a_nested_analytic_call_runs_before_the_call_around_it(ws: Workspace) -> None:
+    # eKuiper's analyzer lists analytic calls inner first, so lag sees had_changed's value
+    rows = [Message("s", f'{{"x": {x}}}'.encode(), i) for i, x in enumerate([1, 1, 2])]
+    result = ws.run("SELECT lag(had_changed(true, x)), lag(lag(x)) AS l2 FROM s", rows)
+    assert result.rows == [{}, {"lag": True}, {"lag": False, "l2": 1}]
+
+
+def test_analytic_calls_lists_inner_calls_first() -> None:
+    calls = analytic_calls(parse_select("SELECT lag(had_changed(true, x)) FROM s"))
+    assert [c.name for c in calls] == ["had_changed", "lag"]

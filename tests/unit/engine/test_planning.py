@@ -49,7 +49,9 @@ def catalog() -> Catalog:
             {"a", "g", "h", "o"},
         ),
         ("SELECT s.a, m->k FROM s", {"a", "m"}),  # a path reads its top column only
-        ("SELECT count(*) FROM s", set()),
+        ("SELECT count(*) FROM s", None),  # a * in a call reads every column too
+        ("SELECT collect(*)[0]->a AS x FROM s GROUP BY TUMBLINGWINDOW(ss, 1)", None),
+        ("SELECT meta(*) AS m, a FROM s", {"a"}),  # the meta key * is no wildcard
         ("SELECT * FROM s", None),  # every column
         ("SELECT *, a FROM s", None),
         ("SELECT * EXCEPT(a) FROM s", None),

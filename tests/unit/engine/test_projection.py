@@ -49,10 +49,22 @@ def test_null_values_are_left_out_unless_send_nil() -> None:
 
 @pytest.mark.parametrize(
     ("fields", "name"),
-    [("upper(a)", "upper"), ("UPPER(a)", "upper"), ("a + b", "kuiper_field_0"), ("s.a", "a")],
+    [
+        ("upper(a)", "upper"),
+        ("UPPER(a)", "upper"),
+        ("a + b", "kuiper_field_0"),
+        ("s.a", "a"),
+        ("abs(abs(a) + 1)", "abs"),  # the outermost function
+        ("o->x", "kuiper_field_0"),
+        ("o.x", "x"),  # a column of a non-stream ``o``: named before it becomes a path
+        ("l[0]", "kuiper_field_0"),
+        ("CASE WHEN a > 0 THEN 1 END", "kuiper_field_0"),
+        ("'text'", "kuiper_field_0"),
+        ("(a)", "kuiper_field_0"),  # parentheses are no field reference
+    ],
 )
 def test_an_unaliased_field_is_named_as_ekuiper_names_it(fields: str, name: str) -> None:
-    assert list(project(fields)[0]) == [name]
+    assert list(project(fields, {**ROW, "o": {"x": 1}})[0]) == [name]
 
 
 @pytest.mark.parametrize(
@@ -121,3 +133,54 @@ def test_wildcard_except_and_replace(fields: str, expected: dict[str, Any]) -> N
 def test_an_aggregate_projection_reads_plain_names_from_the_first_row() -> None:
     group = Group([{"a": 1}, {"a": 2}])
     assert project("a, count(*) AS c, sum(a) AS t", group, group=True) == [{"a": 1, "c": 2, "t": 3}]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("collect(*)[0]->color AS c", {"c": "red"}),
+        ("collect(a)[1] AS a1, collect(a)[-1]", {"a1": 2, "kuiper_field_0": 2}),
+        ("collect(*)[0:1] AS one", {"one": [{"a": 1, "color": "red"}]}),
+        ("collect(*)[1]->a + 1 AS n", {"n": 3}),
+    ],
+)
+def test_an_aggregate_result_can_be_indexed_sliced_and_pathed(
+    fields: str, expected: dict[str, Any]
+) -> None:
+    group = Group([{"a": 1, "color": "red"}, {"a": 2, "color": "blue"}])
+    assert project(fields, group, group=True) == [expected]
+
+
+def test_unnamed_fields_are_numbered_in_order_skipping_named_ones() -> None:
+    assert list(project("a + 1, b, a + 2, upper(b), 3 AS c, a * 2")[0]) == [
+        "kuiper_field_0",
+        "b",
+        "kuiper_field_1",
+        "upper",
+        "c",
+        "kuiper_field_2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("a AS abs, abs(b)", {"abs": 1}),  # an alias beats an expression, wherever it is
+        ("abs(b), a AS abs", {"abs": 1}),
+        ("abs(b), b + 1 AS b, b", {"abs": 2, "b": 3}),  # and a column
+        ("abs(a), abs(b)", {"abs": 2}),  # one kind: the later wins
+        ("a + 10 AS b, *", {**ROW, "b": 11}),  # ``*`` is columns: the alias wins
+        ("* REPLACE(a + 10 AS b), b * 0 AS b", {**ROW, "b": 0}),  # REPLACE items are aliases
+    ],
+)
+def test_fields_giving_one_name_are_decided_by_kind_as_ekuiper_does(
+    fields: str, expected: dict[str, Any]
+) -> None:
+    assert project(fields) == [expected]
+
+
+def test_send_nil_keeps_nulls_of_columns_and_aliases_but_not_of_unaliased_expressions() -> None:
+    # eKuiper's project operator (map mode) sets an unaliased expression only when not null
+    assert project("n, abs(n), n + 1, abs(n) AS x, missing", send_nil=True) == [
+        {"n": None, "x": None, "missing": None}
+    ]

@@ -54,6 +54,30 @@ def test_arrow_on_an_array_is_an_error() -> None:
     assert error_of("l->k") == "the result [10 20 30 40] is not a type of map[string]interface{}"
 
 
+@pytest.mark.parametrize("text", ["s->k", "a->k", "s->k->j", "(a > 0)->k", "1.5->k"])
+def test_arrow_on_a_scalar_is_null(text: str) -> None:
+    # eKuiper: no object and no array falls through to the plain operator, whose
+    # right side (the row's column k) is null, and an operator over a null is null
+    assert ev(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "message"),
+    [
+        ("s->a", ROW, "invalid operation string(abc) -> int64(1)"),
+        ("a->s", ROW, "invalid operation int64(1) -> string(abc)"),
+        ("f->a", {"f": 1.5, "a": 1}, "invalid operation float64(1.5) -> float64(1)"),
+    ],
+)
+def test_arrow_on_a_scalar_is_an_error_when_the_row_has_a_column_named_like_the_key(
+    text: str, row: dict[str, Any], message: str
+) -> None:
+    # eKuiper evaluates the key as a column of the row there: an odd rule, matched
+    with pytest.raises(EvalError) as info:
+        ev(text, row)
+    assert str(info.value) == message
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("l[0]", 10), ("l[3]", 40), ("l[-1]", 40), ("l[-4]", 10), ("l[1.0]", 20), ("l[a]", 20)],
