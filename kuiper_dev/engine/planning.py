@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PlanError
+from ..functions import lookup
 from ..sql import ast, walk
 from .catalog import Catalog, StreamDef
 from .decoder import make_decoder
@@ -97,8 +98,20 @@ def window_spec(window: Any) -> WindowSpec:
 
 
 def field_refs(node: Any) -> list[ast.FieldRef]:
-    """Every column reference under ``node``."""
-    return [n for n in walk(node) if isinstance(n, ast.FieldRef)]
+    """Every column reference under ``node``; a meta key (``meta(topic)``) is none."""
+    keys = {
+        id(n)
+        for call in walk(node)
+        if isinstance(call, ast.Call) and _names_keys(call)
+        for arg in call.args
+        for n in walk(arg)
+    }
+    return [n for n in walk(node) if isinstance(n, ast.FieldRef) and id(n) not in keys]
+
+
+def _names_keys(call: ast.Call) -> bool:
+    spec = lookup(call.name)
+    return spec is not None and spec.key_args
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,3 +179,11 @@ def test_an_unknown_joined_stream_points_at_its_name(catalog: Catalog) -> None:
         plan_inputs(select, tuple(select.joins), catalog)
     assert info.value.message == 'stream kep not found. Did you mean "kept"?'
     assert (info.value.line, info.value.column) == (1, 28)
+
+
+def test_a_meta_key_is_no_column_reference() -> None:
+    from kuiper_dev.engine.planning import field_refs
+    from kuiper_dev.sql import parse_select
+
+    select = parse_select("SELECT a, meta(topic) AS t, mqtt(qos) FROM s WHERE meta(b) = 'x'")
+    assert sorted(r.name for r in field_refs(select)) == ["a"]
