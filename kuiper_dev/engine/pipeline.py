@@ -47,7 +47,10 @@ class Pipeline:
         self.id = plan.rule_id
         self.result = RuleResult(plan.rule_id, plan.sql)
         self.metrics = self.result.status.operators
-        self.metrics["source"].name = f"source_{plan.main.name}_0"
+        # the stream whose messages drive the rule: FROM's, or, when FROM names a table
+        # (``FROM tb JOIN s``), the joined stream's; tables only fill in between
+        self._trigger = _trigger_stream(plan)
+        self.metrics["source"].name = f"source_{self._trigger}_0"
         self._runtime = plan.runtime
         self._runtime.rule_start = start_ms
         self.emit = Emitter(self.result, self.metrics["sink"], send_error=plan.options.send_error)
@@ -191,7 +194,7 @@ class Pipeline:
         spec = self.plan.inputs.get(stream)
         if spec is None:
             return
-        main = stream == self.plan.main.name
+        main = stream == self._trigger
         source = self.metrics["source"]
         if main:
             source.records_in += 1
@@ -210,7 +213,7 @@ class Pipeline:
             source.records_out += len(rows)
         if self._tagged:
             rows = [TaggedRow(spec.tag, r) for r in rows]
-            if not main and self._tables.holds(stream):
+            if self._tables.holds(stream):
                 self._tables.retain(stream, rows)  # type: ignore[arg-type]
                 return
         self._rows(rows, message.ts, stream)
@@ -247,3 +250,10 @@ class Pipeline:
             self.emit.error(ts, str(exc))
         except Exception as exc:  # an engine bug must not kill the rule either
             self.emit.error(ts, f"internal error in rule {self.id}: {exc!r}")
+
+
+def _trigger_stream(plan: RulePlan) -> str:
+    if plan.main.kind != "table":
+        return plan.main.name
+    streams = [name for name, i in plan.inputs.items() if i.stream.kind != "table"]
+    return streams[0] if streams else plan.main.name

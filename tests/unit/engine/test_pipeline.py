@@ -71,3 +71,15 @@ def test_the_generated_loop_and_the_general_path_count_alike() -> None:
         outcomes.append((rule.result.emissions, rule.status()))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][1]["op_2_filter_0_records_out_total"] == 1
+
+
+def test_a_table_in_from_fills_from_its_messages_and_the_stream_drives_the_rule() -> None:
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream('CREATE STREAM s (id BIGINT) WITH (DATASOURCE="s")')
+    ws.create_stream('CREATE TABLE tb (id BIGINT, name STRING) WITH (DATASOURCE="tb")')
+    rule = ws.rule("SELECT tb.name FROM tb INNER JOIN s ON s.id = tb.id", auto_stream=False)
+    rule.push("tb", [Message("tb", b'{"id": 1, "name": "one"}', T0)])
+    assert rule.result.emissions == []  # a table row alone emits nothing
+    rule.push("s", [Message("s", b'{"id": 1}', T0 + 1)])
+    assert rule.result.emissions == [[{"name": "one"}]]
+    assert rule.status()["source_s_0_records_in_total"] == 1
