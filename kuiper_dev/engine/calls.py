@@ -22,6 +22,7 @@ from ..plugins import FunctionSlot, PluginContext, from_plugin, plugin_traceback
 from ..sql import ast, walk
 from .binder import Binder, Bound
 from .runtime import CallSite, Compiled, FoldedGroup, FoldFailure, FoldSpec, Group, Scope
+from .values import column
 
 __all__ = ["analytic_calls", "analytic_evaluator", "compile_call", "is_aggregate"]
 
@@ -184,7 +185,9 @@ def _aggregate_arg(arg: ast.Expr, scope: Scope, compile_arg: CompileArg) -> Comp
 
 
 def _column_lists(rows: list[Any], args: list[Compiled | str]) -> list[list[Any]]:
-    return [[r.get(a) for r in rows] if isinstance(a, str) else [a(r) for r in rows] for a in args]
+    return [
+        [column(r, a) for r in rows] if isinstance(a, str) else [a(r) for r in rows] for a in args
+    ]
 
 
 def _aggregate_call(bound: Bound, arg_fns: list[Compiled | str], scope: Scope) -> Compiled:
@@ -257,7 +260,7 @@ def _fold_slot(spec: Builtin, arg_fns: list[Compiled | str], scope: Scope) -> in
 
 
 def _column_getter(name: str) -> Compiled:
-    return lambda row: row.get(name)
+    return lambda row: column(row, name)
 
 
 # -- scalar built-ins and plugins -----------------------------------------------------

@@ -19,7 +19,7 @@ from ..sql.like import like_regex
 from . import structure
 from .calls import compile_call
 from .runtime import Compiled, Scope
-from .values import binary_op
+from .values import binary_op, column
 
 __all__ = ["compile_expr"]
 
@@ -93,11 +93,20 @@ def _field(name: str, stream: str | None, scope: Scope) -> Compiled:
     if scope.joined and stream is not None:
         tag = scope.tags.get(stream, stream)
         if scope.group:
-            return lambda group: getattr(group.first, "tables", _EMPTY).get(tag, _EMPTY).get(name)
-        return lambda row: row.tables.get(tag, _EMPTY).get(name)
+            return lambda group: column(
+                getattr(group.first, "tables", _EMPTY).get(tag, _EMPTY), name
+            )
+        return lambda row: column(row.tables.get(tag, _EMPTY), name)
     if scope.group:
-        return lambda group: group.first.get(name)
-    return lambda row: row.get(name)
+        return lambda group: column(group.first, name)
+
+    def read(row: Any) -> Any:  # column() inlined: this runs for every field of every row
+        value = row.get(name)
+        if value is None and name not in row:
+            return column(row, name)
+        return value
+
+    return read
 
 
 def _const(value: Any) -> Compiled:
@@ -216,4 +225,3 @@ def _like(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
         return (pattern(row).match(lhs) is not None) != negate
 
     return like
-

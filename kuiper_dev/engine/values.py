@@ -21,6 +21,7 @@ from ..go import describe, go_str, go_type, int_div, int_rem
 __all__ = [
     "binary_op",
     "checked_condition",
+    "column",
     "condition",
     "float_quotient",
     "float_remainder",
@@ -177,3 +178,19 @@ def checked_condition(fn: Callable[[Any], Any], what: str) -> Callable[[Any], bo
         return condition(value, what)
 
     return test
+
+
+def column(row: Any, name: str) -> Any:
+    """A row's column as eKuiper's message reads it: the exact key, else the first
+    key equal to it ignoring case (schemaless rows keep their keys as they came).
+
+    >>> column({"a": 1}, "A"), column({"a": 1}, "b")
+    (1, None)
+    """
+    value = row.get(name)
+    if value is None and name not in row:
+        folded = name.lower()
+        for key, v in row.items():
+            if key.lower() == folded:
+                return v
+    return value

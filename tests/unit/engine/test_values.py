@@ -116,3 +116,12 @@ def test_a_non_bool_join_condition_prints_in_go_terms() -> None:
     assert [e.message for e in result.errors] == [
         "run Join error: invalid join condition that returns non-bool value string(yes)"
     ]
+
+
+def test_a_column_is_found_by_its_exact_name_first_then_ignoring_case() -> None:
+    from kuiper_dev.engine.values import column
+
+    assert column({"a": 1, "A": 2}, "A") == 2
+    assert column({"a": 1}, "A") == 1
+    assert column({"a": None}, "A") is None
+    assert column({}, "A") is None
