@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PlanError, did_you_mean
+from ..functions import lookup
 from ..sql import ast
 from .binder import Binder
 from .calls import analytic_calls, analytic_evaluator
@@ -68,6 +69,9 @@ class RowPlan:
     project: Projector
     send_meta: bool
     collection: CollectionPlan | None = None
+    # a set-returning function (unnest) makes several rows of one message, and eKuiper's
+    # project-set operator sends each as an emission of its own
+    split: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +231,15 @@ def _plan_rows(
     )
     scope.op_id = "op_3_project"
     collection = CollectionPlan(select, scope, projector, where=True, join=join) if join else None
-    return RowPlan(where, projector(scope), opts.send_meta, collection)
+    split = any(_returns_set(f.expr) for f in select.fields)
+    return RowPlan(where, projector(scope), opts.send_meta, collection, split)
+
+
+def _returns_set(expr: ast.Expr) -> bool:
+    if not isinstance(expr, ast.Call):
+        return False
+    spec = lookup(expr.name)
+    return spec is not None and spec.kind == "srf"
 
 
 def _plan_window(

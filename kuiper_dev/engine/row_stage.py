@@ -71,6 +71,10 @@ class RowStage:
         if plan.send_meta:  # eKuiper adds the message's metadata to each result row
             for r in out:
                 r["__meta"] = self._runtime.meta
+        if plan.split:
+            for r in out:
+                self._emit([r])
+            return
         self._emit(out)
 
     def run_fast(
