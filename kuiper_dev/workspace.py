@@ -216,13 +216,10 @@ class Workspace:
             sql, rule_id=rule_id, options=options, start_ms=start_ms, auto_stream=auto_stream
         )
         sinks = self.actions(rule, actions, record or (lambda _data: None)) if actions else None
-        driver = Driver(VirtualClock(start_ms))
-        driver.add(rule)
-        rule.result.status.status = "running"
         try:
-            driver.replay(feeds, drain_ms=drain_ms)
+            with Driver(VirtualClock(start_ms)).driving(rule) as driver:
+                driver.replay(feeds, drain_ms=drain_ms)
         finally:
-            rule.result.status.status = "stopped"
             if sinks is not None:
                 sinks.close()
         return rule.result
@@ -240,15 +237,9 @@ class Workspace:
         Every line arrives at time 0 (the file holds no arrival times).
         """
         rule = self.rule(sql, rule_id=rule_id, options=options)
-        driver = Driver(VirtualClock(0))
-        driver.add(rule)
-        rule.result.status.status = "running"
-        try:
-            with open(path, "rb") as lines:
-                payloads = (line for line in lines if line.strip())
-                driver.replay_payloads(rule.plan.main.name, payloads)
-        finally:
-            rule.result.status.status = "stopped"
+        with Driver(VirtualClock(0)).driving(rule) as driver, open(path, "rb") as lines:
+            payloads = (line for line in lines if line.strip())
+            driver.replay_payloads(rule.plan.main.name, payloads)
         return rule.result
 
     def run_live(
@@ -272,18 +263,14 @@ class Workspace:
 
         sinks = self.actions(rule, actions, record or rule.result.emissions.append)
         rule.sinks = [*rule.sinks, count]
-        clock = WallClock()
-        driver = Driver(clock)
-        driver.add(rule)
-        rule.result.status.status = "running"
         try:
-            run = driver.run_live(
-                sources_for(rule, self.plugins),
-                timeout_ms=timeout_ms,
-                done=lambda: limit is not None and emitted[0] >= limit,
-            )
+            with Driver(WallClock()).driving(rule) as driver:
+                run = driver.run_live(
+                    sources_for(rule, self.plugins),
+                    timeout_ms=timeout_ms,
+                    done=lambda: limit is not None and emitted[0] >= limit,
+                )
         finally:
-            rule.result.status.status = "stopped"
             sinks.close()
         run.emissions = emitted[0]
         return rule.result, run

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-__all__ = ["VirtualClock", "WallClock"]
+__all__ = ["Advance", "VirtualClock", "WallClock"]
+
+Advance = Callable[[int | None], int | None]
+"""The driver's clock as a pipeline uses it: fire what is due by the time given (None:
+nothing), then return the next deadline."""
 
 
 class VirtualClock:

@@ -12,6 +12,7 @@ import heapq
 import queue
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .._types import Message
@@ -45,13 +46,25 @@ class Driver:
         self.on_step = on_step
 
     def add(self, pipeline: Pipeline) -> Pipeline:
+        """Drive ``pipeline`` on this clock; its rule runs until removed."""
         pipeline.attach_clock(self.clock.now_ms)
+        pipeline.result.status.status = "running"
         self.pipelines.append(pipeline)
         return pipeline
 
     def remove(self, pipeline: Pipeline) -> None:
+        pipeline.result.status.status = "stopped"
         if pipeline in self.pipelines:
             self.pipelines.remove(pipeline)
+
+    @contextmanager
+    def driving(self, pipeline: Pipeline) -> Iterator[Driver]:
+        """Run ``pipeline`` for the length of a ``with`` block (one rule's run)."""
+        self.add(pipeline)
+        try:
+            yield self
+        finally:
+            self.remove(pipeline)
 
     # -- time ----------------------------------------------------------------------
     def next_deadline(self) -> int | None:

@@ -16,7 +16,34 @@ from typing import Any
 from ..errors import EvalError
 from .runtime import FoldedGroup, FoldFailure, FoldSpec
 
-__all__ = ["GroupFolds", "WindowFolds"]
+__all__ = ["GroupFolds", "WindowFolds", "fold_row", "merge_accs"]
+
+
+def fold_row(specs: Sequence[FoldSpec], accs: list[Any], row: dict[str, Any]) -> None:
+    """Fold ``row`` into ``accs`` in place; an argument that fails keeps its error in
+    the slot (the call raises it at the result), and a failed slot folds no more."""
+    for spec in specs:
+        i = spec.index
+        acc = accs[i]
+        if acc.__class__ is FoldFailure:
+            continue
+        try:
+            accs[i] = spec.add(acc, row)
+        except EvalError as exc:
+            accs[i] = FoldFailure(exc)
+
+
+def merge_accs(specs: Sequence[FoldSpec], accs: list[Any], later: list[Any]) -> None:
+    """Merge the accumulators of later rows into ``accs`` in place, leaving ``later`` as
+    it was; the first failure in row order wins."""
+    for spec in specs:
+        i = spec.index
+        if accs[i].__class__ is FoldFailure:
+            continue
+        if later[i].__class__ is FoldFailure:
+            accs[i] = later[i]
+        else:
+            accs[i] = spec.merge(accs[i], later[i])
 
 
 class GroupFolds:
@@ -47,15 +74,7 @@ class GroupFolds:
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = FoldedGroup(row, [s.init() for s in self._specs])
-        accs = group.accs
-        for spec in self._specs:
-            acc = accs[spec.index]
-            if acc.__class__ is FoldFailure:
-                continue
-            try:
-                accs[spec.index] = spec.add(acc, row)
-            except EvalError as exc:
-                accs[spec.index] = FoldFailure(exc)
+        fold_row(self._specs, group.accs, row)
 
     append = add  # so a window machine that collects rows in a list can fold them instead
 
@@ -70,15 +89,7 @@ class GroupFolds:
             mine = self.groups.get(key)
             if mine is None:
                 mine = self.groups[key] = FoldedGroup(group.first, [s.init() for s in specs])
-            accs, theirs = mine.accs, group.accs
-            for spec in specs:
-                i = spec.index
-                if accs[i].__class__ is FoldFailure:
-                    continue
-                if theirs[i].__class__ is FoldFailure:
-                    accs[i] = theirs[i]
-                else:
-                    accs[i] = spec.merge(accs[i], theirs[i])
+            merge_accs(specs, mine.accs, group.accs)
 
     def items(self) -> list[FoldedGroup] | None:
         """The folded groups in order of first arrival; None when a GROUP BY window

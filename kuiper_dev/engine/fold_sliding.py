@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import EvalError
-from .runtime import FoldedGroup, FoldFailure, FoldSpec
+from .fold import fold_row, merge_accs
+from .runtime import FoldedGroup, FoldSpec
 
 __all__ = ["SlidingFolds"]
 
@@ -26,29 +27,18 @@ Accs = list[Any]
 
 
 def _single(specs: Sequence[FoldSpec], row: dict[str, Any]) -> Accs:
-    """One row's accumulators; an argument that fails keeps its error in place."""
-    accs: Accs = []
-    for spec in specs:
-        try:
-            accs.append(spec.add(spec.init(), row))
-        except EvalError as exc:
-            accs.append(FoldFailure(exc))
+    """One row's accumulators."""
+    accs: Accs = [s.init() for s in specs]
+    fold_row(specs, accs, row)
     return accs
 
 
 def _merged(specs: Sequence[FoldSpec], a: Accs | None, b: Accs) -> Accs:
     """``a`` then ``b`` as new accumulators, leaving both as they were."""
-    out: Accs = []
-    for spec in specs:
-        i = spec.index
-        left = a[i] if a is not None else spec.init()
-        right = b[i]
-        if left.__class__ is FoldFailure:
-            out.append(left)
-        elif right.__class__ is FoldFailure:
-            out.append(right)
-        else:
-            out.append(spec.merge(spec.merge(spec.init(), left), right))
+    out: Accs = [s.init() for s in specs]
+    if a is not None:
+        merge_accs(specs, out, a)
+    merge_accs(specs, out, b)
     return out
 
 

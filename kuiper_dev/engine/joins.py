@@ -96,8 +96,7 @@ def _holds(on: Condition | None, kind: str, parts: list[TaggedRow]) -> bool:
     if value is True or value is False:
         return value
     raise EvalError(
-        "run Join error: invalid join condition that returns non-bool value "
-        f"{describe(value)}"
+        f"run Join error: invalid join condition that returns non-bool value {describe(value)}"
     )
 
 

@@ -114,7 +114,6 @@ class RuleManager:
         if managed.state == "running":
             return
         managed.rule = self.driver.add(self._plan(managed))
-        managed.rule.result.status.status = "running"
         managed.state = "running"
         managed.last_start = self.clock.now_ms()
 
@@ -127,7 +126,6 @@ class RuleManager:
         managed = self._get(rule_id)
         self._close_sinks(managed)
         if managed.rule is not None:
-            managed.rule.result.status.status = "stopped"
             self.driver.remove(managed.rule)
         managed.state = "stopped"
         managed.last_stop = self.clock.now_ms()

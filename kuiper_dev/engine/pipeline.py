@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from .._types import Message
 from ..connectors import MemoryBus
 from ..errors import DecodeError, EvalError
+from .clock import Advance
 from .emit import Emitter, SinkFn
 from .formats import row_event_time
 from .joins import TaggedRow
@@ -25,10 +26,7 @@ from .tables import Tables
 from .window_stage import WindowStage
 from .windows import WatermarkGenerator
 
-__all__ = ["Advance", "Pipeline"]
-
-Advance = Callable[[int | None], int | None]
-"""The driver's clock: fire what is due by the time given (None: nothing), return the next deadline."""
+__all__ = ["Mover", "Pipeline"]
 
 
 class Mover(Protocol):
@@ -142,14 +140,14 @@ class Pipeline:
                 self._run_fast_window(stream, messages, driver.advance)
                 return
         due = driver.advance(None)
-        window = self.window
+        window = self.window if self.window is not None and self.window.rows_set_timers else None
         for m in messages:
             if due is not None and m.ts >= due:
                 due = driver.advance(m.ts)
             else:
                 driver.move_to(m.ts)
             self._message(stream, m)
-            if window is not None:  # a row may set a timer (session timeout, sliding delay)
+            if window is not None:  # the row may have armed a timer
                 d = window.next_deadline()
                 if d is not None and (due is None or d < due):
                     due = d

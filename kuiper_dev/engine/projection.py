@@ -81,16 +81,14 @@ def make_projector(
             srf = name
         plan.append((name, compiled, label + render(f.expr), rank))
 
-    def value_of(fn: Compiled, label: str, row: Any) -> Any:
-        try:
-            return fn(row)
-        except EvalError as exc:
-            raise EvalError(f"run Select error: {label} meet error, err:{exc}") from None
-
+    # both loops run per row: the try stays inline (free when nothing raises)
     def project(row: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, fn, label, rank in plan:
-            value = value_of(fn, label, row)
+            try:
+                value = fn(row)
+            except EvalError as exc:
+                raise _select_error(label, exc) from None
             if key is None:
                 out.update(value)
             elif value is not None or (send_nil and rank != _EXPR):
@@ -100,7 +98,10 @@ def make_projector(
     def project_ranked(row: Any) -> dict[str, Any]:
         layers: tuple[dict[str, Any], ...] = ({}, {}, {})
         for key, fn, label, rank in plan:
-            value = value_of(fn, label, row)
+            try:
+                value = fn(row)
+            except EvalError as exc:
+                raise _select_error(label, exc) from None
             if key is None:
                 layers[rank].update(value)
             elif value is not None or (send_nil and rank != _EXPR):
@@ -113,6 +114,10 @@ def make_projector(
     if srf is None:
         return lambda row: [project(row)]
     return _expand(project, srf)
+
+
+def _select_error(label: str, exc: EvalError) -> EvalError:
+    return EvalError(f"run Select error: {label} meet error, err:{exc}")
 
 
 def omits_nil(field: ast.Field) -> bool:

@@ -131,16 +131,16 @@ class PluginSinks:
     rule_id: str
     on_error: Callable[[int, str], None]
     now: Callable[[], int]
-    record: Callable[[Any], None] | None = None
+    record: Callable[[Any], None]  # also sees what the log, memory and plugin sinks receive
     opened: list[Sink] = field(default_factory=list)
 
-    def makers(self, bus: MemoryBus, record: Callable[[Any], None]) -> dict[str, SinkMaker]:
+    def makers(self, bus: MemoryBus) -> dict[str, SinkMaker]:
         """Built-in sinks (log, memory, nop) and one maker per sink plugin."""
         makers: dict[str, SinkMaker] = {
             name: self._plugin(name) for name in self.plugins.names("sink")
         }
-        makers["log"] = lambda _props: RecordSink(record)
-        makers["memory"] = lambda props: MemorySink(bus, props, record)
+        makers["log"] = lambda _props: RecordSink(self.record)
+        makers["memory"] = lambda props: MemorySink(bus, props, self.record)
         makers["nop"] = lambda _props: NopSink()
         return makers
 
@@ -183,7 +183,7 @@ def attach_actions(
         rule.now_ms,
         record,
     )
-    rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus, record)))
+    rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus)))
     return sinks
 
 

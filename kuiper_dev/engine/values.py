@@ -161,9 +161,7 @@ def condition(value: Any, what: str) -> bool:
         return True
     if value is None or value is False:
         return False
-    raise EvalError(
-        f"{what}: invalid condition that returns non-bool value {describe(value)}"
-    )
+    raise EvalError(f"{what}: invalid condition that returns non-bool value {describe(value)}")
 
 
 def checked_condition(fn: Callable[[Any], Any], what: str) -> Callable[[Any], bool]:

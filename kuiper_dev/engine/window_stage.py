@@ -13,6 +13,7 @@ from typing import Any
 
 from .._types import Message
 from ..errors import EvalError
+from .clock import Advance
 from .emit import Emitter
 from .fold import GroupFolds, WindowFolds
 from .fold_sliding import SlidingFolds
@@ -28,8 +29,6 @@ from .windows import (
 )
 
 __all__ = ["WindowStage"]
-
-Advance = Callable[[int | None], int | None]
 
 
 class WindowStage:
@@ -72,6 +71,15 @@ class WindowStage:
                 self.window = EventTimeWindow(plan.spec, trigger, keep_rows=not sliding)
             else:
                 self.window = ProcessingWindow(plan.spec, start_ms, trigger, keep_rows=not sliding)
+
+    @property
+    def rows_set_timers(self) -> bool:
+        """Whether a row may arm a timer (a session's timeout, a sliding delay), so the
+        driver must ask for the next deadline after each row."""
+        window, spec = self.window, self.plan.spec
+        return isinstance(window, ProcessingWindow) and (
+            spec.kind == "session" or (spec.kind == "sliding" and spec.delay > 0)
+        )
 
     def next_deadline(self) -> int | None:
         window = self.window
@@ -133,6 +141,7 @@ class WindowStage:
         runtime = self._runtime
         for emit in emits:
             out: list[dict[str, Any]] | None
+            runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
             if incremental is not None:
                 try:
                     out = incremental.finish(self.groups, emit.start_ms, emit.end_ms)
@@ -141,7 +150,6 @@ class WindowStage:
                     out = None
                 self.groups.clear()
             elif self.folds is not None or isinstance(emit.rows, GroupFolds):
-                runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
                 try:
                     if isinstance(emit.rows, GroupFolds):  # a state window's own folds
                         items = emit.rows.items()
@@ -153,7 +161,6 @@ class WindowStage:
                     self._emit.error(ts, str(exc))
                     continue
             else:
-                runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
                 try:
                     tables = self._tables() if self.plan.collection.join is not None else ()
                     out = self.plan.collection.apply(emit.rows, tables)
