@@ -35,11 +35,11 @@ def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:
         ):
             return _const(value)
         case ast.FieldRef(name, None) if name in scope.aliases:
-            aliased = scope.aliases[name]
-            inner = dataclasses.replace(
-                scope, aliases={k: v for k, v in scope.aliases.items() if k != name}
-            )
-            return compile_expr(aliased, inner)
+            # an alias's expression keeps the bindings of its own SELECT field
+            inner = scope.alias_scopes.get(name)
+            if inner is None:
+                inner = {k: v for k, v in scope.aliases.items() if k != name}
+            return compile_expr(scope.aliases[name], dataclasses.replace(scope, aliases=inner))
         case ast.FieldRef(name, stream):
             return _field(name, stream, scope)
         case ast.ParenExpr(inner):

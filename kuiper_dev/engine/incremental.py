@@ -93,8 +93,9 @@ def _foldable(select: ast.Select) -> bool:
 def _dimensions(select: ast.Select, schema: dict[str, ast.ColumnDef]) -> list[str] | None:
     """The GROUP BY columns, or None when one is not a plain typed column."""
     dims: list[str] = []
+    aliases = {f.alias for f in select.fields if f.alias}
     for d in select.group_by:
-        if not (isinstance(d, ast.FieldRef) and d.name in schema):
+        if not (isinstance(d, ast.FieldRef) and d.name in schema) or d.name in aliases:
             return None
         if schema[d.name].type not in _GROUPABLE:
             return None
@@ -125,6 +126,8 @@ def _output(field: ast.Field, select: ast.Select, dims: list[str], b: _Builder) 
     if name == "count" and isinstance(arg, ast.Wildcard) and not (arg.except_ or arg.replace):
         return key, _count(b, None)
     if not (isinstance(arg, ast.FieldRef) and arg.stream in (None, select.source)):
+        raise NotTyped
+    if any(f.alias == arg.name for f in select.fields):  # the name may bind to the alias
         raise NotTyped
     col = b.compiler.schema.get(arg.name)
     if col is None or not (

@@ -12,13 +12,15 @@ plan feeds exactly one pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PlanError, did_you_mean
 from ..functions import lookup
-from ..sql import ast
+from ..sql import ast, walk
+from .aliases import AliasBindings, bind_aliases
 from .binder import Binder
 from .calls import analytic_calls, analytic_evaluator
 from .catalog import Catalog, StreamDef
@@ -162,11 +164,14 @@ def _plan(
     tags = {name: i.tag for name, i in inputs.items()}
     tags.update({i.tag: i.tag for i in inputs.values()})
     scope = Scope(binder, rule_id, tuple(tags), joined=bool(joins), tags=tags)
-    scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
+    typed = all(i.stream.schema is not None for i in inputs.values())
+    bindings = bind_aliases(select.fields, typed=typed)
+    scope.aliases, scope.alias_scopes = bindings.exprs, bindings.scopes
     calls = analytic_calls(select)  # anywhere: eKuiper runs them first, per row
     scope.analytic = {c: f"$$a_{c.name.lower()}_{i}" for i, c in enumerate(calls)}
     analytics = tuple(
-        analytic_evaluator(c, col, scope, compile_expr) for c, col in scope.analytic.items()
+        analytic_evaluator(c, col, _bound_where(c, select, bindings, scope), compile_expr)
+        for c, col in scope.analytic.items()
     )
     streams = [n for n, i in inputs.items() if i.stream.kind != "table"]
     if len(streams) > 1 and select.window is None:
@@ -183,7 +188,7 @@ def _plan(
     )
 
     def projector(s: Scope) -> Projector:
-        return make_projector(select, binder, s, send_nil=opts.send_nil)
+        return make_projector(select, binder, s, bindings, send_nil=opts.send_nil)
 
     simple = not joins and not calls and main.plain_json and opts.fast_paths
     row = window = None
@@ -399,6 +404,14 @@ def _check_fields(select: ast.Select, main: StreamDef, inputs: Mapping[str, Rule
         if ref.stream is None or ref.stream == select.source:
             hint = did_you_mean(ref.name, schema)
             raise PlanError(f"unknown field {ref.name} in stream {main.name}.{hint}", node=ref)
+
+
+def _bound_where(call: ast.Call, select: ast.Select, bindings: AliasBindings, scope: Scope) -> Scope:
+    """The scope of the SELECT field holding ``call`` (its alias bindings), else ``scope``."""
+    for f, visible in zip(select.fields, bindings.fields, strict=True):
+        if any(n is call for n in walk(f.expr)):
+            return dataclasses.replace(scope, aliases=visible)
+    return scope
 
 
 def _predicate(fn: Compiled) -> Predicate:

@@ -1,7 +1,7 @@
 """The SELECT list compiled: a row (or a group) in, the result rows out.
 
-eKuiper binds a name in a SELECT field to the aliases of the fields before it (its
-analyzer), merges multi-column functions into the row, expands set-returning
+Names in each field bind to aliases as :mod:`.aliases` decides; the projection
+merges multi-column functions into the row, expands set-returning
 functions into several rows (its project-set operator), and drops null values
 unless ``sendNil`` is on.
 
@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import EvalError, PlanError
 from ..sql import ast, render
+from .aliases import AliasBindings
 from .binder import Binder
 from .compiler import compile_expr
 from .runtime import Compiled, Scope
@@ -36,7 +37,7 @@ Projector = Callable[[Any], list[dict[str, Any]]]
 
 
 def make_projector(
-    select: ast.Select, binder: Binder, scope: Scope, *, send_nil: bool
+    select: ast.Select, binder: Binder, scope: Scope, bindings: AliasBindings, *, send_nil: bool
 ) -> Projector:
     """The SELECT list as one function: a row (or group) in, its result rows out.
 
@@ -45,14 +46,11 @@ def make_projector(
     ``changed_cols`` merges its columns in.
     """
     plan: list[tuple[str | None, Compiled, str, int]] = []  # key, value, label, rank
+    place: list[int] = []  # each entry's field, to find eKuiper's first failure
     srf: str | None = None
-    earlier: dict[str, ast.Expr] = {}
-    for f in select.fields:
-        # a SELECT field sees the aliases of the fields before it, as eKuiper's
-        # analyzer binds them (elsewhere an alias wins over a column of that name)
-        field_scope = dataclasses.replace(scope, aliases=dict(earlier))
-        if f.alias:
-            earlier[f.alias] = f.expr
+    for index, (f, visible) in enumerate(zip(select.fields, bindings.fields, strict=True)):
+        place.extend([index - 1] * (len(plan) - len(place)))  # the previous field's
+        field_scope = dataclasses.replace(scope, aliases=visible)
         if getattr(f, "invisible", False):
             continue
         if isinstance(f.expr, ast.Wildcard):
@@ -81,6 +79,9 @@ def make_projector(
             srf = name
         plan.append((name, compiled, label + render(f.expr), rank))
 
+    place.extend([len(select.fields) - 1] * (len(plan) - len(place)))
+    first_failure = _first_failure(plan, place, bindings.order)
+
     # both loops run per row: the try stays inline (free when nothing raises)
     def project(row: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -88,7 +89,7 @@ def make_projector(
             try:
                 value = fn(row)
             except EvalError as exc:
-                raise _select_error(label, exc) from None
+                raise first_failure(row, label, exc) from None
             if key is None:
                 out.update(value)
             elif value is not None or (send_nil and rank != _EXPR):
@@ -101,7 +102,7 @@ def make_projector(
             try:
                 value = fn(row)
             except EvalError as exc:
-                raise _select_error(label, exc) from None
+                raise first_failure(row, label, exc) from None
             if key is None:
                 layers[rank].update(value)
             elif value is not None or (send_nil and rank != _EXPR):
@@ -114,6 +115,30 @@ def make_projector(
     if srf is None:
         return lambda row: [project(row)]
     return _expand(project, srf)
+
+
+def _first_failure(
+    plan: list[tuple[str | None, Compiled, str, int]], place: list[int], order: tuple[int, ...]
+) -> Callable[[Any, str, EvalError], EvalError]:
+    """The error eKuiper reports for a row where several fields fail: its project
+    operator computes unaliased expressions first, then aliases (in its order),
+    then picks columns. Only a failing row pays for finding it."""
+    rank = {index: k for k, index in enumerate(order)}
+    kind_first = {_EXPR: 0, _ALIAS: 1, _COLUMN: 2}
+    ordered = sorted(
+        range(len(plan)),
+        key=lambda e: (kind_first[plan[e][3]], rank.get(place[e], place[e]), e),
+    )
+
+    def find(row: Any, label: str, exc: EvalError) -> EvalError:
+        for e in ordered:
+            try:
+                plan[e][1](row)
+            except EvalError as first:
+                return _select_error(plan[e][2], first)
+        return _select_error(label, exc)
+
+    return find
 
 
 def _select_error(label: str, exc: EvalError) -> EvalError:

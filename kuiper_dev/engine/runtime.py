@@ -124,7 +124,8 @@ class Scope:
     next_func_id: int = 0
     runtime: Runtime = field(default_factory=Runtime)
     group: bool = False  # compile for Group inputs (aggregate queries)
-    aliases: dict[str, ast.Expr] = field(default_factory=dict)  # SELECT aliases usable elsewhere
+    aliases: dict[str, ast.Expr] = field(default_factory=dict)  # SELECT aliases usable here
+    alias_scopes: dict[str, dict[str, ast.Expr]] = field(default_factory=dict)  # inside each
     joined: bool = False  # rows are TaggedRow/JoinedRow: qualified names pick a stream's row
     analytic: dict[ast.Call, str] = field(default_factory=dict)  # call -> cached column
     tags: dict[str, str] = field(default_factory=dict)  # stream name or alias -> row tag

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kuiper_dev.engine import Binder
+from kuiper_dev.engine.aliases import bind_aliases
 from kuiper_dev.engine.collection import CollectionPlan
 from kuiper_dev.engine.projection import make_projector
 from kuiper_dev.engine.runtime import Scope
@@ -31,7 +32,7 @@ def plan(clauses: str, *, where: bool = True) -> CollectionPlan:
     scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}
 
     def projector(s: Scope) -> Any:
-        return make_projector(select, BINDER, s, send_nil=False)
+        return make_projector(select, BINDER, s, bind_aliases(select.fields, typed=False), send_nil=False)
 
     return CollectionPlan(select, scope, projector, where=where)
 

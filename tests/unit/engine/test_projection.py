@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kuiper_dev.engine import Binder
+from kuiper_dev.engine.aliases import bind_aliases
 from kuiper_dev.engine.projection import Projector, make_projector
 from kuiper_dev.engine.runtime import Group, Scope
 from kuiper_dev.errors import EvalError, PlanError
@@ -22,7 +23,9 @@ def projector(fields: str, *, send_nil: bool = False, group: bool = False) -> Pr
     select = parse_select(f"SELECT {fields} FROM s")
     scope = Scope(BINDER, "rule", ("s",), group=group)
     scope.aliases = {f.alias: f.expr for f in select.fields if f.alias}  # as the planner sets
-    return make_projector(select, BINDER, scope, send_nil=send_nil)
+    return make_projector(
+        select, BINDER, scope, bind_aliases(select.fields, typed=False), send_nil=send_nil
+    )
 
 
 def project(fields: str, row: Any = ROW, **options: Any) -> list[dict[str, Any]]:
