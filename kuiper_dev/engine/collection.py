@@ -19,7 +19,7 @@ from .calls import is_aggregate
 from .compiler import compile_expr
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
-from .runtime import Compiled, Group, Scope
+from .runtime import Compiled, Group, Scope, StampedRow
 from .values import binary_op, checked_condition, group_key_part
 
 __all__ = ["CollectionPlan"]
@@ -130,10 +130,33 @@ class CollectionPlan:
             items = _sorted(items, self.order)
         out: list[dict[str, Any]] = []
         runtime = self.runtime
-        for index, item in enumerate(items):
-            runtime.row_index = index
-            out.extend(self.project(item))
+        message = runtime.message
+        try:
+            for index, item in enumerate(items):
+                runtime.row_index = index
+                self._row_context(item)
+                out.extend(self.project(item))
+        finally:
+            runtime.message, runtime.meta_of = message, None
         return out[: self.limit] if self.limit is not None else out
+
+    def _row_context(self, item: Any) -> None:
+        """What ``event_time()`` and ``meta()`` read for one item, as eKuiper's row
+        valuers give it: a row its own time and message; a GROUP BY group its first
+        row's message; a whole-window aggregate the first row's *columns* for meta
+        (eKuiper's WindowTuples.Meta reads Value, a quirk matched on purpose).
+        Aggregate rows keep the window end as their event time (set by the window)."""
+        runtime = self.runtime
+        if isinstance(item, StampedRow):
+            runtime.event_time, runtime.message = item.ts, item.message
+            return
+        first = getattr(item, "first", None)
+        if first is None:
+            return
+        if not self.dims:
+            runtime.meta_of = dict(first)
+        elif isinstance(first, StampedRow):
+            runtime.message = first.message
 
 
 def _sorted(items: list[Any], order: list[tuple[Compiled, bool]]) -> list[Any]:

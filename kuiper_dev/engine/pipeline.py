@@ -22,6 +22,7 @@ from .joins import TaggedRow
 from .plan import RulePlan
 from .result import RuleResult
 from .row_stage import RowStage
+from .runtime import StampedRow
 from .tables import Tables
 from .window_stage import WindowStage
 from .windows import WatermarkGenerator
@@ -56,6 +57,7 @@ class Pipeline:
         et = plan.event_time
         self._watermark = WatermarkGenerator(list(et.streams), et.late_tolerance) if et else None
         self._tagged = bool(plan.select.joins)
+        self._stamp = plan.window is not None and plan.window.stamp_rows
         self.row = (
             RowStage(
                 plan.row,
@@ -237,6 +239,8 @@ class Pipeline:
 
     def _ingest(self, row: dict[str, Any], ts: int) -> None:
         self._runtime.event_time = ts
+        if self._stamp:
+            row = StampedRow(row, ts, self._runtime.message)
         try:
             for evaluate in self.plan.analytics:
                 evaluate(row)

@@ -107,6 +107,7 @@ class WindowPlan:
     incremental: IncrementalPlan | None  # generated folds over typed columns
     fast: WindowFastPath | None  # the generated ingest loop, when the planner chose one
     fold: FoldPlan | None = None  # the aggregates' own incremental forms
+    stamp_rows: bool = False  # rows keep their time and message (event_time(), meta())
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +275,8 @@ def _plan_window(
     elif opts.is_event_time and spec.kind not in ("tumbling", "hopping", "sliding", "session"):
         raise PlanError(f"{spec.kind} windows are not supported in event time, as in eKuiper")
     incremental = fast = None
-    if not state and not opts.is_event_time and simple:
+    stamp_rows = not select.joins and _reads_row_context(select)
+    if not state and not opts.is_event_time and simple and not stamp_rows:
         schema = pruned_schema(main, used_columns(select))
         incremental = plan_incremental(select, schema, send_nil=opts.send_nil)
         if spec.kind in ("tumbling", "hopping") and window.filter is None:
@@ -306,7 +308,17 @@ def _plan_window(
         incremental=incremental,
         fast=fast,
         fold=fold,
+        stamp_rows=stamp_rows,
     )
+
+
+_ROW_CONTEXT = {"event_time", "meta", "mqtt"}
+
+
+def _reads_row_context(select: ast.Select) -> bool:
+    """Whether what runs after the window reads a row's own time or message."""
+    after = (select.fields, select.having, select.order_by)
+    return any(isinstance(n, ast.Call) and n.name.lower() in _ROW_CONTEXT for n in walk(after))
 
 
 def _and(a: ast.Expr | None, b: ast.Expr | None) -> ast.Expr | None:

@@ -27,6 +27,7 @@ __all__ = [
     "Group",
     "Runtime",
     "Scope",
+    "StampedRow",
 ]
 
 Compiled = Callable[[Any], Any]
@@ -44,15 +45,30 @@ class Runtime:
     event_time: int = 0
     rule_start: int = 0
     row_index: int = 0  # position of the row being projected in its result (row_number)
+    meta_of: dict[str, Any] | None = None  # what meta() reads instead of the message's
     sites: dict[str, Any] = field(default_factory=dict)  # rule-wide state of update_arg calls
 
     @property
     def meta(self) -> dict[str, Any]:
         """The current message's metadata as eKuiper's sources give it (topic, qos, ...)."""
+        if self.meta_of is not None:
+            return self.meta_of
         m = self.message
         if m is None:
             return {}
         return {"topic": m.topic, "qos": m.qos, **m.meta}
+
+
+class StampedRow(dict[str, Any]):
+    """A window row that remembers its own time and message, for rules whose
+    ``event_time()`` or ``meta()`` read them per row after the window fires."""
+
+    __slots__ = ("message", "ts")
+
+    def __init__(self, row: dict[str, Any], ts: int, message: Message | None) -> None:
+        super().__init__(row)
+        self.ts = ts
+        self.message = message
 
 
 class Group:

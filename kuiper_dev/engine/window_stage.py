@@ -139,9 +139,11 @@ class WindowStage:
         self.metrics.records_out += len(emits)
         incremental = self.plan.incremental
         runtime = self._runtime
+        row_time = runtime.event_time
         for emit in emits:
             out: list[dict[str, Any]] | None
             runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
+            runtime.event_time = emit.end_ms  # eKuiper's window trigger time, for aggregates
             if incremental is not None:
                 try:
                     out = incremental.finish(self.groups, emit.start_ms, emit.end_ms)
@@ -169,6 +171,7 @@ class WindowStage:
                     continue
             if out is not None:
                 self._emit(out)
+        runtime.event_time = row_time
 
     def run_fast(
         self, messages: Iterable[Message], advance: Advance, slow: Callable[[Message], None]

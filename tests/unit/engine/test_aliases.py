@@ -10,6 +10,7 @@ from kuiper_dev._types import Message
 from kuiper_dev.engine.aliases import bind_aliases
 from kuiper_dev.sql import parse_select
 
+
 def msg(topic: str, row: dict[str, object], ts: int) -> Message:
     return Message(topic, orjson.dumps(row), ts)
 
