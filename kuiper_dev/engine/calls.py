@@ -101,18 +101,25 @@ def _meta_call(call: ast.Call, spec: Builtin, scope: Scope) -> Compiled:
 
 
 def _hit_call(spec: Builtin, scope: Scope) -> Compiled:
-    """``update_arg`` calls (``last_hit_*``): rule-wide state, updated where the rule passes.
+    """``update_arg`` calls (``last_hit_*``, ``last_agg_hit_*``): state of their own call site.
 
-    eKuiper appends a hidden ``do_update`` argument: true when evaluated for the
-    projection (the WHERE or HAVING held), false inside the conditions themselves.
+    eKuiper appends a hidden ``do_update`` argument. Inside a WHERE, HAVING or
+    sliding-window trigger the call only reads (``do_update`` false), and its state
+    is recorded once the whole condition holds, at the event time of what it held
+    for; anywhere else each evaluation reads and records at once.
     """
-    site = scope.runtime.sites.setdefault(spec.name, CallSite(scope.rule_id, scope.runtime))
+    site = CallSite(scope.rule_id, scope.runtime)
     runtime = scope.runtime
-    update = "project" in scope.op_id
     fn = spec.fn
-    if spec.event_time_arg:
-        return lambda _row: fn(site, update, runtime.event_time)
-    return lambda _row: fn(site, update)
+    timed = spec.event_time_arg
+
+    def call(update: bool) -> Any:
+        return fn(site, update, runtime.event_time) if timed else fn(site, update)
+
+    if scope.hits is None:
+        return lambda _row: call(True)
+    scope.hits.append(lambda: call(True))
+    return lambda _row: call(False)
 
 
 def analytic_evaluator(

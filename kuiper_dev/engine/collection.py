@@ -16,11 +16,11 @@ from typing import Any
 from ..errors import EvalError
 from ..sql import ast
 from .calls import is_aggregate
-from .compiler import compile_expr
+from .compiler import compile_condition, compile_expr
 from .joins import JoinPlan, TaggedRow
 from .projection import Projector
 from .runtime import Compiled, Group, Scope, StampedRow
-from .values import binary_op, checked_condition, group_key_part
+from .values import binary_op, group_key_part
 
 __all__ = ["CollectionPlan"]
 
@@ -58,14 +58,14 @@ class CollectionPlan:
             (select.fields, having, getattr(select, "order_by", ())), binder
         )
         self.where: Callable[[Any], bool] | None = (
-            checked_condition(compile_expr(select.where, scope), "run Where error")
+            compile_condition(select.where, scope, "run Where error")
             if where and select.where
             else None
         )
         group_scope = dataclasses.replace(scope, op_id="op_project", group=True)
         mode = group_scope if self.aggregate else scope
         self.having: Callable[[Any], bool] | None = (
-            checked_condition(compile_expr(having, group_scope), "run Having error")
+            compile_condition(having, group_scope, "run Having error")
             if having is not None
             else None
         )

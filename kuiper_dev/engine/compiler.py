@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, PlanError
@@ -19,9 +20,31 @@ from ..sql.like import like_regex
 from . import structure
 from .calls import compile_call
 from .runtime import Compiled, Scope
-from .values import binary_op, column
+from .values import binary_op, checked_condition, column
 
-__all__ = ["compile_expr"]
+__all__ = ["compile_condition", "compile_expr"]
+
+
+def compile_condition(expr: ast.Expr, scope: Scope, what: str | None) -> Callable[[Any], bool]:
+    """A WHERE, HAVING (``what`` names the operator for errors) or trigger condition
+    (``what`` None: a non-bool is just false). When it holds, the state calls inside
+    it (``last_hit_time()``) record the hit, as eKuiper's extracted state funcs do."""
+    hits: list[Callable[[], None]] = []
+    fn = compile_expr(expr, dataclasses.replace(scope, hits=hits))
+    test: Callable[[Any], bool] = (
+        checked_condition(fn, what) if what is not None else (lambda row: fn(row) is True)
+    )
+    if not hits:
+        return test
+
+    def test_and_record(row: Any) -> bool:
+        if test(row):
+            for record in hits:
+                record()
+            return True
+        return False
+
+    return test_and_record
 
 
 def compile_expr(expr: ast.Expr, scope: Scope) -> Compiled:

@@ -25,7 +25,7 @@ from .binder import Binder
 from .calls import analytic_calls, analytic_evaluator
 from .catalog import Catalog, StreamDef
 from .collection import CollectionPlan
-from .compiler import compile_expr
+from .compiler import compile_condition, compile_expr
 from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
 from .incremental import IncrementalPlan, plan_incremental
 from .joins import JoinPlan
@@ -33,7 +33,6 @@ from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
 from .runtime import Compiled, FoldSpec, Runtime, Scope
-from .values import checked_condition
 from .windows import WindowSpec
 
 __all__ = [
@@ -178,6 +177,7 @@ def _plan(
     if len(streams) > 1 and select.window is None:
         raise PlanError("a time window or count window is required to join multiple streams")
     _check_fields(select, main, inputs)
+    _check_no_agg_functions(select)
     event_time = _event_time(rule_id, main, opts, streams)
     join = (
         JoinPlan(
@@ -230,11 +230,7 @@ def _plan_rows(
             "GROUP BY needs a window in a stream rule, e.g. GROUP BY a, TUMBLINGWINDOW(ss, 10)"
         )
     scope.op_id = "op_2_filter"  # eKuiper's operator names, read by last_hit_* and plugins
-    where = (
-        checked_condition(compile_expr(select.where, scope), "run Where error")
-        if select.where
-        else None
-    )
+    where = compile_condition(select.where, scope, "run Where error") if select.where else None
     scope.op_id = "op_3_project"
     collection = CollectionPlan(select, scope, projector, where=True, join=join) if join else None
     split = any(_returns_set(f.expr) for f in select.fields)
@@ -268,7 +264,7 @@ def _plan_window(
         and spec.kind in ("tumbling", "hopping", "session", "state")
     )
     cond = _and(window.filter, select.where if pushdown else None)
-    trigger = _predicate(compile_expr(window.trigger, scope)) if window.trigger else None
+    trigger = compile_condition(window.trigger, scope, None) if window.trigger else None
     state_plan = None
     if state:  # eKuiper's v2 operator, fed rows in order in either time mode
         state_plan = _plan_state(window, scope)
@@ -300,7 +296,7 @@ def _plan_window(
     return WindowPlan(
         spec=spec,
         # FILTER and a pushed-down WHERE run as eKuiper's filter operator before the window
-        filter=checked_condition(compile_expr(cond, scope), "run Where error") if cond else None,
+        filter=compile_condition(cond, scope, "run Where error") if cond else None,
         trigger=trigger,
         state=state_plan,
         event_time=opts.is_event_time,
@@ -310,6 +306,21 @@ def _plan_window(
         fold=fold,
         stamp_rows=stamp_rows,
     )
+
+
+_ROW_ONLY = ("last_hit_count", "last_hit_time")
+
+
+def _check_no_agg_functions(select: ast.Select) -> None:
+    """``last_hit_*`` count rows, so eKuiper refuses them in a query that aggregates
+    (a window, GROUP BY or join), except inside a sliding window's trigger."""
+    if select.window is None and not select.group_by and not select.joins:
+        return
+    parts = (select.fields, select.joins, select.where, select.group_by, select.having,
+             select.order_by)  # fmt: skip
+    for n in walk(parts):
+        if isinstance(n, ast.Call) and n.name.lower() in _ROW_ONLY:
+            raise PlanError(f"function {n.name} is not allowed in an aggregate query", node=n)
 
 
 _ROW_CONTEXT = {"event_time", "meta", "mqtt"}
@@ -418,18 +429,11 @@ def _check_fields(select: ast.Select, main: StreamDef, inputs: Mapping[str, Rule
             raise PlanError(f"unknown field {ref.name} in stream {main.name}.{hint}", node=ref)
 
 
-def _bound_where(call: ast.Call, select: ast.Select, bindings: AliasBindings, scope: Scope) -> Scope:
+def _bound_where(
+    call: ast.Call, select: ast.Select, bindings: AliasBindings, scope: Scope
+) -> Scope:
     """The scope of the SELECT field holding ``call`` (its alias bindings), else ``scope``."""
     for f, visible in zip(select.fields, bindings.fields, strict=True):
         if any(n is call for n in walk(f.expr)):
             return dataclasses.replace(scope, aliases=visible)
     return scope
-
-
-def _predicate(fn: Compiled) -> Predicate:
-    """Only a boolean true passes, as eKuiper's window filters and triggers read it."""
-
-    def test(row: Any) -> bool:
-        return fn(row) is True
-
-    return test

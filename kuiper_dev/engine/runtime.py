@@ -46,7 +46,6 @@ class Runtime:
     rule_start: int = 0
     row_index: int = 0  # position of the row being projected in its result (row_number)
     meta_of: dict[str, Any] | None = None  # what meta() reads instead of the message's
-    sites: dict[str, Any] = field(default_factory=dict)  # rule-wide state of update_arg calls
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -146,6 +145,7 @@ class Scope:
     analytic: dict[ast.Call, str] = field(default_factory=dict)  # call -> cached column
     tags: dict[str, str] = field(default_factory=dict)  # stream name or alias -> row tag
     folds: Folds = field(default_factory=Folds)  # shared by every copy of the scope
+    hits: list[Callable[[], None]] | None = None  # compiling a condition: its state records
 
     def rows(self) -> Scope:
         """The same scope compiling for single rows (aggregate arguments)."""

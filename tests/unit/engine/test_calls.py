@@ -74,3 +74,25 @@ def test_a_nested_analytic_call_runs_before_the_call_around_it(ws: Workspace) ->
 def test_analytic_calls_lists_inner_calls_first() -> None:
     calls = analytic_calls(parse_select("SELECT lag(had_changed(true, x)) FROM s"))
     assert [c.name for c in calls] == ["had_changed", "lag"]
+
+
+def test_state_calls_keep_one_state_per_call_site() -> None:
+    out = Workspace().run(
+        "SELECT last_hit_count() AS a, last_hit_count() AS b FROM s", [{"x": 1}, {"x": 2}]
+    )
+    assert out.emissions == [[{"a": 0, "b": 0}], [{"a": 1, "b": 1}]]
+
+
+def test_a_condition_reads_its_state_and_records_only_when_it_holds() -> None:
+    out = Workspace().run(
+        "SELECT x FROM s WHERE last_hit_count() < 2 AND x > 0",
+        [{"x": 0}, {"x": 1}, {"x": 0}, {"x": 2}, {"x": 3}],
+    )
+    assert out.emissions == [[{"x": 1.0}], [{"x": 2.0}]]
+
+
+def test_last_hit_functions_are_refused_in_aggregate_queries() -> None:
+    with pytest.raises(PlanError, match="function last_hit_time is not allowed in an aggregate"):
+        Workspace().run(
+            "SELECT count(*) AS c, last_hit_time() AS t FROM s GROUP BY TUMBLINGWINDOW(ss, 1)", []
+        )
