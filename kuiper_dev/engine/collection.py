@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from functools import cmp_to_key
 from typing import Any
 
-from ..errors import EvalError
+from ..errors import EvalError, FunctionError
+from ..go import go_type
+from ..go.timefmt import to_time
 from ..sql import ast
 from .calls import is_aggregate
 from .compiler import compile_condition, compile_expr
@@ -160,11 +162,16 @@ class CollectionPlan:
 
 
 def _sorted(items: list[Any], order: list[tuple[Compiled, bool]]) -> list[Any]:
-    """eKuiper's MultiSorter: nulls last whatever the direction; stable for ties."""
+    """eKuiper's MultiSorter: nulls last whatever the direction; each key's values
+    must share the type of its first non-null value (numbers mix, a time accepts
+    what converts, maps and arrays never sort); values that do not compare (two
+    booleans) count as equal and keep their order."""
     try:
         keyed = [([f(i) for f, _ in order], i) for i in items]
     except EvalError as exc:
         raise EvalError(f"run Order By error: {exc}") from None
+    for k in range(len(order)):
+        _check_sortable([key[k] for key, _ in keyed])
 
     def compare(a: tuple[list[Any], Any], b: tuple[list[Any], Any]) -> int:
         for (va, vb), (_, ascending) in zip(zip(a[0], b[0], strict=True), order, strict=True):
@@ -174,10 +181,47 @@ def _sorted(items: list[Any], order: list[tuple[Compiled, bool]]) -> list[Any]:
                 if vb is None and va is not None:
                     return -1
                 continue
-            if _LT(va, vb):
+            if _less(va, vb):
                 return -1 if ascending else 1
-            if _LT(vb, va):
+            if _less(vb, va):
                 return 1 if ascending else -1
         return 0
 
     return [i for _, i in sorted(keyed, key=cmp_to_key(compare))]
+
+
+_SORT_KINDS = {"int64": "number", "float64": "number", "bool": "bool", "string": "string"}
+
+
+def _check_sortable(values: list[Any]) -> None:
+    """eKuiper's sorter validation of one key's values against its first type."""
+    first = next((v for v in values if v is not None), None)
+    if first is None:
+        return
+    t = go_type(first)
+    kind = _SORT_KINDS.get(t)
+    for v in values:
+        if v is None:
+            continue
+        vt = go_type(v)
+        if t == "time.Time":
+            ok = _converts_to_time(v)
+        else:
+            ok = kind is not None and _SORT_KINDS.get(vt) == kind
+        if not ok:
+            raise EvalError(f"run Order By error: incompatible types for comparison: {t} and {vt}")
+
+
+def _converts_to_time(value: Any) -> bool:
+    try:
+        to_time(value)
+    except (EvalError, FunctionError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _less(a: Any, b: Any) -> bool:
+    try:
+        return _LT(a, b) is True
+    except EvalError:  # Go's SimpleDataEval gives an error value, which is not true
+        return False

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, PlanError
-from ..go import describe, go_str, verb_v
+from ..go import describe, verb_v
 from ..sql import ast, render
 from ..sql.like import like_regex
 from . import structure
@@ -173,13 +173,11 @@ def _in(op: str, lf: Compiled, rhs: ast.Expr, scope: Scope) -> Compiled:
 
     def member(row: dict[str, Any]) -> Any:
         values = items(row)
-        if values is None:
+        if values.__class__ is not list:  # null or no array: eKuiper's value set is nil
             return negate
         lhs = lf(row)
         if lhs is None:
             return False
-        if not isinstance(values, list):
-            raise EvalError(f"{op} expects a list on its right side, got {go_str(values)}")
         for v in values:
             try:
                 hit = eq(lhs, v)

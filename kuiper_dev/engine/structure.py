@@ -10,6 +10,7 @@ the key: null when the row has no such column (the usual case), else an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -53,7 +54,7 @@ def arrow(lhs: Compiled, name: str, same_name: Compiled | None = None) -> Compil
 def _position(raw: Any) -> int:
     if type(raw) is int:
         return raw
-    if type(raw) is float and raw.is_integer():
+    if type(raw) is float and math.isfinite(raw):  # Go's int conversion truncates
         return int(raw)
     raise EvalError(f"invalid index {go_type(raw)}({go_str(raw)}): an index must be an integer")
 

@@ -9,12 +9,13 @@ instead: ``t > 50`` over a FLOAT column is ``(c1 is not None and c1 > 50)``.
 and the folds of :mod:`.incremental` are built from it and run by :func:`define`.
 
 Semantics are never restated here. An operation whose eKuiper meaning is not
-Python's operator (``/`` and ``%``, a group key's text, int64 wrapping, the
-integer mean) is a call (:func:`call`) to a function of :data:`RUNTIME`, the one
-environment generated code runs in, which holds the very functions the general
+Python's operator (``/`` and ``%``, a group key's text, the integer mean) is a
+call (:func:`call`) to a function of :data:`RUNTIME`, the one environment
+generated code runs in, which holds the very functions the general
 path calls (:mod:`.values`, :mod:`kuiper_dev.go`). What stays a Python operator
-is what the general path leaves to Python as well: ``+ - *`` (neither wraps at
-int64), comparisons (int with float compares exactly), AND/OR on booleans.
+is what the general path leaves to Python as well: ``+ - *`` on floats, ``+ - *``
+on ints with Go's int64 wrap written inline, comparisons (an int met by a float
+is converted to float first, as Go does), AND/OR on booleans.
 
 The null policy is the general path's: arithmetic with a null side is null, a
 comparison with a null side is false, and both sides are evaluated before the
@@ -274,10 +275,17 @@ class TypedCompiler:
         if not same or (a.type == "bool" and op not in ("=", "!=")):
             raise NotTyped
         fallible = a.fallible or b.fallible
+        mixed = a.type != b.type  # an int met by a float: Go compares float64s
+
+        def side(t: Typed, text: str) -> str:
+            return f"float({text})" if mixed and t.type == "int" else text
+
         if not (a.nullable or b.nullable):
-            return Typed(f"({a.text} {_COMPARE[op]} {b.text})", "bool", False, fallible=fallible)
+            text = f"({side(a, a.text)} {_COMPARE[op]} {side(b, b.text)})"
+            return Typed(text, "bool", False, fallible=fallible)
         present, (x, y) = self._null_test(a, b, negate=True)
-        return Typed(f"({present} and {x} {_COMPARE[op]} {y})", "bool", False, fallible=fallible)
+        text = f"({present} and {side(a, x)} {_COMPARE[op]} {side(b, y)})"
+        return Typed(text, "bool", False, fallible=fallible)
 
     def _arithmetic(self, op: str, a: Typed, b: Typed) -> Typed:
         if a.type not in _NUMERIC or b.type not in _NUMERIC:
@@ -286,9 +294,9 @@ class TypedCompiler:
         helper = _DIVISION.get((op, kind))
         fallible = helper is not None or a.fallible or b.fallible
         if not (a.nullable or b.nullable):
-            return Typed(_apply(op, helper, a.text, b.text), kind, False, fallible=fallible)
+            return Typed(_apply(op, helper, a.text, b.text, kind), kind, False, fallible=fallible)
         absent, (x, y) = self._null_test(a, b, negate=False)
-        text = f"(None if {absent} else {_apply(op, helper, x, y)})"
+        text = f"(None if {absent} else {_apply(op, helper, x, y, kind)})"
         return Typed(text, kind, True, fallible=fallible)
 
     def _null_test(self, a: Typed, b: Typed, *, negate: bool) -> tuple[str, tuple[str, str]]:
@@ -323,5 +331,9 @@ class TypedCompiler:
         return test, (values[0], values[1])
 
 
-def _apply(op: str, helper: Callable[..., Any] | None, x: str, y: str) -> str:
-    return f"({x} {op} {y})" if helper is None else call(helper, x, y)
+def _apply(op: str, helper: Callable[..., Any] | None, x: str, y: str, kind: PyType) -> str:
+    if helper is not None:
+        return call(helper, x, y)
+    if kind == "int":  # Go's int64 wrap, inline: ((v + 2**63) & (2**64 - 1)) - 2**63
+        return f"(((({x} {op} {y}) + {1 << 63}) & {(1 << 64) - 1}) - {1 << 63})"
+    return f"({x} {op} {y})"

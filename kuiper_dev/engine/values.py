@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
-from ..go import describe, go_str, go_type, int_div, int_rem
+from ..go import describe, go_str, go_type, int_div, int_rem, wrap_int64
 
 __all__ = [
     "binary_op",
@@ -38,6 +38,9 @@ def invalid_op(lhs: Any, op: str, rhs: Any) -> EvalError:
     )
 
 
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def int_quotient(a: int, b: int) -> int:
     """eKuiper's ``/`` on two ints: truncated toward zero; a zero divisor is an error.
 
@@ -46,7 +49,8 @@ def int_quotient(a: int, b: int) -> int:
     """
     if b == 0:
         raise EvalError("divided by zero")
-    return int_div(a, b)
+    q = int_div(a, b)
+    return q if q <= _INT64_MAX else wrap_int64(q)  # MinInt64 / -1 wraps in Go
 
 
 def int_remainder(a: int, b: int) -> int:
@@ -104,8 +108,21 @@ _FLOAT_ARITH: dict[str, Callable[[float, float], float]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul,
     "/": float_quotient, "%": float_remainder,
 }  # fmt: skip
+
+
+def _int64(fn: Callable[[int, int], int]) -> Callable[[int, int], int]:
+    """Go's int64 arithmetic: a result past the range wraps around."""
+
+    def apply(a: int, b: int) -> int:
+        r = fn(a, b)
+        return r if _INT64_MIN <= r <= _INT64_MAX else wrap_int64(r)
+
+    return apply
+
+
 _INT_ARITH: dict[str, Callable[[int, int], int]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": int_quotient, "%": int_remainder,
+    "+": _int64(operator.add), "-": _int64(operator.sub), "*": _int64(operator.mul),
+    "/": int_quotient, "%": int_remainder,
     "&": operator.and_, "|": operator.or_, "^": operator.xor,
 }  # fmt: skip
 _BOOL_OPS: dict[str, Callable[[bool, bool], bool]] = {
@@ -138,8 +155,8 @@ def binary_op(op: str) -> Callable[[Any, Any], Any]:
                 return iarith(lhs, rhs)
             raise invalid_op(lhs, op, rhs)
         if (lt is float or lt is int) and (rt is float or rt is int):
-            if cmp is not None:
-                return cmp(lhs, rhs)
+            if cmp is not None:  # Go converts the int to float64 first
+                return cmp(float(lhs), float(rhs))
             if farith is not None:
                 return farith(float(lhs), float(rhs))
             raise invalid_op(lhs, op, rhs)

@@ -206,3 +206,25 @@ def test_typed_stream_decodes_only_the_columns_a_rule_reads(ws: Workspace) -> No
     assert (
         result.rows == [] and "b has wrong type:string, expect:bigint" in result.errors[0].message
     )
+
+
+def test_in_over_no_array_is_false_and_not_in_true() -> None:
+    out = Workspace().run("SELECT a IN b AS i, a NOT IN b AS n FROM s", [{"a": 1, "b": 5}])
+    assert out.emissions == [[{"i": False, "n": True}]]
+
+
+def test_a_float_index_is_truncated() -> None:
+    out = Workspace().run("SELECT l[1.9] AS x, l[-1.5] AS y FROM s", [{"l": [1, 2, 3]}])
+    assert out.emissions == [[{"x": 2.0, "y": 3.0}]]
+
+
+def test_order_by_keeps_booleans_in_place_and_refuses_mixed_types() -> None:
+    sql = "SELECT a FROM s GROUP BY COUNTWINDOW(3) ORDER BY a"
+    ws = Workspace()
+    rows = [{"a": True}, {"a": False}, {"a": True}]
+    assert ws.run(sql, rows).emissions == [rows]
+    mixed = ws.run(sql, [{"a": 1}, {"a": "x"}, {"a": 2}])
+    assert mixed.emissions == []
+    assert mixed.errors[0].message == (
+        "run Order By error: incompatible types for comparison: float64 and string"
+    )

@@ -151,7 +151,7 @@ def test_int_division_truncates_toward_zero(a: int, op: str, b: int) -> None:
         (1, "<", 1.5),
         (2, ">=", 1.5),
         (-1, "!=", -1.5),
-        (2**53 + 1, ">", float(2**53)),  # compared exactly, as the general path does
+        (2**53 + 1, "=", float(2**53)),  # Go converts the int to float64 first
         (0, "=", -0.0),
     ],
 )

@@ -125,3 +125,17 @@ def test_a_column_is_found_by_its_exact_name_first_then_ignoring_case() -> None:
     assert column({"a": 1}, "A") == 1
     assert column({"a": None}, "A") is None
     assert column({}, "A") is None
+
+
+def test_int64_arithmetic_wraps_as_go_does() -> None:
+    add, mul, div = binary_op("+"), binary_op("*"), binary_op("/")
+    top = (1 << 63) - 1
+    assert add(top, 1) == -(1 << 63)
+    assert mul(top, 2) == -2
+    assert div(-(1 << 63), -1) == -(1 << 63)
+
+
+def test_an_int_compared_with_a_float_is_converted_first() -> None:
+    # 2**53 + 1 is no float64: Go compares float64(2**53 + 1) == 2**53
+    assert binary_op(">")((1 << 53) + 1, float(1 << 53)) is False
+    assert binary_op("=")((1 << 53) + 1, float(1 << 53)) is True
