@@ -27,8 +27,9 @@ Live, a thread reads at start, then every ``interval`` (a folder: only files
 changed since read); with ``interval`` 0 a file is read once and a folder is
 watched (polled every ``poll_ms``; a changed file is read once its size and time
 held still for one poll; eKuiper uses inotify). Each row is stamped with the
-wall clock and ``sendInterval`` is waited between rows. A bad row or line is
-reported to ``fail`` (or ``on_error``) with the file and line, and reading goes on.
+``now_ms`` clock (the wall clock by default) and ``sendInterval`` is waited
+between rows. A bad row or line is reported to ``fail`` (or ``on_error``, and
+kept in ``errors``) with the file and line, and reading goes on.
 
 **Sink** (action ``file``): :class:`FileSink`, in :mod:`.file_sink`.
 
@@ -46,7 +47,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ from .simulator_source import DEFAULT_START_MS, _duration_ms, _int, _wall_ms
 __all__ = ["FileSink", "FileSource"]  # FileSink lives in .file_sink
 
 _SOURCE_TYPES = ("json", "csv", "lines", "raw")
+_KEEP_ERRORS = 1000
 _Row = tuple[bytes, dict[str, Any]]
 
 
@@ -166,7 +168,7 @@ class FileSource:
         self.target = _confined(self.root / conf.path, datasource, where)
         if not self.target.exists():
             raise RuleError(
-                f"{where}: file {self.target} not exist; create it or fix path/DATASOURCE"
+                f"{where}: file {self.target} does not exist; create it or fix path/DATASOURCE"
             )
         self.is_dir = self.target.is_dir()
         self.move_to = self.root / conf.move_to if conf.action_after_read == 2 else None
@@ -188,6 +190,8 @@ class FileSource:
 
     def _report(self, text: str, fail: Fail | None) -> None:
         self.errors.append(text)
+        if len(self.errors) > _KEEP_ERRORS:  # a long live run keeps only the latest
+            del self.errors[0]
         sink = fail or self._on_error
         if sink is not None:
             sink(text)
@@ -207,11 +211,11 @@ class FileSource:
     def rows(self, fail: Fail | None = None, files: list[Path] | None = None) -> Iterator[_Row]:
         """Each message payload with its meta, file by file, doing ``actionAfterRead``."""
         for path in self._files() if files is None else files:
-            yield from self._read_file(path, fail)
-            if self.conf.action_after_read:
+            read = yield from self._read_file(path, fail)
+            if read and self.conf.action_after_read:  # as eKuiper: not after a failed read
                 self._after_read(path, fail)
 
-    def _read_file(self, path: Path, fail: Fail | None) -> Iterator[_Row]:
+    def _read_file(self, path: Path, fail: Fail | None) -> Generator[_Row, None, bool]:
         conf, meta = self.conf, {"file": str(path)}
         try:
             raw = path.read_bytes()
@@ -219,37 +223,38 @@ class FileSource:
                 raw = gzip.decompress(raw)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             self._report(f"{path}: cannot be read ({exc}); check the file", fail)
-            return
+            return False
         if not raw:  # eKuiper ignores an empty file
-            return
+            return True
         first_line = 1
         if conf.ignore_start or conf.ignore_end:
             lines = raw.split(b"\n")
             if raw.endswith(b"\n"):
                 lines.pop()
             kept = lines[conf.ignore_start : max(conf.ignore_start, len(lines) - conf.ignore_end)]
-            raw = b"".join(line + b"\n" for line in kept)
+            raw = b"".join(line.removesuffix(b"\r") + b"\n" for line in kept)
             first_line += conf.ignore_start
         kind = conf.file_type
         if kind == "raw" or (kind == "json" and conf.format != "json"):
             yield raw, meta
-            return
+            return True
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             self._report(f"{path}: not UTF-8 text ({exc}); use fileType raw for binary files", fail)
-            return
+            return True
         if kind == "json":
             yield from self._json(text, path, first_line, meta, fail)
         elif kind == "lines":
             yield from self._lines(text, path, first_line, meta, fail)
         else:
             yield from self._csv(text, path, first_line, meta, fail)
+        return True
 
     def _json(
         self, text: str, path: Path, first: int, meta: dict[str, Any], fail: Fail | None
     ) -> Iterator[_Row]:
-        decoder = json.JSONDecoder()
+        decoder = json.JSONDecoder(parse_constant=_no_constant)
         pos, end, i = _skip_ws(text, 0), len(text), 0
         try:
             if text.startswith("[", pos):
@@ -292,8 +297,8 @@ class FileSource:
             line = line.removesuffix("\r")
             if self.conf.format == "json":
                 try:
-                    ok = isinstance(orjson.loads(line), dict)
-                except orjson.JSONDecodeError as exc:
+                    ok = isinstance(json.loads(line, parse_constant=_no_constant), dict)
+                except json.JSONDecodeError as exc:
                     self._report(f"{path}:{n}: not a JSON object ({exc}); fix the line", fail)
                     continue
                 if not ok:
@@ -363,6 +368,8 @@ class FileSource:
 
     def start(self, deliver: Deliver, fail: Fail) -> None:
         """Read on a thread of its own, as the conf's interval says, until stopped."""
+        if self._thread is not None and self._thread.is_alive():
+            raise RuleError(f"{self._where}: already started; stop it before starting again")
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._run, args=(deliver, fail), name=f"file-{self.stream}", daemon=True
@@ -391,12 +398,21 @@ class FileSource:
         for payload, meta in self.rows(fail, files):
             if self._stop.is_set():
                 return False
-            deliver(Message(self.stream, payload, self._now_ms(), meta=meta))
+            try:
+                deliver(Message(self.stream, payload, self._now_ms(), meta=meta))
+            except Exception as exc:  # the receiver's trouble must not stop the reading
+                fail(f"{self._where}: delivering a row of {meta['file']} failed: {exc!r}")
             if wait and self._stop.wait(wait):
                 return False
         return not self._stop.is_set()
 
     def _run(self, deliver: Deliver, fail: Fail) -> None:
+        try:
+            self._loop(deliver, fail)
+        except Exception as exc:  # e.g. the folder was removed: say so instead of dying mute
+            fail(f"{self._where}: stopped reading {self.target} ({exc!r}); check it and restart")
+
+    def _loop(self, deliver: Deliver, fail: Fail) -> None:
         interval = self.conf.interval_ms / 1000
         first, k = time.monotonic(), 0
         files = self._changed(stable_only=False) if self.is_dir else None
@@ -418,6 +434,11 @@ class FileSource:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def _no_constant(name: str) -> Any:
+    # Python reads NaN and Infinity; Go's JSON, and so eKuiper, refuses them
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
 def _skip_ws(text: str, pos: int) -> int:

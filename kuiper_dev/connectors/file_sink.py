@@ -38,8 +38,12 @@ class _Writer:
         if not path.parent.exists():
             path.parent.mkdir()  # one level, as eKuiper's os.Mkdir
         self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
-        self._gz = gzip.GzipFile(fileobj=self._file, mode="wb") if gz else None
-        self.write(self._head)
+        try:
+            self._gz = gzip.GzipFile(fileobj=self._file, mode="wb") if gz else None
+            self.write(self._head)
+        except OSError:
+            self._file.close()
+            raise
 
     def write(self, data: bytes) -> None:
         (self._gz or self._file).write(data)

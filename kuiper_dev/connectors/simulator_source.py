@@ -190,6 +190,8 @@ class SimulatorSource:
 
     def start(self, deliver: Deliver, fail: Fail) -> None:
         """Send on a thread of its own, the first object at once, until done or stopped."""
+        if self._thread is not None and self._thread.is_alive():
+            raise RuleError(f"{self._where}: already started; stop it before starting again")
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._run, args=(deliver, fail), name=f"simulator-{self.stream}", daemon=True

@@ -209,7 +209,7 @@ def test_relative_paths_start_at_root_and_absolute_inside_is_fine(tmp_path: Path
 
 
 def test_a_missing_file_is_refused_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(RuleError, match="nosuch.json not exist"):
+    with pytest.raises(RuleError, match="nosuch.json does not exist"):
         source(tmp_path, "nosuch.json")
 
 
@@ -316,3 +316,54 @@ def test_stop_ends_a_send_interval_wait_at_once(tmp_path: Path) -> None:
     src.stop()
     assert time.monotonic() - began < 1.0
     assert len(got.messages) == 1
+
+
+def test_nan_is_no_json_here_as_in_go(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text('{"a": NaN}\n{"a": 1}\n')
+    src = source(tmp_path, "a.txt", fileType="lines")
+    assert rows(src) == [{"a": 1}] and ":1: not a JSON object" in src.errors[0]
+    (tmp_path / "a.json").write_text('[{"a": 1}, {"a": Infinity}]')
+    src = source(tmp_path, "a.json")
+    assert rows(src) == [{"a": 1}] and "Infinity is not JSON" in src.errors[0]
+
+
+def test_a_file_that_cannot_be_read_is_not_deleted(tmp_path: Path) -> None:
+    (tmp_path / "a.gz").write_bytes(b"not gzip")
+    src = source(tmp_path, "a.gz", decompression="gzip", actionAfterRead=1)
+    assert list(src) == [] and (tmp_path / "a.gz").exists()
+
+
+def test_live_reports_a_failing_receiver_and_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('[{"a": 1}, {"a": 2}]')
+    src = source(tmp_path, "a.json")
+    got = Collector()
+
+    def deliver(m: Message) -> None:
+        if not got.errors:
+            raise ValueError("full")
+        got.deliver(m)
+
+    src.start(deliver, got.fail)
+    try:
+        assert wait_for(lambda: len(got.messages) == 1)
+    finally:
+        src.stop()
+    assert "delivering a row of" in got.errors[0] and "ValueError('full')" in got.errors[0]
+    assert rows_of(got.messages) == [{"a": 2}]
+
+
+def test_live_watch_says_so_when_its_folder_goes(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    src = FileSource("s", "d", {"path": str(tmp_path)}, poll_ms=10)
+    got = Collector()
+    src.start(got.deliver, got.fail)
+    try:
+        (tmp_path / "d").rmdir()
+        assert wait_for(lambda: bool(got.errors))
+    finally:
+        src.stop()
+    assert "stopped reading" in got.errors[0] and "check it and restart" in got.errors[0]
+
+
+def rows_of(messages: list[Message]) -> list[Any]:
+    return [orjson.loads(m.payload) for m in messages]

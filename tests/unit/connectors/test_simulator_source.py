@@ -138,3 +138,20 @@ def test_a_failing_receiver_is_reported_and_the_timer_goes_on() -> None:
         len(got.errors) == 1 and "delivering object 0 failed: ValueError('full')" in got.errors[0]
     )
     assert payloads(got.messages) == DATA[1:]
+
+
+def test_starting_twice_is_refused_until_stopped() -> None:
+    sim = SimulatorSource(DATA, interval_ms=60_000)
+    got = Collector()
+    sim.start(got.deliver, got.fail)
+    try:
+        with pytest.raises(RuleError, match="already started"):
+            sim.start(got.deliver, got.fail)
+    finally:
+        sim.stop()
+    sim.start(got.deliver, got.fail)  # a stopped simulator starts over at the first object
+    try:
+        assert wait_for(lambda: len(got.messages) == 2)
+    finally:
+        sim.stop()
+    assert payloads(got.messages) == [DATA[0], DATA[0]]
