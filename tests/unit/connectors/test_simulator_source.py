@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from kuiper_dev import Message
+from kuiper_dev import Message, Workspace
 from kuiper_dev.connectors import SimulatorSource, Source
 from kuiper_dev.errors import RuleError
 
@@ -155,3 +155,11 @@ def test_starting_twice_is_refused_until_stopped() -> None:
     finally:
         sim.stop()
     assert payloads(got.messages) == [DATA[0], DATA[0]]
+
+
+def test_a_rule_windows_a_simulator_in_virtual_time() -> None:
+    ws = Workspace()
+    ws.create_stream('CREATE STREAM m () WITH (TYPE="simulator")')
+    sim = SimulatorSource([{"a": 1}, {"a": 2}], interval_ms=500, stream="m", start_ms=0, count=8)
+    result = ws.run("SELECT count(*) AS n FROM m GROUP BY TUMBLINGWINDOW(ss, 2)", sim, drain_ms=500)
+    assert result.emissions == [[{"n": 4}], [{"n": 4}]]
