@@ -11,7 +11,8 @@ code; its docs say by name). ``fileType`` picks how a file becomes messages:
   format, as ``raw``.
 - ``raw``: the whole file is one message (FORMAT binary, usually).
 - ``lines``: one message per line, its bytes as they are for the stream's FORMAT
-  to decode; with FORMAT json a line that is no JSON object is reported.
+  to decode; with FORMAT json a line that is neither a JSON object nor an array
+  of objects is reported.
 - ``csv``: one message per record, a JSON object of text values, keys from
   ``columns``, or the header line with ``hasHeader``, else ``cols0``, ``cols1``...
   (eKuiper's names); ``delimiter`` is the stream's DELIMITER (first character).
@@ -297,12 +298,17 @@ class FileSource:
             line = line.removesuffix("\r")
             if self.conf.format == "json":
                 try:
-                    ok = isinstance(json.loads(line, parse_constant=_no_constant), dict)
+                    value = json.loads(line, parse_constant=_no_constant)
                 except json.JSONDecodeError as exc:
                     self._report(f"{path}:{n}: not a JSON object ({exc}); fix the line", fail)
                     continue
-                if not ok:
-                    self._report(f"{path}:{n}: not a JSON object; each line must hold one", fail)
+                # an array of objects is rows too: the file sink writes a list emission so
+                if not isinstance(value, dict) and not (
+                    isinstance(value, list) and all(isinstance(v, dict) for v in value)
+                ):
+                    self._report(
+                        f"{path}:{n}: not a JSON object or array of objects; fix the line", fail
+                    )
                     continue
             yield line.encode(), meta
 

@@ -129,10 +129,10 @@ def test_json_with_another_format_and_raw_send_the_whole_file(tmp_path: Path) ->
 
 
 def test_lines_pass_each_line_and_report_bad_json_lines(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text('{"a": 1}\r\nnot json\n[1]\n{"a": 2}\n')
+    (tmp_path / "a.txt").write_text('{"a": 1}\r\nnot json\n[1]\n[{"a": 2}, {"a": 3}]\n')
     src = source(tmp_path, "a.txt", fileType="lines", sendInterval=10)
     msgs = list(src)
-    assert [m.payload for m in msgs] == [b'{"a": 1}', b'{"a": 2}']
+    assert [m.payload for m in msgs] == [b'{"a": 1}', b'[{"a": 2}, {"a": 3}]']
     assert [m.ts for m in msgs] == [1000, 1010]
     assert [e.split(": ")[0] for e in src.errors] == [
         f"{tmp_path / 'a.txt'}:2",
@@ -321,7 +321,7 @@ def test_stop_ends_a_send_interval_wait_at_once(tmp_path: Path) -> None:
 def test_nan_is_no_json_here_as_in_go(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text('{"a": NaN}\n{"a": 1}\n')
     src = source(tmp_path, "a.txt", fileType="lines")
-    assert rows(src) == [{"a": 1}] and ":1: not a JSON object" in src.errors[0]
+    assert rows(src) == [{"a": 1}] and ":1: not a JSON object (" in src.errors[0]
     (tmp_path / "a.json").write_text('[{"a": 1}, {"a": Infinity}]')
     src = source(tmp_path, "a.json")
     assert rows(src) == [{"a": 1}] and "Infinity is not JSON" in src.errors[0]
