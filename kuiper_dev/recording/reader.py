@@ -8,7 +8,6 @@ gives) and kept on :attr:`Recording.damage`. Never fatal.
 
 from __future__ import annotations
 
-import io
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -54,15 +53,40 @@ def is_zstd(path: Path) -> bool:
     return path.suffix == ".zst"
 
 
-def _open_lines(path: Path) -> tuple[IO[bytes], IO[bytes]]:
-    """(the raw file, which tells how far we are; the stream of decompressed lines)."""
+class _Unfinished(Exception):
+    """A compressed recording ends inside a frame: its writer never closed it."""
+
+
+def _open_lines(path: Path) -> tuple[IO[bytes], Iterator[bytes]]:
+    """(the raw file, which tells how far we are; its decompressed lines)."""
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
-    if not is_zstd(path):
-        return raw, raw
+    return raw, (_zstd_lines(raw) if is_zstd(path) else iter(raw))
+
+
+def _zstd_lines(raw: IO[bytes]) -> Iterator[bytes]:
+    # A decompressobj per frame (appending adds frames) tells where a frame ends,
+    # which a stream reader hides: a file cut inside a frame must be reported.
     import zstandard
 
-    reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return raw, io.BufferedReader(reader)
+    obj = zstandard.ZstdDecompressor().decompressobj()
+    begun = False
+    pending = b""
+    while chunk := raw.read(1 << 16):
+        while chunk:
+            begun = True
+            pending += obj.decompress(chunk)
+            chunk = b""
+            if obj.eof:
+                chunk = obj.unused_data
+                obj = zstandard.ZstdDecompressor().decompressobj()
+                begun = False
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                yield line + b"\n"
+    if pending:
+        yield pending
+    if begun:
+        raise _Unfinished
 
 
 def read_recording(path: str | os.PathLike[str], *, on_damage: OnDamage | None = None) -> Recording:
@@ -102,8 +126,14 @@ class Recording:
             )
         self.total_bytes = path.stat().st_size
         raw, lines = _open_lines(path)
-        with raw, lines:
-            first = lines.readline()
+        with raw:
+            try:
+                first = next(lines, b"")
+            except Exception as e:  # noqa: BLE001 - zstandard's errors, or a frame cut short
+                raise RecordingError(
+                    f"{path} is not a readable zstandard file ({e or 'it ends inside a frame'}); "
+                    "check the path, or drop the .zst suffix if it is plain text"
+                ) from None
         if not first.strip():
             raise RecordingError(
                 f"{path} is empty, so it is not a kuiper-dev recording; check the path, "
@@ -124,13 +154,20 @@ class Recording:
         self.damage = None
         self.bytes_read = 0
         raw, lines = _open_lines(self.path)
-        with raw, lines:
-            lines.readline()  # the header, checked when the recording was opened
+        with raw:
+            next(lines, b"")  # the header, checked when the recording was opened
             number, count = 1, 0
             while True:
                 try:
-                    line = lines.readline()
-                except Exception as e:  # a corrupt compressed stream
+                    line = next(lines, b"")
+                except _Unfinished:
+                    reason = (
+                        "the compressed data ends inside a frame (its writer has not closed "
+                        "it, or the file was cut)"
+                    )
+                    self._damaged(number + 1, reason, count, on_damage)
+                    return
+                except Exception as e:  # noqa: BLE001 - a corrupt compressed stream
                     self._damaged(number + 1, f"cannot decompress ({e})", count, on_damage)
                     return
                 if not line:

@@ -73,8 +73,8 @@ class RecordingWriter:
 
     def _existing_header(self) -> RecordingHeader:
         raw, lines = _open_lines(self.path)
-        with raw, lines:
-            header = decode_header(lines.readline(), str(self.path))
+        with raw:
+            header = decode_header(next(lines, b""), str(self.path))
         if is_zstd(self.path):
             _check_zstd_end(self.path)
         else:
