@@ -98,9 +98,14 @@ class RecordingSource:
     def stop(self, timeout: float = 2.0) -> None:
         """Stop delivering; a paced wait ends at once, so this returns within ``timeout``."""
         self._stop.set()
-        thread, self._thread = self._thread, None
+        thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether a started replay is still delivering (a live driver's ``done``)."""
+        return self._thread is not None and self._thread.is_alive()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for a started replay to deliver its last message; True when it has."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._types import Message
-from .faults import Fault, Reading, inject
+from .faults import ClockSkew, Fault, Reading, inject
 
 __all__ = ["Scenario", "Signal"]
 
@@ -66,7 +66,12 @@ class Signal:
     def _value(self, rng: random.Random, offset: float, phase: float, t_ms: int) -> float | int:
         # The draws are the same in number whatever the settings, so changing one
         # field's spec leaves the other fields' values unchanged.
-        normal = sum(rng.random() for _ in range(12)) - 6.0  # Irwin-Hall: exact arithmetic
+        # Irwin-Hall: twelve uniforms make a near-normal draw by plain additions, the
+        # same bits everywhere (the builtin sum() rounds differently from 3.12 on).
+        normal = 0.0
+        for _ in range(12):
+            normal += rng.random()
+        normal -= 6.0
         spike_draw, spike_scale = rng.random(), rng.random()
         value = self.base + offset + self.drift * t_ms / 60000 + self.noise * normal
         if self.period_ms:
@@ -142,8 +147,13 @@ class Scenario:
         if len(set(kinds)) != len(kinds):
             raise ValueError(f"each fault may be switched on once, got {kinds}")
         for fault in self.faults:
-            if fault.name == "clock_skew" and fault.device > self.devices:  # type: ignore[union-attr]
-                raise ValueError(f"clock_skew names device {fault.device} of {self.devices}")  # type: ignore[union-attr]
+            if isinstance(fault, ClockSkew) and fault.device > self.devices:
+                raise ValueError(f"clock_skew names device {fault.device} of {self.devices}")
+        if self.seed < 0:
+            raise ValueError(
+                f"seed must not be negative, got {self.seed} (random.Random would treat it "
+                "as its absolute value); use a non-negative seed"
+            )
 
     def with_faults(self, *faults: Fault) -> Scenario:
         """This scenario with ``faults`` switched on as well (same name replaced).

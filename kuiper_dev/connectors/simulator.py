@@ -200,10 +200,14 @@ def scenario_from_dict(data: Mapping[str, Any], *, where: str = "scenario") -> S
     changes: dict[str, Any] = {k: v for k, v in data.items() if k in _SCALARS}
     _check_types(Scenario, where, changes)
     if "fields" in data:
-        changes["fields"] = tuple(
-            _build(Signal, f"{where}: field {n}", {"name": n, **_settings(s, where, n)})
-            for n, s in _mapping(data["fields"], where, "fields").items()
-        )
+        signals = []
+        for n, s in _mapping(data["fields"], where, "fields").items():
+            if not isinstance(n, str):
+                raise KuiperDevError(f"{where}: field name {n!r} must be text; quote it")
+            signals.append(
+                _build(Signal, f"{where}: field {n}", {"name": n, **_settings(s, where, n)})
+            )
+        changes["fields"] = tuple(signals)
     if "faults" in data:
         found = []
         for n, s in _mapping(data["faults"], where, "faults").items():

@@ -23,6 +23,8 @@ __all__ = ["Recording", "RecordingDamage", "RecordingWarning", "read_recording"]
 
 OnDamage = Callable[["RecordingDamage"], None]
 
+_HEADER_LIMIT = 1 << 20
+
 
 class RecordingWarning(UserWarning):
     """A recording is damaged; the messages before the damage were replayed."""
@@ -112,6 +114,11 @@ class Recording:
     ``bytes_read`` and ``total_bytes`` (of the file on disk, compressed or not)
     let a caller draw progress while iterating; ``damage`` says, after an
     iteration, where the file stopped being readable (None when it did not).
+    A progress bar with tqdm::
+
+        bar = tqdm(total=rec.total_bytes, unit="B", unit_scale=True)
+        for m in rec:
+            bar.update(rec.bytes_read - bar.n)
     """
 
     def __init__(self, path: Path, *, on_damage: OnDamage | None = None) -> None:
@@ -128,7 +135,9 @@ class Recording:
         raw, lines = _open_lines(path)
         with raw:
             try:
-                first = next(lines, b"")
+                # a plain file's header is read with a bound: a big file without
+                # newlines given by mistake must not be loaded whole
+                first = next(lines, b"") if is_zstd(path) else raw.readline(_HEADER_LIMIT)
             except Exception as e:  # noqa: BLE001 - zstandard's errors, or a frame cut short
                 raise RecordingError(
                     f"{path} is not a readable zstandard file ({e or 'it ends inside a frame'}); "

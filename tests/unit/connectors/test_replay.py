@@ -74,6 +74,7 @@ def test_started_it_delivers_from_its_own_thread_without_failing(tmp_path: Path)
         assert source.join(5)
     finally:
         source.stop()
+    assert not source.running
     assert got == list(RecordingSource(path, "home/+/temp")) and failures == []
     assert threads == {"kuiper-replay"}
 
@@ -106,9 +107,9 @@ def test_a_paced_replay_stops_promptly_from_another_thread(tmp_path: Path) -> No
 
     source.start(deliver, lambda t: None)
     assert first.wait(5)
-    thread = source._thread
+    assert source.running
     source.stop(timeout=2.0)
-    assert thread is not None and not thread.is_alive()
+    assert not source.running
     assert [m.payload for m in got] == [b"1"]
 
 
@@ -170,3 +171,27 @@ def test_a_rule_over_a_recording_sees_what_it_sees_over_the_live_feed(tmp_path: 
         sql, RecordingSource(path, "sensors/#"), drain_ms=5000
     )
     assert replayed.emissions == direct.emissions and len(direct.rows) >= 12
+
+
+def test_the_live_driver_runs_a_rule_on_a_started_recording(tmp_path: Path) -> None:
+    from kuiper_dev.engine import Driver, WallClock
+
+    fleet = list(SensorFleet(devices=2, count=20, seed=5, interval_ms=20))
+    path = _record(tmp_path / "fleet.jsonl", fleet)
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream('CREATE STREAM demo () WITH (DATASOURCE="sensors/#", FORMAT="json")')
+    rule = ws.rule(
+        "SELECT deviceId, temperature FROM demo WHERE temperature > 0", auto_stream=False
+    )
+    source = RecordingSource(path, "sensors/#", speed=10.0)
+    with Driver(WallClock()).driving(rule) as driver:
+        run = driver.run_live(
+            {"demo": source}, timeout_ms=10_000, done=lambda: len(rule.result.rows) >= 20
+        )
+    assert not run.timed_out and run.messages == 20 and run.source_errors == []
+    expected = [
+        {"deviceId": r["deviceId"], "temperature": r["temperature"]}
+        for r in (orjson.loads(m.payload) for m in fleet)
+    ]
+    assert rule.result.rows == expected
+    assert not source.running

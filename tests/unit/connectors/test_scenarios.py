@@ -145,6 +145,7 @@ def test_different_seeds_give_different_values(a: int, b: int) -> None:
         ({"topic": "s/{dev}"}, "topic and device_name"),
         ({"fields": (Signal("deviceId"),)}, "field names must be distinct"),
         ({"faults": (Late(), Late(rate=0.5))}, "switched on once"),
+        ({"seed": -1}, "seed must not be negative"),
     ],
 )
 def test_bad_settings_are_refused(changes: dict[str, object], fragment: str) -> None:

@@ -89,6 +89,7 @@ def test_a_json_file_works_alike_and_a_name_inside_wins(tmp_path: Path) -> None:
         ({"count": 2.5}, "count must be int | None"),
         ({"fields": {"t": {"base": "warm"}}}, "base must be float"),
         ({"fields": ["t"]}, "fields must be a mapping"),
+        ({"fields": {1: {"base": 1}}}, "field name 1 must be text"),
         ({"faults": {"late": 5}}, "late must be a mapping of settings"),
         ({"faults": {"late": {"rate": 2}}}, "rate must be between 0 and 1"),
         ({"devices": 0}, "devices must be at least 1"),
