@@ -73,7 +73,7 @@ def _zstd_lines(raw: IO[bytes]) -> Iterator[bytes]:
     obj = zstandard.ZstdDecompressor().decompressobj()
     begun = False
     pending = b""
-    while chunk := raw.read(1 << 16):
+    while chunk := raw.read(1 << 14):  # small: a chunk may inflate a thousandfold
         while chunk:
             begun = True
             pending += obj.decompress(chunk)
