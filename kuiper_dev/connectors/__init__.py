@@ -1,9 +1,9 @@
-"""Built-in sources and sinks: simulator, file, in-memory feeds and topics, plugin sources.
+"""Built-in sources and sinks: simulator and scenarios, file, in-memory feeds and
+topics, plugin sources, recordings.
 
 Every source fills the :class:`Source` slot and every sink the :class:`Sink` slot
 of :mod:`.base`; :class:`Builtins` maps eKuiper's connector TYPE names (``file``,
-``simulator``, ``memory``) to their factories. MQTT and recording connectors come
-next in the same slots.
+``simulator``, ``memory``) to their factories.
 """
 
 from __future__ import annotations
@@ -19,34 +19,53 @@ from .builtin import (
     source_factory,
     source_props,
 )
+from .faults import FAULTS, ClockSkew, Dropout, Duplicate, Fault, Late, Malformed, OutOfOrder
 from .file import FileSink, FileSource
 from .memory import messages_from_rows
 from .memory_bus import MemoryBus
 from .mqtt import topic_matches
 from .plugin_source import PluginSource
-from .simulator import SensorFleet
+from .replay import RecordingSource, split_recording
+from .scenarios import Scenario, Signal
+from .simulator import SCENARIOS, SensorFleet, get_scenario, load_scenario, scenario_from_dict
 from .simulator_source import SimulatorSource
 
 __all__ = [
     "BUILTIN_SOURCE_DEFAULTS",
     "Builtins",
+    "ClockSkew",
     "Deliver",
+    "Dropout",
+    "Duplicate",
+    "FAULTS",
     "Fail",
+    "Fault",
     "FeedSource",
     "FileSink",
     "FileSource",
+    "Late",
+    "Malformed",
     "MemoryBus",
     "MemorySource",
+    "OutOfOrder",
     "PluginSource",
+    "RecordingSource",
+    "SCENARIOS",
+    "Scenario",
     "SensorFleet",
+    "Signal",
     "SimulatorSource",
     "Sink",
     "SinkFactory",
     "Source",
     "SourceFactory",
+    "get_scenario",
+    "load_scenario",
     "messages_from_rows",
+    "scenario_from_dict",
     "sink_factory",
     "source_factory",
     "source_props",
+    "split_recording",
     "topic_matches",
 ]
