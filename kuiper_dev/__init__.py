@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._types import Message
-from .connectors import SensorFleet
+from .connectors import Scenario, SensorFleet
 from .engine import RuleResult
 from .errors import (
     DecodeError,
@@ -18,12 +18,15 @@ from .errors import (
     PluginNameError,
     PortableError,
     RecordingError,
+    RecordingWarning,
     RuleError,
     RuleTestError,
+    ScenarioError,
     SqlError,
     TemplateError,
     TemplateFuncError,
 )
+from .recording import RecordingWriter, read_recording
 from .workspace import Workspace
 
 __all__ = [
@@ -40,15 +43,20 @@ __all__ = [
     "PluginNameError",
     "PortableError",
     "RecordingError",
+    "RecordingWarning",
+    "RecordingWriter",
     "RuleError",
     "RuleResult",
     "RuleTestError",
+    "Scenario",
+    "ScenarioError",
     "SensorFleet",
     "SqlError",
     "TemplateError",
     "TemplateFuncError",
     "Workspace",
     "load_ipython_extension",
+    "read_recording",
 ]
 
 __version__ = "0.1.0"

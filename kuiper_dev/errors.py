@@ -17,6 +17,7 @@
     │       └── TemplateFuncError               a template function refused its arguments
     ├── RuleTestError       (also ValueError)   a malformed ``*.ruletest.json`` case
     ├── RecordingError                          a malformed recording
+    ├── ScenarioError       (also ValueError)   an unknown or malformed simulation scenario
     ├── MqttError                               broker connection and protocol trouble
     └── PortableError                           portable plugin packaging and hosting
 
@@ -59,7 +60,9 @@ __all__ = [
     "PortableError",
     "RecordingError",
     "RuleError",
+    "RecordingWarning",
     "RuleTestError",
+    "ScenarioError",
     "SqlError",
     "TemplateError",
     "TemplateFuncError",
@@ -220,6 +223,14 @@ class RuleTestError(KuiperDevError, ValueError):
 
 class RecordingError(KuiperDevError):
     """A recording file that cannot be read or written."""
+
+
+class RecordingWarning(UserWarning):
+    """A recording is damaged; the messages before the damage were replayed."""
+
+
+class ScenarioError(KuiperDevError, ValueError):
+    """A simulation scenario that is not known or whose settings do not hold."""
 
 
 class MqttError(KuiperDevError):

@@ -32,7 +32,7 @@ import orjson
 import yaml
 
 from .._types import Message
-from ..errors import KuiperDevError, did_you_mean
+from ..errors import ScenarioError, did_you_mean
 from .faults import FAULTS, ClockSkew, Dropout, Duplicate, Fault, Late, Malformed, OutOfOrder
 from .scenarios import Scenario, Signal
 
@@ -142,7 +142,7 @@ def get_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
         return SCENARIOS[text]
     if Path(text).suffix.lower() in (".yaml", ".yml", ".json") or Path(text).is_file():
         return load_scenario(text)
-    raise KuiperDevError(
+    raise ScenarioError(
         f'scenario "{text}" not found.{did_you_mean(text, SCENARIOS)} The built-in ones are '
         f"{', '.join(SCENARIOS)}; or give a .yaml or .json scenario file"
     )
@@ -154,15 +154,15 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     try:
         data = yaml.safe_load(where.read_text(encoding="utf-8"))
     except OSError as e:
-        raise KuiperDevError(
+        raise ScenarioError(
             f"cannot read scenario file {where}: {e.strerror}; check the path"
         ) from None
     except yaml.YAMLError as e:
-        raise KuiperDevError(
+        raise ScenarioError(
             f"scenario file {where} is not valid YAML or JSON: {e}; fix its syntax"
         ) from None
     if not isinstance(data, dict):
-        raise KuiperDevError(
+        raise ScenarioError(
             f"scenario file {where} must hold a mapping of settings such as devices: 3"
         )
     data.setdefault("name", where.stem.removesuffix(".scenario"))
@@ -184,7 +184,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, where: str = "scenario") -> S
     known = [*_SCALARS, "fields", "faults", "extends"]
     for key in data:
         if key not in known:
-            raise KuiperDevError(
+            raise ScenarioError(
                 f'{where}: unknown setting "{key}".{did_you_mean(str(key), known)} '
                 f"Settings are {', '.join(sorted(known))}"
             )
@@ -192,7 +192,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, where: str = "scenario") -> S
     if "extends" in data:
         name = str(data["extends"])
         if name not in SCENARIOS:
-            raise KuiperDevError(
+            raise ScenarioError(
                 f'{where}: extends "{name}", which is no built-in scenario.'
                 f"{did_you_mean(name, SCENARIOS)} Pick one of {', '.join(SCENARIOS)}"
             )
@@ -203,7 +203,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, where: str = "scenario") -> S
         signals = []
         for n, s in _mapping(data["fields"], where, "fields").items():
             if not isinstance(n, str):
-                raise KuiperDevError(f"{where}: field name {n!r} must be text; quote it")
+                raise ScenarioError(f"{where}: field name {n!r} must be text; quote it")
             signals.append(
                 _build(Signal, f"{where}: field {n}", {"name": n, **_settings(s, where, n)})
             )
@@ -213,7 +213,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, where: str = "scenario") -> S
         for n, s in _mapping(data["faults"], where, "faults").items():
             kind = FAULTS.get(str(n).replace("-", "_"))
             if kind is None:
-                raise KuiperDevError(
+                raise ScenarioError(
                     f'{where}: unknown fault "{n}".{did_you_mean(str(n), FAULTS)} '
                     f"Faults are {', '.join(FAULTS)}"
                 )
@@ -225,12 +225,12 @@ def scenario_from_dict(data: Mapping[str, Any], *, where: str = "scenario") -> S
     try:
         return base.replace(**changes)
     except (TypeError, ValueError) as e:
-        raise KuiperDevError(f"{where}: {e}; fix that setting") from None
+        raise ScenarioError(f"{where}: {e}; fix that setting") from None
 
 
 def _mapping(value: Any, where: str, key: str) -> Mapping[Any, Any]:
     if not isinstance(value, Mapping):
-        raise KuiperDevError(
+        raise ScenarioError(
             f"{where}: {key} must be a mapping of name to settings, as name: {{...}}"
         )
     return value
@@ -240,7 +240,7 @@ def _settings(value: Any, where: str, name: object) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise KuiperDevError(
+        raise ScenarioError(
             f"{where}: {name} must be a mapping of settings (or empty), got {value!r}"
         )
     return dict(value)
@@ -250,7 +250,7 @@ def _build(kind: Any, what: str, settings: dict[str, Any]) -> Any:
     allowed = [f.name for f in fields(kind)]
     for key in settings:
         if key not in allowed:
-            raise KuiperDevError(
+            raise ScenarioError(
                 f'{what}: unknown setting "{key}".{did_you_mean(str(key), allowed)} '
                 f"Settings are {', '.join(a for a in allowed if a != 'name')}"
             )
@@ -258,7 +258,7 @@ def _build(kind: Any, what: str, settings: dict[str, Any]) -> Any:
     try:
         return kind(**settings)
     except (TypeError, ValueError) as e:
-        raise KuiperDevError(f"{what}: {e}; fix that setting") from None
+        raise ScenarioError(f"{what}: {e}; fix that setting") from None
 
 
 def _check_types(kind: Any, what: str, settings: Mapping[str, Any]) -> None:
@@ -267,7 +267,7 @@ def _check_types(kind: Any, what: str, settings: Mapping[str, Any]) -> None:
         hint = hints[key]
         if not _fits(value, hint):
             shown = getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
-            raise KuiperDevError(f"{what}: {key} must be {shown}, got {value!r}; fix that setting")
+            raise ScenarioError(f"{what}: {key} must be {shown}, got {value!r}; fix that setting")
 
 
 def _fits(value: Any, hint: Any) -> bool:

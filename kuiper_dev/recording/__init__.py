@@ -11,6 +11,7 @@ replay in real time. Writing any feed (a simulated scenario, say) is two lines::
 
 from __future__ import annotations
 
+from ..errors import RecordingWarning
 from .format import (
     FORMAT,
     VERSION,
@@ -22,7 +23,7 @@ from .format import (
     encode_messages,
 )
 from .pacing import paced
-from .reader import Recording, RecordingDamage, RecordingWarning, read_recording
+from .reader import Recording, RecordingDamage, read_recording
 from .writer import RecordingWriter
 
 __all__ = [

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from .._types import Message
-from ..errors import RecordingError
+from ..errors import RecordingError, RecordingWarning
 from .format import RecordingHeader, decode_header, decode_message
 
 __all__ = ["Recording", "RecordingDamage", "RecordingWarning", "read_recording"]
@@ -24,10 +24,6 @@ __all__ = ["Recording", "RecordingDamage", "RecordingWarning", "read_recording"]
 OnDamage = Callable[["RecordingDamage"], None]
 
 _HEADER_LIMIT = 1 << 20
-
-
-class RecordingWarning(UserWarning):
-    """A recording is damaged; the messages before the damage were replayed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -379,7 +379,7 @@ def test_a_rule_reads_a_file_source_in_virtual_time(tmp_path: Path) -> None:
     )  # fmt: skip
     result = ws.run(
         'SELECT id, meta(file) AS f, count(*) AS n FROM s WHERE cast(temp, "float") > 25 '
-        "GROUP BY TUMBLINGWINDOW(ss, 2)",
+        "GROUP BY id, TUMBLINGWINDOW(ss, 2)",  # a group reads its first row's meta
         src,
         drain_ms=2000,
     )

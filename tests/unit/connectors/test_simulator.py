@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kuiper_dev import KuiperDevError
 from kuiper_dev.connectors import (
     FAULTS,
     SCENARIOS,
@@ -21,6 +20,7 @@ from kuiper_dev.connectors import (
     load_scenario,
     scenario_from_dict,
 )
+from kuiper_dev.errors import ScenarioError
 from kuiper_dev.recording import RecordingWriter, encode_messages, read_recording
 
 
@@ -38,7 +38,7 @@ def test_the_registry_names_the_fleet_and_one_scenario_per_fault() -> None:
 
 
 def test_an_unknown_name_suggests_the_closest_and_lists_the_rest() -> None:
-    with pytest.raises(KuiperDevError, match='Did you mean "fleet-late"') as info:
+    with pytest.raises(ScenarioError, match='Did you mean "fleet-late"') as info:
         get_scenario("fleet-lat")
     assert "fleet-dropout" in str(info.value) and ".yaml or .json" in str(info.value)
 
@@ -96,7 +96,7 @@ def test_a_json_file_works_alike_and_a_name_inside_wins(tmp_path: Path) -> None:
     ],
 )
 def test_bad_scenario_data_says_what_and_where(data: dict[str, object], fragment: str) -> None:
-    with pytest.raises(KuiperDevError) as info:
+    with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data, where="s.yaml")
     assert fragment in str(info.value) and str(info.value).startswith("s.yaml: ")
 
@@ -108,13 +108,13 @@ def test_bad_scenario_data_says_what_and_where(data: dict[str, object], fragment
 def test_a_bad_file_is_refused_with_its_name(tmp_path: Path, content: str, fragment: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content)
-    with pytest.raises(KuiperDevError, match=fragment) as info:
+    with pytest.raises(ScenarioError, match=fragment) as info:
         load_scenario(path)
     assert str(path) in str(info.value)
 
 
 def test_a_missing_file_is_refused_with_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(KuiperDevError, match="check the path"):
+    with pytest.raises(ScenarioError, match="check the path"):
         get_scenario(tmp_path / "none.yaml")
 
 
