@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import demo, functions, plugins, ruletest
+from . import demo, functions, plugins, recordings, ruletest
 
 __all__ = ["app", "main"]
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.command("ruletest")(ruletest.ruletest)
 app.command("demo")(demo.demo)
 app.command("functions")(functions.functions)
+app.command("simulate")(recordings.simulate)
 app.add_typer(plugins.show_app, name="show")
 app.add_typer(plugins.describe_app, name="describe")
 

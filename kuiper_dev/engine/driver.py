@@ -121,9 +121,17 @@ class Driver:
             pipeline = self.pipelines[0]
             if pipeline.plan.reads(stream):
                 pipeline.push(stream, messages, self)
+            self.advance(self.clock.now_ms() + drain_ms)
         else:
-            for stream, message in _merged(feeds):
-                self.deliver(stream, message)
+            self.replay_routed(_merged(feeds), drain_ms=drain_ms)
+
+    def replay_routed(
+        self, routed: Iterable[tuple[str, Message]], *, drain_ms: int = 0
+    ) -> None:
+        """Deliver ``(stream, message)`` pairs already in arrival order (one recording
+        split among streams in one pass), then let ``drain_ms`` pass."""
+        for stream, message in routed:
+            self.deliver(stream, message)
         self.advance(self.clock.now_ms() + drain_ms)
 
     def replay_payloads(self, stream: str, payloads: Iterable[bytes], *, ts: int = 0) -> None:

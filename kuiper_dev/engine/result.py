@@ -72,6 +72,7 @@ class RuleResult:
     sql: str
     emissions: list[list[dict[str, Any]]] = field(default_factory=list)
     errors: list[RuleErrorRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the run's input (a damaged file)
     status: RuleStatus = field(init=False)
 
     def __post_init__(self) -> None:

@@ -23,6 +23,7 @@ from .format import (
     encode_messages,
 )
 from .pacing import paced
+from .progress import with_progress
 from .reader import Recording, RecordingDamage, read_recording
 from .writer import RecordingWriter
 
@@ -41,4 +42,5 @@ __all__ = [
     "encode_messages",
     "paced",
     "read_recording",
+    "with_progress",
 ]

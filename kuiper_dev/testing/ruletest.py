@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._types import Message
-from ..errors import KuiperDevError, RuleTestError
+from ..errors import KuiperDevError, RecordingWarning, RuleTestError
 from ..go import dumps, normalize
 from ..sql import parse_select
 from ..workspace import Workspace, find_plugins_dir
@@ -44,6 +45,7 @@ class RuleTestCase:
     start_ms: int | None = None
     expected: list[Any] | None = None
     plugins: Path | None = None
+    recording: Path | None = None
     actions: list[Any] | None = None
     limit: int | None = None
     timeout_ms: int = 10_000
@@ -139,15 +141,16 @@ def load_case(path: Path | str, *, plugins: Path | str | None = None) -> RuleTes
         )
         for k in sorted(set(raw) - _KNOWN_KEYS)
     ]
-    for key, why in (("recording", "recordings"),):
-        if key in raw:
-            raise RuleTestError(
-                f"{path}: {key!r} ({why}) is not supported by this kuiper_dev yet; remove it"
-            )
     streams = _need(raw, "streams", list, path)
     mock_raw = raw.get("mockSource", {})
     if not isinstance(mock_raw, dict):
         raise RuleTestError(f"{path}: 'mockSource' must be an object keyed by stream name")
+    recording = _recording(raw, path)
+    if recording is not None and mock_raw:
+        raise RuleTestError(
+            f"{path}: give either 'recording' or 'mockSource', not both; a recording feeds "
+            "every stream whose DATASOURCE matches its topics"
+        )
     expected = raw.get("expected")
     if expected is not None and not isinstance(expected, list):
         raise RuleTestError(
@@ -172,11 +175,28 @@ def load_case(path: Path | str, *, plugins: Path | str | None = None) -> RuleTes
         start_ms=raw.get("startMs"),
         expected=expected,
         plugins=plugins_dir,
+        recording=recording,
         actions=raw.get("actions"),
         limit=_positive(raw, "limit", path),
         timeout_ms=_positive(raw, "timeoutMs", path) or 10_000,
         warnings=case_warnings,
     )
+
+
+def _recording(raw: dict[str, Any], path: Path) -> Path | None:
+    """The case's recording, relative to the case file; it must exist."""
+    name = raw.get("recording")
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name:
+        raise RuleTestError(f"{path}: 'recording' must be a file name, relative to the case")
+    file = path.parent / name
+    if not file.is_file():
+        raise RuleTestError(
+            f"{path}: recording {file} does not exist; record one with `kuiper-dev record` "
+            "or write a scenario with `kuiper-dev simulate SCENARIO -o FILE`"
+        )
+    return file
 
 
 def _messages(case: RuleTestCase, stream: str) -> list[Message]:
@@ -206,6 +226,22 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
             ws.create_stream(ddl)
         select = parse_select(case.sql)
         sources = [select.source, *(j.source for j in select.joins)]
+        if case.recording is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RecordingWarning)  # the outcome says it
+                result = ws.replay(
+                    case.sql,
+                    case.recording,
+                    rule_id=case.name,
+                    options=case.options,
+                    start_ms=case.start_ms,
+                    drain_ms=case.drain_ms,
+                    actions=case.actions or [{"log": {}}],
+                    record=emissions.append,
+                )
+            if result.warnings:  # a damaged recording fails the case, saying where
+                raise RuleTestError(f"{case.path}: " + "; ".join(result.warnings))
+            return _outcome(case, emissions)
         mocked = [s for s in sources if s in case.mock]
         if mocked and len(mocked) != len(sources):
             missing = sorted(set(sources) - set(mocked))
@@ -249,6 +285,11 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
             str(exc),
             False if case.expected is not None else None,
         )
+    return _outcome(case, emissions)
+
+
+def _outcome(case: RuleTestCase, emissions: list[Any]) -> CaseOutcome:
+    """What a case that ran gives: its emissions compared with ``expected``."""
     if case.limit is not None:
         emissions = emissions[: case.limit]
     if case.expected is None:

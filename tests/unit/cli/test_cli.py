@@ -210,3 +210,17 @@ def test_help_prints_no_plugin_warning_but_a_verb_that_loads_plugins_does(
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "Echo@v1.10.0.py" in warnings[0]
     assert "newer by number" in warnings[0]
+
+
+def test_simulate_writes_the_same_recording_twice(tmp_path: Path) -> None:
+    for name in ("a.jsonl", "b.jsonl"):
+        out = runner.invoke(app, ["simulate", "fleet-late", "--count", "30", "-o", str(tmp_path / name)])
+        assert out.exit_code == 0, out.output
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert len((tmp_path / "a.jsonl").read_text().splitlines()) == 31  # header + 30
+
+
+def test_simulate_names_a_misspelled_scenario() -> None:
+    out = runner.invoke(app, ["simulate", "flet"])
+    assert out.exit_code == 1
+    assert 'Did you mean "fleet"' in out.output
