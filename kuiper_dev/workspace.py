@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 from ._types import Message, PluginKind
 from .connectors import (
     FAULTS,
+    Builtins,
     Fault,
     MemoryBus,
     Scenario,
@@ -78,7 +79,12 @@ class Workspace:
         self.binder = Binder(self.plugins)
         self._rule_ids = itertools.count(1)
         self.bus = MemoryBus()
-        self.rules = RuleManager(self.catalog, self.binder, bus=self.bus, plugins=self.plugins)
+        self.builtins = Builtins(bus=self.bus)
+        """eKuiper's built-in connectors (file, simulator, memory...); relative file paths
+        start in the current folder."""
+        self.rules = RuleManager(
+            self.catalog, self.binder, bus=self.bus, plugins=self.plugins, builtins=self.builtins
+        )
         self.plugins_dir = Path(plugins_dir) if plugins_dir is not None else None
         if self.plugins_dir is not None:
             self.plugins.load_dir(self.plugins_dir)
@@ -279,7 +285,7 @@ class Workspace:
         try:
             with Driver(WallClock()).driving(rule) as driver:
                 run = driver.run_live(
-                    sources_for(rule, self.plugins),
+                    sources_for(rule, self.plugins, self.builtins),
                     timeout_ms=timeout_ms,
                     done=lambda: limit is not None and emitted[0] >= limit,
                 )
@@ -358,7 +364,9 @@ class Workspace:
         self, rule: Pipeline, actions: list[Any] | None, record: Callable[[Any], None]
     ) -> PluginSinks:
         """Give ``rule`` its sinks (see :func:`attach_actions`); close what comes back."""
-        return attach_actions(rule, actions, plugins=self.plugins, bus=self.bus, record=record)
+        return attach_actions(
+            rule, actions, plugins=self.plugins, bus=self.bus, record=record, builtins=self.builtins
+        )
 
     def run_script(
         self,

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from .._types import Message
-from ..connectors import MemoryBus, topic_matches
+from ..connectors import Builtins, MemoryBus, topic_matches
 from ..errors import RuleError, did_you_mean
 from ..plugins import PluginRegistry
 from ..sql import parse_select
@@ -61,8 +61,10 @@ class RuleManager:
         clock: VirtualClock | None = None,
         bus: MemoryBus | None = None,
         plugins: PluginRegistry | None = None,
+        builtins: Builtins | None = None,
     ) -> None:
         self.catalog = catalog
+        self.builtins = builtins
         self.binder = binder
         self.clock = clock or VirtualClock()
         self.driver = Driver(self.clock, on_step=self._drain)
@@ -104,8 +106,9 @@ class RuleManager:
         )
         rule = Pipeline(plan, start_ms=self.clock.now_ms(), bus=self.bus)
         managed.sinks = attach_actions(
-            rule, d.actions, plugins=self.plugins, bus=self.bus, record=managed.delivered.append
-        )
+            rule, d.actions, plugins=self.plugins, bus=self.bus, record=managed.delivered.append,
+            builtins=self.builtins,
+        )  # fmt: skip
         rule.attach_clock(self.clock.now_ms)
         return rule
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import gotemplate
-from ..connectors import MemoryBus, PluginSource, Sink, Source
+from ..connectors import Builtins, MemoryBus, PluginSource, Sink, Source, source_props
 from ..errors import PlanError, RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner
 from .actions import SinkMaker, parse_actions
@@ -39,6 +39,20 @@ class RecordSink:
 
     def close(self) -> None:
         return None
+
+
+class _Recorded:
+    """A built-in connector sink whose emissions the rule's record also sees."""
+
+    def __init__(self, sink: Sink, record: Callable[[Any], None]) -> None:
+        self._sink, self._record = sink, record
+
+    def collect(self, data: Any) -> None:
+        self._record(data)
+        self._sink.collect(data)
+
+    def close(self) -> None:
+        self._sink.close()
 
 
 class NopSink:
@@ -134,15 +148,29 @@ class PluginSinks:
     record: Callable[[Any], None]  # also sees what the log, memory and plugin sinks receive
     opened: list[Sink] = field(default_factory=list)
 
-    def makers(self, bus: MemoryBus) -> dict[str, SinkMaker]:
-        """Built-in sinks (log, memory, nop) and one maker per sink plugin."""
+    def makers(self, bus: MemoryBus, builtins: Builtins | None = None) -> dict[str, SinkMaker]:
+        """Built-in sinks (log, memory, nop, and the connectors' file...) and one maker
+        per sink plugin; a built-in name wins, as in eKuiper."""
         makers: dict[str, SinkMaker] = {
             name: self._plugin(name) for name in self.plugins.names("sink")
         }
+        if builtins is not None:
+            for kind in builtins.sink_types():
+                makers[kind] = self._builtin(builtins, kind)
         makers["log"] = lambda _props: RecordSink(self.record)
         makers["memory"] = lambda props: MemorySink(bus, props, self.record)
         makers["nop"] = lambda _props: NopSink()
         return makers
+
+    def _builtin(self, builtins: Builtins, kind: str) -> SinkMaker:
+        def make(props: Mapping[str, Any]) -> Sink:
+            factory = builtins.sink_factory(kind)
+            assert factory is not None
+            sink = factory(props)
+            self.opened.append(sink)
+            return _Recorded(sink, self.record)
+
+        return make
 
     def _plugin(self, name: str) -> SinkMaker:
         def make(props: Mapping[str, Any]) -> Sink:
@@ -173,6 +201,7 @@ def attach_actions(
     plugins: PluginRegistry,
     bus: MemoryBus,
     record: Callable[[Any], None],
+    builtins: Builtins | None = None,
 ) -> PluginSinks:
     """Give ``rule`` its sinks: log records, memory publishes (and records), nop drops,
     plugin sinks run in their runners. Returns the sinks, to close when done."""
@@ -183,24 +212,38 @@ def attach_actions(
         rule.now_ms,
         record,
     )
-    rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus)))
+    rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus, builtins)))
     return sinks
 
 
-def sources_for(rule: Pipeline, plugins: PluginRegistry) -> dict[str, Source]:
-    """The live source of each stream ``rule`` reads, selected by the stream's ``TYPE``."""
+def sources_for(
+    rule: Pipeline, plugins: PluginRegistry, builtins: Builtins
+) -> dict[str, Source]:
+    """The live source of each stream ``rule`` reads, selected by the stream's ``TYPE``:
+    a built-in connector first (eKuiper's default: ``mqtt`` for a stream, ``file``
+    for a table), then a source plugin."""
     out: dict[str, Source] = {}
     for name, spec in rule.plan.inputs.items():
         stream = spec.stream
-        kind = stream.statement.option("TYPE") or ""
+        statement = stream.statement
+        kind = statement.option("TYPE") or ("file" if stream.kind == "table" else "mqtt")
+        conf_key = statement.option("CONF_KEY")
+        factory = builtins.source_factory(kind)
+        if factory is not None:
+            props = source_props(
+                kind, conf_key, sections=plugins.builtin_source_sections(kind),
+                options=dict(statement.options),
+            )  # fmt: skip
+            out[name] = factory(name, stream.datasource, props)
+            continue
         slot = plugins.source(kind)
         if slot is None:
-            known = plugins.names("source")
+            known = sorted({*builtins.source_types(), *plugins.names("source")})
             hint = did_you_mean(kind, known, f" Known sources: {known}.")
             raise RuleError(
-                f"stream {name}: TYPE={kind!r} is not a source plugin, and live MQTT is not "
-                f"in kuiper_dev yet; give it mock data or a plugin source.{hint}"
+                f"stream {name}: TYPE={kind!r} is neither a built-in source nor a source "
+                f"plugin; give it mock data, a recording, or one of those.{hint}"
             )
-        conf = plugins.resolve_source_conf(kind, stream.statement.option("CONF_KEY"))
+        conf = plugins.resolve_source_conf(kind, conf_key)
         out[name] = PluginSource(slot, name, stream.datasource, conf, rule_id=rule.id)
     return out

@@ -375,6 +375,15 @@ class PluginRegistry:
         """The sections of source ``name``'s yaml file (``default`` among them)."""
         return list(self._confs.get(name, {}))
 
+    def builtin_source_sections(self, kind: str) -> dict[str, dict[str, Any]]:
+        """The user's confKeys for built-in source ``kind`` (``file``, ``mqtt``...):
+        ``sources/{kind}.yaml`` in a plugins folder, as eKuiper's ``etc/sources``."""
+        for root in reversed(self._roots):
+            path = root / _FOLDERS["source"] / f"{kind}.yaml"
+            if path.is_file():
+                return load_source_yaml(path)
+        return {}
+
     def resolve_source_conf(self, name: str, conf_key: str | None = None) -> dict[str, Any]:
         """The conf source ``name`` is configured with: confKey values over ``default``.
 
