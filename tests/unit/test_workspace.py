@@ -83,5 +83,5 @@ def test_run_live_reads_plugin_sources_until_the_limit() -> None:
 def test_run_live_names_an_unknown_source_type() -> None:
     ws = Workspace(plugins_dir=None)
     ws.create_stream('CREATE STREAM c (n FLOAT) WITH (DATASOURCE="x", TYPE="countr")')
-    with pytest.raises(RuleError, match="TYPE='countr' is not a source plugin"):
+    with pytest.raises(RuleError, match="TYPE='countr' is neither a built-in source nor"):
         ws.run_live("SELECT n FROM c", limit=1, timeout_ms=100)
