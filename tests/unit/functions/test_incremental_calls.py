@@ -185,3 +185,12 @@ def test_window_trigger_in_and_out_of_windows(ws: Workspace) -> None:
     assert rows[0]["t"] < rows[1]["t"]
     # across windows the running sum goes on: it is a rule-wide scalar, not a window's
     assert [r["s"] for r in rows] == [1.0, 3.0]
+
+
+def test_typed_columns_keep_go_kinds(ws: Workspace) -> None:
+    ws.create_stream('CREATE STREAM t (n BIGINT) WITH (DATASOURCE="t", FORMAT="json")')
+    sql = "SELECT inc_max(n) AS mx, inc_min(n) AS mn, inc_sum(n) AS s FROM t"
+    rows = ws.run(sql, [{"n": 3}, {"n": 7}, {"n": -2}]).rows
+    # max/min stay int64 as the aggregates do; the sum is eKuiper's float64
+    assert [(type(r["mx"]), type(r["mn"]), type(r["s"])) for r in rows] == [(int, int, float)] * 3
+    assert [(r["mx"], r["mn"], r["s"]) for r in rows] == [(3, 3, 3.0), (7, 3, 10.0), (7, -2, 8.0)]
