@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     array,
     datetime,
     hashing,
+    incremental_calls,
     jsonpath,
     math,
     multicol,

@@ -88,6 +88,22 @@ def window_end(ctx: Any) -> int:
     return int(getattr(ctx, "window_end_ms", None) or 0)
 
 
+@builtin("other", [], null="pass", context=True)
+def window_trigger(ctx: Any) -> int | None:
+    """When the current window fired, in epoch ms (its end); null outside a window.
+
+    eKuiper reads it from the window's range as ``window_end`` is read, but a row
+    outside a window has no such range and gives null, not 0.
+
+    >>> from types import SimpleNamespace
+    >>> from kuiper_dev.functions import lookup
+    >>> call = lookup("window_trigger").fn
+    >>> call(SimpleNamespace(window_end_ms=1_700_000_010_000)), call(SimpleNamespace())
+    (1700000010000, None)
+    """
+    return int(getattr(ctx, "window_end_ms", None) or 0) or None
+
+
 def _meta_validator(args: Sequence[ast.Expr]) -> str | None:
     if len(args) != 1:
         return f"Expect 1 arguments but found {len(args)}."
