@@ -172,6 +172,7 @@ class WindowStage:
             if out is not None:
                 self._emit(out)
         runtime.event_time = row_time
+        runtime.window_start = runtime.window_end = 0  # no window range outside a firing
 
     def run_fast(
         self, messages: Iterable[Message], advance: Advance, slow: Callable[[Message], None]
