@@ -159,7 +159,7 @@ def binary_op(op: str) -> Callable[[Any, Any], Any]:
                 return cmp(float(lhs), float(rhs))
             if farith is not None:
                 return farith(float(lhs), float(rhs))
-            raise invalid_op(lhs, op, rhs)
+            raise invalid_op(float(lhs), op, float(rhs))  # Go converted both to float64
         if lt is str and rt is str and cmp is not None:
             return cmp(lhs, rhs)
         raise invalid_op(lhs, op, rhs)
