@@ -43,7 +43,7 @@ def test_operator_results(lhs: object, op: str, rhs: object, want: object) -> No
         (1, "/", 0, "divided by zero"),
         (1.0, "%", 0, "divided by zero"),
         ("a", ">", 1, "invalid operation string(a) > int64(1)"),
-        (1.5, "&", 1, "invalid operation float64(1.5) & int64(1)"),
+        (1.5, "&", 1, "invalid operation float64(1.5) & float64(1)"),
         (True, ">", False, "invalid operation bool(true) > bool(false)"),
         (1, "AND", True, "invalid operation int64(1) AND bool(true)"),
         ("a", "+", "b", "invalid operation string(a) + string(b)"),
