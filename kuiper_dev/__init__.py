@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._types import Message
-from .connectors import SensorFleet
+from .connectors import SensorFleet, broker
 from .engine import RuleResult
 from .errors import (
     DecodeError,
@@ -48,6 +48,7 @@ __all__ = [
     "TemplateError",
     "TemplateFuncError",
     "Workspace",
+    "broker",
     "load_ipython_extension",
 ]
 
