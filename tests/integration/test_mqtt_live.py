@@ -220,3 +220,25 @@ def test_persistent_session_loses_nothing_across_a_mosquitto_restart(mosquitto_b
         src.stop()
     assert {m.payload for m in got} == {f"m{i}".encode() for i in range(n)}
     assert any("reconnected" in s for s in status)
+
+
+def test_persistent_recorder_gets_what_was_queued_while_it_was_away(mosquitto_broker: Broker) -> None:
+    """record_live(persistent=True): a second run with the same client id resumes the session."""
+    first = record_live(mosquitto_broker.url, "pr/#", lambda m: None, duration=0.3, qos=1,
+                        client_id="recorder-7", persistent=True)
+    assert first.client_id == "recorder-7" and first.stopped_by == "duration"
+    queued = [Message("pr/x", f"q{i}".encode(), 0, qos=1) for i in range(20)]
+    republish(queued, mosquitto_broker.url)  # nobody connected: the broker keeps them
+    mosquitto_broker.restart()  # and keeps them across a restart (persistence on)
+    got: list[Message] = []
+    second = record_live(mosquitto_broker.url, "pr/#", got.append, count=20, duration=10, qos=1,
+                         client_id="recorder-7", persistent=True)
+    assert second.stopped_by == "count"
+    assert [m.payload for m in got] == [m.payload for m in queued]
+
+
+def test_a_clean_recorder_does_not_get_what_was_sent_while_it_was_away(mosquitto_broker: Broker) -> None:
+    record_live(mosquitto_broker.url, "cl/#", lambda m: None, duration=0.3, qos=1, client_id="rec-8")
+    republish([Message("cl/x", b"missed", 0, qos=1)], mosquitto_broker.url)
+    stats = record_live(mosquitto_broker.url, "cl/#", lambda m: None, duration=0.5, qos=1, client_id="rec-8")
+    assert stats.count == 0

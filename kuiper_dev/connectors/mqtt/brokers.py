@@ -63,6 +63,7 @@ class EmbeddedBroker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._broker: Any = None
+        self._transports: set[asyncio.WriteTransport] = set()
 
     @property
     def url(self) -> str:
@@ -129,6 +130,7 @@ class EmbeddedBroker:
         last: Exception | None = None
         for _ in range(20):  # the port may linger a moment after a restart
             b = Broker(config, loop=asyncio.get_running_loop())
+            self._track_connections(b)
             try:
                 await b.start()
             except Exception as e:  # noqa: BLE001 - amqtt wraps bind errors in BrokerError
@@ -139,10 +141,40 @@ class EmbeddedBroker:
             return
         raise MqttError(f"the embedded broker could not listen on {self.url}: {last}; use another port")
 
+    def _track_connections(self, b: Any) -> None:
+        # amqtt's shutdown can wait on a client's unfinished QoS exchange: keep each
+        # connection's transport so stopping can cut them as a dying broker would
+        original = getattr(b, "stream_connected", None)
+        if original is None:
+            return
+
+        async def stream_connected(reader: Any, writer: asyncio.StreamWriter, listener_name: str) -> None:
+            self._transports.add(writer.transport)
+            try:
+                await original(reader, writer, listener_name)
+            finally:
+                self._transports.discard(writer.transport)
+
+        b.stream_connected = stream_connected
+
     async def _stop(self) -> None:
         b, self._broker = self._broker, None
-        if b is not None:
-            await b.shutdown()
+        if b is None:
+            return
+        for transport in list(self._transports):
+            transport.abort()
+        self._transports.clear()
+        try:
+            await asyncio.wait_for(b.shutdown(), timeout=min(self.timeout, 3.0))
+        except Exception:  # noqa: BLE001 - a timeout, or a broker complaining as it is torn down
+            current = asyncio.current_task()
+            for task in asyncio.all_tasks():
+                if task is not current:
+                    task.cancel()
+            for server in getattr(b, "_servers", {}).values():
+                instance = getattr(server, "instance", None)
+                if instance is not None:
+                    instance.close()
 
 
 @contextlib.contextmanager
