@@ -77,3 +77,20 @@ def test_the_embedded_broker_runs_beside_a_running_event_loop() -> None:
         return got[0].payload
 
     assert asyncio.run(inside_a_loop()) == b"from a notebook"
+
+
+def test_a_refused_connection_names_the_reason_and_the_properties_to_check() -> None:
+    from kuiper_dev.connectors.mqtt import mosquitto
+    from kuiper_dev.errors import MqttError
+
+    with mosquitto(extra_config="allow_anonymous false\n") as b:
+        client = MqttClient(MqttConfig(server=b.url, username="nobody", password="wrong"))
+        try:
+            client.connect()
+        except MqttError as e:
+            text = str(e)
+        else:  # pragma: no cover - the assertion below reports it
+            client.close()
+            text = ""
+    assert f"the MQTT broker at {b.url} refused the connection (Not authorized)" in text
+    assert "check username, password" in text

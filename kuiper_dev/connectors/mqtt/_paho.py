@@ -57,7 +57,7 @@ class MqttClient:
 
     ``on_message`` gets every message on paho's thread, in arrival order;
     ``on_status`` gets disconnect, reconnect and callback errors as text.
-    ``max_inflight`` bounds publishes not yet acknowledged (written, for QoS 0).
+    ``max_inflight`` bounds the QoS 1/2 publishes not yet acknowledged.
     """
 
     def __init__(
@@ -149,10 +149,18 @@ class MqttClient:
             raise self._unreachable(f"{type(e).__name__}: {e}") from e
         self._started = True
         self._client.loop_start()
-        if not self._answered.wait(self.timeout) or self._connect_error:
-            reason = self._connect_error or f"no answer to CONNECT within {self.timeout:g} s"
-            self._stop_thread()
-            raise self._unreachable(reason)
+        answered = self._answered.wait(self.timeout)
+        if answered and not self._connect_error:
+            return
+        self._stop_thread()
+        if self._connect_error:
+            raise MqttError(
+                f"the MQTT broker at {self.url} {self._connect_error}; check username, password, "
+                "clientid and protocolVersion"
+            )
+        raise self._unreachable(
+            f"no answer to CONNECT within {self.timeout:g} s (does it speak MQTT {c.protocol_version}?)"
+        )
 
     def subscribe(self, topics: Sequence[str], qos: int) -> None:
         """Subscribe now (waiting for the broker's answer) and again after each reconnect."""
@@ -286,7 +294,7 @@ class MqttClient:
                         properties: Any) -> None:
         try:
             if reason.is_failure:
-                self._connect_error = f"the broker refused the connection ({reason})"
+                self._connect_error = f"refused the connection ({reason})"
                 if not self._ever_connected:
                     self._answered.set()  # wake connect(), which reports the refusal
                 else:
