@@ -58,6 +58,21 @@ class MqttClient:
     ``on_message`` gets every message on paho's thread, in arrival order;
     ``on_status`` gets disconnect, reconnect and callback errors as text.
     ``max_inflight`` bounds the QoS 1/2 publishes not yet acknowledged.
+
+    >>> from kuiper_dev.connectors.mqtt.brokers import broker
+    >>> with broker() as b:
+    ...     got = []
+    ...     client = MqttClient(MqttConfig(server=b.url), on_message=got.append)
+    ...     client.connect()
+    ...     client.subscribe(["echo/#"], qos=1)
+    ...     client.publish("echo/1", b"hi", qos=1)
+    ...     acked = client.flush(5)
+    ...     deadline = time.monotonic() + 5
+    ...     while not got and time.monotonic() < deadline:
+    ...         time.sleep(0.01)
+    ...     client.close()
+    >>> acked, [(m.topic, m.payload, m.meta["topic"]) for m in got]
+    (True, [('echo/1', b'hi', 'echo/1')])
     """
 
     def __init__(

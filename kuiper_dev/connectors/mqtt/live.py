@@ -70,6 +70,14 @@ def record_live(
     messages queued meanwhile arrive (give a ``client_id`` to resume one across
     runs). Ctrl-C ends the recording like ``stop``: whatever arrived is written.
     An unreachable broker raises :class:`~kuiper_dev.errors.MqttError`.
+
+    >>> from kuiper_dev.connectors.mqtt import broker
+    >>> with broker() as b:
+    ...     _ = republish([Message("demo/t", b"21.5", 0, qos=1, retain=True)], b.url)
+    ...     got = []
+    ...     stats = record_live(b.url, "demo/#", got.append, count=1, duration=5, qos=1)
+    >>> stats.stopped_by, [(m.topic, m.payload, m.retain) for m in got]
+    ('count', [('demo/t', b'21.5', True)])
     """
     if count is not None and count < 1:
         raise MqttError(f"count must be at least 1, not {count}; or leave it out")
@@ -146,6 +154,13 @@ def republish(
 
     At most ``max_inflight`` QoS 1/2 messages wait for their acknowledgement at a
     time; the call returns once all are acknowledged (MqttError after ``timeout``).
+    MQTT keeps the order of the messages of one QoS level; a subscriber may see
+    messages of different levels interleave (QoS 2 ones complete a round trip later).
+
+    >>> from kuiper_dev.connectors.mqtt import broker
+    >>> with broker() as b:
+    ...     republish([Message("a", b"1", 0, qos=1), Message("b", b"2", 0, qos=2)], b.url)
+    2
     """
     config = as_config(url_or_config)
     if client_id:
