@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._types import Message
-from .connectors import Scenario, SensorFleet
+from .connectors import Scenario, SensorFleet, broker
 from .engine import RuleResult
 from .errors import (
     DecodeError,
@@ -55,6 +55,7 @@ __all__ = [
     "TemplateError",
     "TemplateFuncError",
     "Workspace",
+    "broker",
     "load_ipython_extension",
     "read_recording",
 ]

@@ -1,8 +1,9 @@
-"""Built-in sources and sinks: simulator and scenarios, file, in-memory feeds and
-topics, plugin sources, recordings.
+"""Built-in sources and sinks: MQTT, simulator and scenarios, file, in-memory feeds
+and topics, plugin sources, recordings.
 
 Every source fills the :class:`Source` slot and every sink the :class:`Sink` slot
-of :mod:`.base`; :class:`Builtins` maps eKuiper's connector TYPE names (``file``,
+of :mod:`.base`; MQTT lives in :mod:`.mqtt` (the one paho importer);
+:class:`Builtins` maps eKuiper's connector TYPE names (``mqtt``, ``file``,
 ``simulator``, ``memory``) to their factories.
 """
 
@@ -23,7 +24,17 @@ from .faults import FAULTS, ClockSkew, Dropout, Duplicate, Fault, Late, Malforme
 from .file import FileSink, FileSource
 from .memory import messages_from_rows
 from .memory_bus import MemoryBus
-from .mqtt import topic_matches
+from .mqtt import (
+    MqttConfig,
+    MqttSink,
+    MqttSource,
+    RecordStats,
+    broker,
+    mosquitto,
+    record_live,
+    republish,
+    topic_matches,
+)
 from .plugin_source import PluginSource
 from .replay import RecordingSource, split_recording
 from .scenarios import Scenario, Signal
@@ -47,8 +58,12 @@ __all__ = [
     "Malformed",
     "MemoryBus",
     "MemorySource",
+    "MqttConfig",
+    "MqttSink",
+    "MqttSource",
     "OutOfOrder",
     "PluginSource",
+    "RecordStats",
     "RecordingSource",
     "SCENARIOS",
     "Scenario",
@@ -59,9 +74,13 @@ __all__ = [
     "SinkFactory",
     "Source",
     "SourceFactory",
+    "broker",
     "get_scenario",
     "load_scenario",
     "messages_from_rows",
+    "mosquitto",
+    "record_live",
+    "republish",
     "scenario_from_dict",
     "sink_factory",
     "source_factory",
