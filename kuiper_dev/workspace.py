@@ -8,6 +8,7 @@ recorded messages.
 from __future__ import annotations
 
 import itertools
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,16 +20,21 @@ from .connectors import (
     Builtins,
     Fault,
     MemoryBus,
+    RecordStats,
     Scenario,
     SensorFleet,
     get_scenario,
     messages_from_rows,
+    record_live,
+    republish,
     split_recording,
 )
+from .connectors.mqtt import as_config
 from .engine import (
     Binder,
     Catalog,
     Driver,
+    LiveRule,
     LiveRun,
     Pipeline,
     PluginSinks,
@@ -42,11 +48,19 @@ from .engine import (
     attach_actions,
     plan_rule,
     sources_for,
+    start_live,
 )
 from .errors import PluginError, RecordingWarning, RuleError, ScenarioError, did_you_mean
 from .functions import BUILTINS
 from .plugins import LoadedPlugin, PluginRegistry
-from .recording import Recording, RecordingDamage, paced, read_recording, with_progress
+from .recording import (
+    Recording,
+    RecordingDamage,
+    RecordingWriter,
+    paced,
+    read_recording,
+    with_progress,
+)
 from .sql import parse, parse_select, split_statements
 from .sql.ast import CreateStream
 
@@ -294,6 +308,32 @@ class Workspace:
         run.emissions = emitted[0]
         return rule.result, run
 
+    def start_live(
+        self,
+        sql: str,
+        *,
+        rule_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        actions: list[Any] | None = None,
+        record: Callable[[Any], None] | None = None,
+        timeout_ms: int = 3_600_000,
+    ) -> LiveRule:
+        """Run a rule on its streams' live sources in the background (the notebook stays
+        free): watch ``.result``, ``.wait(emissions=N)``, and ``.stop()`` it. It stops
+        by itself after ``timeout_ms``."""
+        rule = self.rule(sql, rule_id=rule_id, options=options, auto_stream=False)
+        sources = sources_for(rule, self.plugins, self.builtins)
+        if actions:  # the result grows too, for the caller to watch
+            sinks = self.actions(rule, actions, record or (lambda _data: None))
+            rule.sinks = [rule.result.emissions.append, *rule.sinks]
+        else:
+            sinks = self.actions(rule, None, record or rule.result.emissions.append)
+        try:
+            return start_live(rule, sources, timeout_ms=timeout_ms, on_stop=sinks.close)
+        except BaseException:
+            sinks.close()
+            raise
+
     # -- managed rules (eKuiper's rule lifecycle on the workspace clock) -------------
     def create_rule(
         self,
@@ -432,6 +472,53 @@ class Workspace:
         return chosen.with_faults(*extra) if extra else chosen
 
     # -- recordings ----------------------------------------------------------------
+    def use_broker(self, url: str) -> None:
+        """Point mqtt streams and sinks without a ``server`` of their own at ``url``
+        (eKuiper's ``etc/mqtt_source.yaml`` default), e.g. an embedded broker's."""
+        as_config(url)  # a bad URL fails here, naming the fix
+        self.builtins.mqtt_server = url
+
+    @staticmethod
+    def record(
+        broker: str,
+        topics: str | Sequence[str],
+        path: str | Path,
+        *,
+        count: int | None = None,
+        duration: float | None = None,
+        qos: int = 0,
+        client_id: str | None = None,
+        persistent: bool = False,
+        on_progress: Callable[[RecordStats], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> RecordStats:
+        """Capture live MQTT traffic into the recording at ``path`` (appended, each line
+        flushed) until ``count`` messages, ``duration`` seconds, ``stop`` or Ctrl-C;
+        whatever arrived is kept."""
+        subscriptions = [topics] if isinstance(topics, str) else list(topics)
+        with RecordingWriter(path, broker=broker, topics=subscriptions) as writer:
+            return record_live(
+                broker, subscriptions, writer.write, count=count, duration=duration, qos=qos,
+                client_id=client_id, persistent=persistent, on_progress=on_progress, stop=stop,
+            )  # fmt: skip
+
+    @staticmethod
+    def republish(
+        recording: str | Path | Recording | Iterable[Message],
+        broker: str,
+        *,
+        speed: float = 1.0,
+        progress: bool = False,
+    ) -> int:
+        """Publish a recording (or any messages) onto a broker in order, keeping their
+        relative timing divided by ``speed`` (0: as fast as possible), QoS and retain."""
+        if isinstance(recording, str | Path):
+            recording = read_recording(recording)
+        messages: Iterable[Message] = recording
+        if progress and isinstance(recording, Recording):
+            messages = with_progress(messages, recording, desc=f"publish to {broker}")
+        return republish(paced(messages, speed), broker)
+
     def replay(
         self,
         sql: str,

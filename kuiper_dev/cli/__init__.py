@@ -23,6 +23,8 @@ app.command("ruletest")(ruletest.ruletest)
 app.command("demo")(demo.demo)
 app.command("functions")(functions.functions)
 app.command("simulate")(recordings.simulate)
+app.command("record")(recordings.record)
+app.command("replay")(recordings.replay)
 app.add_typer(plugins.show_app, name="show")
 app.add_typer(plugins.describe_app, name="describe")
 

@@ -31,6 +31,7 @@ from ..plugins.conf import merge_conf
 from .base import Deliver, Fail, Sink, Source
 from .file import FileSink, FileSource
 from .memory_bus import MemoryBus
+from .mqtt import SOURCE_DEFAULTS, MqttConfig, MqttSink, MqttSource
 from .simulator_source import SimulatorSource
 
 __all__ = [
@@ -107,19 +108,22 @@ class Builtins:
 
     ``root`` is eKuiper's install folder (relative file paths start there),
     ``now_ms`` the clock stamping live messages and rolling sink files, ``bus``
-    the memory topics (without one, ``memory`` gives ``None``).
+    the memory topics (without one, ``memory`` gives ``None``), ``mqtt_server``
+    the broker mqtt sources and sinks use unless their props name one (eKuiper's
+    ``etc/mqtt_source.yaml`` default).
 
     >>> b = Builtins(root=".")
     >>> b.source_factory("simulator") is not None, b.source_factory("nosuch")
     (True, None)
     >>> b.source_types(), b.sink_types()
-    (['file', 'simulator'], ['file'])
+    (['file', 'mqtt', 'simulator'], ['file', 'mqtt'])
     """
 
     root: str | Path | None = None
     now_ms: Callable[[], int] = _wall_ms
     bus: MemoryBus | None = None
     start_ms: int | None = None  # virtual start of iterated file/simulator sources
+    mqtt_server: str = SOURCE_DEFAULTS["server"]  # what mqtt sources and sinks use by default
     _sources: dict[str, SourceFactory] = field(default_factory=dict, init=False, repr=False)
     _sinks: dict[str, SinkFactory] = field(default_factory=dict, init=False, repr=False)
 
@@ -136,8 +140,15 @@ class Builtins:
             self._sources["memory"] = lambda s, ds, props: MemorySource(
                 bus, s, ds, now_ms=self.now_ms
             )
-        # "mqtt": the main engineer adds the MQTT source and sink here (connectors/mqtt.py)
+        self._sources["mqtt"] = self._mqtt_source
         self._sinks["file"] = lambda props: FileSink(props, root=self.root, now_ms=self.now_ms)
+        self._sinks["mqtt"] = lambda props: MqttSink(
+            MqttConfig.from_props({"server": self.mqtt_server, **props})
+        )
+
+    def _mqtt_source(self, stream: str, datasource: str, props: Mapping[str, Any]) -> Source:
+        defaults = {**SOURCE_DEFAULTS, "server": self.mqtt_server}
+        return MqttSource(MqttConfig.from_props(props, defaults=defaults), datasource)
 
     def add_source(self, kind: str, factory: SourceFactory) -> None:
         """Register (or replace) the source of TYPE ``kind``, e.g. ``mqtt``."""

@@ -11,6 +11,7 @@ from .binder import Binder
 from .catalog import Catalog, StreamDef
 from .clock import VirtualClock, WallClock
 from .driver import Driver, LiveRun
+from .live import LiveRule, start_live
 from .manager import RuleDefinition, RuleManager
 from .options import RuleOptions
 from .pipeline import Pipeline
@@ -22,6 +23,7 @@ __all__ = [
     "Binder",
     "Catalog",
     "Driver",
+    "LiveRule",
     "LiveRun",
     "Pipeline",
     "PluginSinks",
@@ -38,4 +40,5 @@ __all__ = [
     "attach_actions",
     "plan_rule",
     "sources_for",
+    "start_live",
 ]

@@ -23,6 +23,7 @@ from .pipeline import Pipeline
 __all__ = ["Clock", "Driver", "LiveRun"]
 
 Clock = VirtualClock | WallClock
+_POLL_S = 0.05  # how long a live run may wait before asking whether it is done
 
 
 @dataclass(slots=True)
@@ -147,6 +148,7 @@ class Driver:
         *,
         timeout_ms: int,
         done: Callable[[], bool] = lambda: False,
+        started: Callable[[], None] | None = None,
     ) -> LiveRun:
         """Run on the sources' own threads until ``done()`` or ``timeout_ms``, bounded.
 
@@ -155,18 +157,20 @@ class Driver:
         """
         outcome = LiveRun()
         inbox: queue.Queue[tuple[str, Message | None, str]] = queue.Queue()
-        started: list[Source] = []
+        running: list[Source] = []
         try:
             for name, source in sources.items():
                 source.start(_put(inbox, name), _put_error(inbox, name))
-                started.append(source)
+                running.append(source)
+            if started is not None:  # every source is subscribed: traffic may begin
+                started()
             end = time.monotonic() + timeout_ms / 1000
             while not done():
                 now = time.monotonic()
                 if now >= end:
                     outcome.timed_out = True
                     break
-                wait = end - now
+                wait = min(end - now, _POLL_S)  # done() is asked at least this often
                 deadline = self.next_deadline()
                 if deadline is not None:
                     wait = min(wait, max(0.0, (deadline - self.clock.now_ms()) / 1000))
@@ -187,7 +191,7 @@ class Driver:
                 if self.on_step is not None:
                     self.on_step()
         finally:
-            for source in started:
+            for source in running:
                 source.stop()
         return outcome
 

@@ -26,9 +26,9 @@ from kuiper_dev.connectors import (
 
 def test_type_names_are_exact_and_unknown_ones_give_none() -> None:
     b = Builtins()
-    assert b.source_types() == ["file", "simulator"]
-    assert b.sink_types() == ["file"]
-    for name in ("File", "SIMULATOR", "mqtt", "mySource", ""):
+    assert b.source_types() == ["file", "mqtt", "simulator"]
+    assert b.sink_types() == ["file", "mqtt"]
+    for name in ("File", "SIMULATOR", "MQTT", "mySource", ""):
         assert b.source_factory(name) is None
     assert b.sink_factory("log") is None  # the engine keeps log, nop and memory
     assert source_factory("Simulator") is None and sink_factory("file") is not None
