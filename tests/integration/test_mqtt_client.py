@@ -96,7 +96,7 @@ def test_a_refused_connection_names_the_reason_and_the_properties_to_check() -> 
     assert "check username, password" in text
 
 
-def test_a_websocket_server_url_works(tmp_path: object) -> None:
+def test_a_websocket_server_url_works() -> None:
     from kuiper_dev.connectors.mqtt import mosquitto, republish
 
     with socket.socket() as s:
