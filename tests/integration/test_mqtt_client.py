@@ -94,3 +94,30 @@ def test_a_refused_connection_names_the_reason_and_the_properties_to_check() -> 
             text = ""
     assert f"the MQTT broker at {b.url} refused the connection (Not authorized)" in text
     assert "check username, password" in text
+
+
+def test_a_websocket_server_url_works() -> None:
+    from kuiper_dev.connectors.mqtt import mosquitto, republish
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with mosquitto(extra_config=f"listener {port} 127.0.0.1\nprotocol websockets\n") as b:
+        got: list[Message] = []
+        src = MqttSource(MqttConfig(server=f"ws://127.0.0.1:{port}/mqtt"), "ws/#", qos=1)
+        deadline_ok = wait_until(lambda: _accepts(port), 5)
+        src.start(got.append, lambda s: None)
+        try:
+            republish([Message("ws/a", b"over websockets", 0, qos=1)], b.url)
+            assert deadline_ok and wait_until(lambda: bool(got), 5)
+        finally:
+            src.stop()
+    assert got[0].payload == b"over websockets"
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False

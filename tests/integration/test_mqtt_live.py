@@ -242,3 +242,16 @@ def test_a_clean_recorder_does_not_get_what_was_sent_while_it_was_away(mosquitto
     republish([Message("cl/x", b"missed", 0, qos=1)], mosquitto_broker.url)
     stats = record_live(mosquitto_broker.url, "cl/#", lambda m: None, duration=0.5, qos=1, client_id="rec-8")
     assert stats.count == 0
+
+
+def test_a_failing_write_ends_the_recording_with_its_error(embedded_broker: Broker) -> None:
+    calls: list[Message] = []
+
+    def write(m: Message) -> None:
+        calls.append(m)
+        raise OSError("disk full")
+
+    republish([Message("w/a", b"1", 0, qos=1, retain=True)], embedded_broker.url)
+    with pytest.raises(OSError, match="disk full"):
+        record_live(embedded_broker.url, "w/#", write, duration=10, qos=1)
+    assert [m.payload for m in calls] == [b"1"]  # not retried while closing

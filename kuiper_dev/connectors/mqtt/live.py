@@ -129,8 +129,8 @@ def record_live(
     finally:
         client.close(timeout)
         stats.reconnects = client.reconnects
-        # what arrived before the stop is kept (a count limit still holds)
-        while stats.stopped_by != "count":
+        # what arrived before a stop is kept; not after count, nor when write itself failed
+        while stats.stopped_by in ("stop", "duration", "interrupt"):
             try:
                 message = inbox.get_nowait()
             except queue.Empty:
