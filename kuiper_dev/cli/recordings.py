@@ -79,6 +79,9 @@ def record(
 ) -> None:
     """Capture live MQTT traffic into a recording; stops on count, duration or Ctrl-C."""
     console = Console(stderr=True)
+    if persistent and client_id is None:  # a session resumes only under the same client id
+        client_id = f"kuiper-dev-record-{output.stem}"
+        console.print(f"persistent session under client id {client_id} (--client-id to choose)")
     with user_errors(), console.status(f"recording {', '.join(topic)} from {broker}") as status:
 
         started = time.monotonic()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
-from ..go import describe, go_str, go_type, int_div, int_rem, wrap_int64
+from ..go import describe, go_str, go_type, int_div, int_rem, message_value, wrap_int64
 
 __all__ = [
     "binary_op",
@@ -203,9 +203,6 @@ def column(row: Any, name: str) -> Any:
     (1, None)
     """
     value = row.get(name)
-    if value is None and name not in row:
-        folded = name.lower()
-        for key, v in row.items():
-            if key.lower() == folded:
-                return v
+    if value is None and name not in row:  # the exact key is the hot path; case-fold rarely
+        return message_value(row, name)
     return value

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import FunctionError
-from ..go import go_str, verb_v
+from ..go import go_str, message_value, verb_v
 from ..sql import ast
 from .registry import builtin
 
@@ -128,7 +128,7 @@ def meta(ctx: Any, key: Any) -> Any:
         return key
     if key == "*":
         return dict(ctx.meta)
-    return ctx.meta.get(key)
+    return message_value(ctx.meta, key)  # eKuiper's metadata reads keys ignoring case
 
 
 def _mqtt_validator(args: Sequence[ast.Expr]) -> str | None:
@@ -147,10 +147,7 @@ def mqtt(ctx: Any, key: Any) -> Any:
     """The MQTT ``topic`` or ``messageid`` of the message (the engine passes the name)."""
     if not isinstance(key, str):
         return None
-    for k, v in ctx.meta.items():
-        if k.lower() == key.lower():
-            return v
-    return None
+    return message_value(ctx.meta, key)
 
 
 @builtin("other", [], null="pass", context=True, update_arg=True)

@@ -4,7 +4,8 @@ eKuiper is written in Go, so how a value prints, converts, divides or encodes is
 Go's. These modules say it once: :mod:`.casts` (``pkg/cast``: ``%v``, type names,
 ``cast.To*``), :mod:`.numbers` (int64 wrapping, truncating division),
 :mod:`.json` (``encoding/json``) and :mod:`.timefmt` (``pkg/cast/time.go``: time
-values, eKuiper's format patterns, durations, the configured zone).
+values, eKuiper's format patterns, durations, the configured zone) and
+:mod:`.message` (how a message map reads a key).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .casts import (
     verb_v,
 )
 from .json import dumps, normalize, numbers_as_floats
+from .message import message_value
 from .numbers import INT64_MAX, INT64_MIN, int_avg, int_div, int_rem, wrap_int64
 from .timefmt import (
     format_time,
@@ -60,6 +62,7 @@ __all__ = [
     "int_rem",
     "is_number",
     "load_location",
+    "message_value",
     "normalize",
     "numbers_as_floats",
     "parse_duration",

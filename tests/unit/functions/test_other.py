@@ -77,3 +77,14 @@ def test_end_to_end(ws: Workspace) -> None:
         [{"b": 2.0}],
     ).rows
     assert rows == [{"n": True, "c": 2.0, "r": "rule1", "t": 1_700_000_000_000}]
+
+
+def test_meta_keys_are_read_ignoring_case_as_ekuipers_message_does() -> None:
+    from types import SimpleNamespace
+
+    from kuiper_dev.functions import lookup
+
+    call = lookup("meta")
+    assert call is not None
+    ctx = SimpleNamespace(meta={"topic": "a/b", "messageId": 7})
+    assert call.fn(ctx, "messageid") == 7 and call.fn(ctx, "TOPIC") == "a/b"
