@@ -411,21 +411,31 @@ class Workspace:
     def run_script(
         self,
         script: str,
-        feed: Feed,
+        feed: Feed | None = None,
         *,
+        recording: str | Path | None = None,
         rule_id: str | None = None,
         options: Mapping[str, Any] | None = None,
         drain_ms: int = 0,
     ) -> RuleResult:
-        """Define the script's streams, then run its last statement, a SELECT, over a feed.
+        """Define the script's streams, then run its last statement, a SELECT, over a feed
+        or a recording (with a progress bar).
 
         What a ``%%kuiper_sql`` cell holds: ``CREATE STREAM ...; SELECT ...``.
         """
+        if (feed is None) == (recording is None):
+            raise RuleError("give the rule either a feed or a recording to run over")
         *ddl, select = split_statements(script) or [""]
         for text in ddl:
             if not isinstance(parse(text), CreateStream):
                 raise RuleError("only the last statement of a script may be a SELECT")
             self.create_stream(text)
+        if recording is not None:
+            return self.replay(
+                select, recording, rule_id=rule_id, options=options, drain_ms=drain_ms,
+                progress=True,
+            )  # fmt: skip
+        assert feed is not None
         return self.run(select, feed, rule_id=rule_id, options=options, drain_ms=drain_ms)
 
     @staticmethod

@@ -89,9 +89,10 @@ class KuiperMagics(Magics):
     @magic_arguments()
     @argument(
         "--feed",
-        required=True,
+        default=None,
         help="variable holding the feed: a simulation, a list of dicts or messages",
     )
+    @argument("--recording", default=None, help="a recording file to replay instead of a feed")
     @argument("--options", default="{}", help="eKuiper rule options as JSON")
     @argument("--id", default=None, help="the rule id")
     @argument(
@@ -102,11 +103,13 @@ class KuiperMagics(Magics):
     )
     @cell_magic
     def kuiper_sql(self, line: str, cell: str) -> RuleResult:
-        """Run the cell's SELECT (after any CREATE STREAM statements) over a feed."""
+        """Run the cell's SELECT (after any CREATE STREAM statements) over a feed or a
+        recording (each stream gets the recorded topics its DATASOURCE matches)."""
         args = parse_argstring(self.kuiper_sql, line)
         return self.workspace.run_script(
             cell,
-            self._variable(args.feed),
+            self._variable(args.feed) if args.feed is not None else None,
+            recording=args.recording,
             rule_id=args.id,
             options=json.loads(args.options),
             drain_ms=args.drain_ms,

@@ -99,3 +99,16 @@ def test_source_and_sink_cells(shell: object, capsys: pytest.CaptureFixture[str]
     assert ws.show_plugins("source") == ["counter"] and ws.show_plugins("sink") == ["keep"]
     assert ws.plugins.resolve_source_conf("counter") == {"n": 3}
     assert shell.run_line_magic("kuiper", "reload") == []  # type: ignore[attr-defined]
+
+
+def test_sql_cell_over_a_recording(shell: object, tmp_path: Path) -> None:
+    from kuiper_dev import Message, RecordingWriter
+
+    path = tmp_path / "r.jsonl"
+    with RecordingWriter(path, start_ms=0) as w:
+        for i in range(3):
+            w.write(Message(f"sensors/d{i}", b'{"t": %d}' % (i * 10), 1000 + i))
+        w.write(Message("other", b'{"t": 99}', 1010))
+    cell = 'CREATE STREAM r () WITH (DATASOURCE="sensors/+");\nSELECT t FROM r WHERE t > 5'
+    result = shell.run_cell_magic("kuiper_sql", f"--recording {path}", cell)  # type: ignore[attr-defined]
+    assert result.rows == [{"t": 10.0}, {"t": 20.0}]
