@@ -93,7 +93,7 @@ class Workspace:
         self.binder = Binder(self.plugins)
         self._rule_ids = itertools.count(1)
         self.bus = MemoryBus()
-        self.builtins = Builtins(bus=self.bus)
+        self.builtins = Builtins(bus=self.bus, connections=self.plugins.connections)
         """eKuiper's built-in connectors (file, simulator, memory...); relative file paths
         start in the current folder."""
         self.rules = RuleManager(

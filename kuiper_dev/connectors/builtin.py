@@ -124,6 +124,7 @@ class Builtins:
     bus: MemoryBus | None = None
     start_ms: int | None = None  # virtual start of iterated file/simulator sources
     mqtt_server: str = SOURCE_DEFAULTS["server"]  # what mqtt sources and sinks use by default
+    connections: Callable[[], Mapping[str, Any]] = dict  # connection.yaml, for connectionSelector
     _sources: dict[str, SourceFactory] = field(default_factory=dict, init=False, repr=False)
     _sinks: dict[str, SinkFactory] = field(default_factory=dict, init=False, repr=False)
 
@@ -143,12 +144,15 @@ class Builtins:
         self._sources["mqtt"] = self._mqtt_source
         self._sinks["file"] = lambda props: FileSink(props, root=self.root, now_ms=self.now_ms)
         self._sinks["mqtt"] = lambda props: MqttSink(
-            MqttConfig.from_props({"server": self.mqtt_server, **props})
+            MqttConfig.from_props(
+                {"server": self.mqtt_server, **props}, connections=self.connections()
+            )
         )
 
     def _mqtt_source(self, stream: str, datasource: str, props: Mapping[str, Any]) -> Source:
         defaults = {**SOURCE_DEFAULTS, "server": self.mqtt_server}
-        return MqttSource(MqttConfig.from_props(props, defaults=defaults), datasource)
+        config = MqttConfig.from_props(props, defaults=defaults, connections=self.connections())
+        return MqttSource(config, datasource)
 
     def add_source(self, kind: str, factory: SourceFactory) -> None:
         """Register (or replace) the source of TYPE ``kind``, e.g. ``mqtt``."""

@@ -384,6 +384,16 @@ class PluginRegistry:
                 return load_source_yaml(path)
         return {}
 
+    def connections(self) -> dict[str, dict[str, Any]]:
+        """Shared connections by kind (``{"mqtt": {"name": {...}}}``) that a
+        ``connectionSelector`` names: ``connections/connection.yaml`` in a plugins
+        folder, as eKuiper's ``etc/connections/connection.yaml``."""
+        for root in reversed(self._roots):
+            path = root / "connections" / "connection.yaml"
+            if path.is_file():
+                return load_source_yaml(path)
+        return {}
+
     def resolve_source_conf(self, name: str, conf_key: str | None = None) -> dict[str, Any]:
         """The conf source ``name`` is configured with: confKey values over ``default``.
 

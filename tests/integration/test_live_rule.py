@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
-from kuiper_dev import Workspace
+from kuiper_dev import Message, Workspace
 from kuiper_dev.connectors import MqttConfig, MqttSource
 from kuiper_dev.connectors.mqtt import EmbeddedBroker, MosquittoBroker
 from tests.fixtures import ROOT
@@ -55,3 +56,25 @@ def test_a_live_rule_gives_what_the_virtual_run_gives(
     assert run.messages == len(fleet)
     assert live.result.emissions == expected
     assert received == [row for emission in expected for row in emission]
+
+
+def test_a_stream_finds_its_broker_through_conf_key_and_connection_selector(
+    embedded_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "connections").mkdir()
+    (tmp_path / "sources" / "mqtt.yaml").write_text(
+        "default:\n  qos: 1\nlocal:\n  connectionSelector: mqtt.edge\n"
+    )
+    (tmp_path / "connections" / "connection.yaml").write_text(
+        f"mqtt:\n  edge:\n    server: {embedded_broker.url}\n"
+    )
+    ws = Workspace(plugins_dir=tmp_path)  # no use_broker: the conf names the broker
+    ws.create_stream('CREATE STREAM s () WITH (DATASOURCE="t/#", CONF_KEY="local")')
+    live = ws.start_live("SELECT v FROM s")
+    try:
+        Workspace.republish([Message("t/1", b'{"v": 5}', 0)], embedded_broker.url, speed=0)
+        assert live.wait(emissions=1, timeout=10)
+    finally:
+        live.stop()
+    assert live.result.emissions == [[{"v": 5.0}]]
