@@ -19,6 +19,12 @@ def test(
     max_examples: Annotated[
         int | None, typer.Option("--max-examples", min=1, help="examples per law")
     ] = None,
+    nondeterministic: Annotated[
+        bool, typer.Option("--nondeterministic", help="function: may answer differently")
+    ] = False,
+    order_dependent: Annotated[
+        bool, typer.Option("--order-dependent", help="aggregate: may depend on row order")
+    ] = False,
     regressions: Annotated[
         Path | None,
         typer.Option("--regressions", help="where shrunk failures go (default tests/regressions)"),
@@ -32,6 +38,10 @@ def test(
     options: dict[str, Any] = {"regressions": regressions}
     if max_examples is not None:
         options["max_examples"] = max_examples
+    if kind == "function":
+        options.update(deterministic=not nondeterministic, order_dependent=order_dependent)
+    elif nondeterministic or order_dependent:
+        raise typer.BadParameter("--nondeterministic and --order-dependent are for functions")
     with user_errors():
         report = check_plugin(workspace(plugins), _kind(kind), name, **options)
     typer.echo(report.summary())

@@ -20,7 +20,7 @@ def test_a_broken_function_exits_1_with_its_shrunk_input_and_exception(
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["test", "function", "sqrtish", "--plugins", str(BUGGY)])
     assert result.exit_code == 1
-    assert "law 'never raises' broken on [-1]" in result.stderr
+    assert "law 'never raises' broken on [-1" in result.stderr  # shrunk: -1 (or -1.0)
     assert "ValueError: math domain error" in result.stderr
     written = list((tmp_path / "tests" / "regressions").glob("*.ruletest.json"))
     assert len(written) == 1 and str(written[0].name) in result.stderr
@@ -58,8 +58,24 @@ def test_a_source_that_cannot_reopen_exits_1(tmp_path: Path) -> None:
     assert case["kind"] == "source" and case["steps"] == ["open", "close", "open"]
 
 
+def test_declared_order_dependence_is_allowed(tmp_path: Path) -> None:
+    args = [
+        "test",
+        "function",
+        "firstSeen",
+        "--plugins",
+        str(BUGGY),
+        "--regressions",
+        str(tmp_path),
+    ]
+    assert runner.invoke(app, args).exit_code == 1
+    assert runner.invoke(app, [*args, "--order-dependent"]).exit_code == 0
+
+
 def test_usage_errors_exit_2() -> None:
     assert runner.invoke(app, ["test", "portable", "x", "--plugins", str(BUGGY)]).exit_code == 2
+    source = ["test", "source", "ticker", "--plugins", str(BUGGY), "--order-dependent"]
+    assert runner.invoke(app, source).exit_code == 2
     assert runner.invoke(app, ["test", "function"]).exit_code == 2
 
 
