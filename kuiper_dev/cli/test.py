@@ -43,7 +43,7 @@ def test(
     elif nondeterministic or order_dependent:
         raise typer.BadParameter("--nondeterministic and --order-dependent are for functions")
     with user_errors():
-        report = check_plugin(workspace(plugins), _kind(kind), name, **options)
+        report = check_plugin(workspace(plugins), name, _kind(kind), **options)
     typer.echo(report.summary())
     for failure in report.failures:
         typer.echo(f"FAIL {failure}", err=True)

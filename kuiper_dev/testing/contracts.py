@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .._types import PluginKind
-from ..errors import NotPortable, PluginError
+from ..errors import NotPortable, PluginError, did_you_mean
 from ..plugins import FunctionSlot, PluginContext, from_plugin, to_plugin_args
 from ..workspace import Workspace
 from ._hyp import Broken, LawBroken, law_settings, run_law, traceback_of
@@ -35,8 +35,6 @@ __all__ = ["ContractFailure", "ContractReport", "check_function", "check_plugin"
 def _slot(ws: Workspace, name: str) -> FunctionSlot:
     slot = ws.plugins.function(name)
     if slot is None:
-        from ..errors import did_you_mean
-
         hint = did_you_mean(name, ws.plugins.function_names())
         raise PluginError(
             f"no plugin function {name!r}.{hint} Put it in plugins/functions/ or define it "
@@ -137,7 +135,7 @@ def check_function(
             broken, count = run_law(strategy, lambda a: _same_twice(caller, a), conf)
             report.examples += count
             laws.append(("deterministic", broken))
-        if broken is None and aggregate and not order_dependent:
+        if broken is None and aggregate and types and not order_dependent:
             both = strategy.flatmap(
                 lambda a: st.tuples(st.just(a), st.permutations(range(len(a[0]))))
             )
@@ -166,10 +164,10 @@ def _record(
     folder: Path | str | None,
 ) -> ContractFailure:
     example, expected = broken.example, None
-    if law == "row order":
-        rows, order = example
-        example = [col + [col[i] for i in order] for col in rows]
-        expected = caller.call(rows)[1]
+    if law == "row order":  # the columns, then the same rows reordered: two windows
+        columns, order = example
+        example = [col + [col[i] for i in order] for col in columns]
+        expected = caller.call(columns)[1]
     path = None
     if write:
         case = function_case(name, law, example, aggregate=aggregate, expected=expected)
@@ -231,17 +229,22 @@ def _arity(caller: _Caller, types: list[str], aggregate: bool) -> Broken | None:
     return None
 
 
-def check_plugin(ws: Workspace, kind: PluginKind, name: str, **options: Any) -> ContractReport:
-    """The one call behind ``kuiper-dev test`` and ``%kuiper test``: check a plugin's contract.
+def check_plugin(
+    ws: Workspace, name: str, kind: PluginKind | None = None, **options: Any
+) -> ContractReport:
+    """The one call behind ``kuiper-dev test`` and ``%kuiper test NAME``: check a plugin's contract.
 
-    ``options`` go to :func:`check_function`, :func:`~.lifecycle.check_source`
+    Without ``kind`` the name is looked up among plugin functions, sources and
+    sinks. ``options`` go to :func:`check_function`, :func:`~.lifecycle.check_source`
     or :func:`~.lifecycle.check_sink`.
 
-    >>> check_plugin(Workspace(plugins_dir=None), "portable", "x")
+    >>> check_plugin(Workspace(plugins_dir=None), "x", "portable")
     Traceback (most recent call last):
     ...
     kuiper_dev.errors.PluginError: cannot test a portable plugin; give function, source or sink
     """
+    if kind is None:
+        kind = _kind_of(ws, name)
     if kind == "function":
         return check_function(ws, name, **options)
     if kind == "source":
@@ -249,3 +252,22 @@ def check_plugin(ws: Workspace, kind: PluginKind, name: str, **options: Any) -> 
     if kind == "sink":
         return check_sink(ws, name, **options)
     raise PluginError(f"cannot test a {kind} plugin; give function, source or sink")
+
+
+def _kind_of(ws: Workspace, name: str) -> PluginKind:
+    found: list[PluginKind] = []
+    if ws.plugins.function(name) is not None:
+        found.append("function")
+    if ws.plugins.source(name) is not None:
+        found.append("source")
+    if ws.plugins.sink(name) is not None:
+        found.append("sink")
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise PluginError(f"{name} is a {' and a '.join(found)}; say which to test")
+    known = [*ws.plugins.function_names(), *ws.plugins.names("source"), *ws.plugins.names("sink")]
+    raise PluginError(
+        f"no plugin function, source or sink {name!r}.{did_you_mean(name, known)} Put it in "
+        "plugins/ or define it in a cell first"
+    )

@@ -170,7 +170,24 @@ def test_a_correct_sink_passes(ws: Workspace, tmp_path: Path) -> None:
     assert check_sink(ws, "keeper", max_examples=10, regressions=tmp_path).ok
 
 
-def test_check_plugin_dispatches_and_refuses_unknown_kinds(ws: Workspace) -> None:
-    assert check_plugin(ws, "function", "halve", max_examples=10, write=False).kind == "function"
+def test_check_plugin_finds_the_kind_by_name(ws: Workspace) -> None:
+    assert check_plugin(ws, "halve", max_examples=10, write=False).kind == "function"
+    assert check_plugin(ws, "keeper", max_examples=3, write=False).kind == "sink"
+    assert check_plugin(ws, "ticker", "source", max_examples=3, write=False).kind == "source"
     with pytest.raises(PluginError, match="no sink plugin 'keepr'"):
-        check_plugin(ws, "sink", "keepr")
+        check_plugin(ws, "keepr", "sink")
+    with pytest.raises(PluginError, match='no plugin function, source or sink .*"keeper"'):
+        check_plugin(ws, "keepr")
+
+
+def test_check_plugin_asks_when_a_name_has_two_kinds() -> None:
+    ws = Workspace(plugins_dir=BUGGY)
+    ws.define_sink(
+        "Ticker",
+        "class Ticker:\n"
+        + "".join(
+            f"    def {m}(self, *a): pass\n" for m in ("configure", "open", "collect", "close")
+        ),
+    )
+    with pytest.raises(PluginError, match="ticker is a source and a sink; say which"):
+        check_plugin(ws, "ticker")
