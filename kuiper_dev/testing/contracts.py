@@ -26,7 +26,7 @@ from ..workspace import Workspace
 from ._hyp import Broken, LawBroken, law_settings, run_law, traceback_of
 from ._report import ContractFailure, ContractReport
 from .lifecycle import check_sink, check_source
-from .regressions import function_case, write_case
+from .regressions import NOT_WRITTEN, function_case, plugins_folder, write_case
 from .strategies import metadata_arg_types, values_of
 
 __all__ = ["ContractFailure", "ContractReport", "check_function", "check_plugin"]
@@ -168,11 +168,14 @@ def _record(
         columns, order = example
         example = [col + [col[i] for i in order] for col in columns]
         expected = caller.call(columns)[1]
-    path = None
-    if write:
+    path, error = None, broken.error
+    folder_of = plugins_folder(ws.plugins_dir, caller.slot.where)
+    if write and folder_of is None:
+        error = f"{error}\n({NOT_WRITTEN})"
+    elif write:
         case = function_case(name, law, example, aggregate=aggregate, expected=expected)
-        path = write_case(case, "function", name, law, folder=folder, plugins=ws.plugins_dir)
-    return ContractFailure(law, broken.example, broken.error, path)
+        path = write_case(case, "function", name, law, folder=folder, plugins=folder_of)
+    return ContractFailure(law, broken.example, error, path)
 
 
 def _same_twice(caller: _Caller, args: list[Any]) -> None:

@@ -64,6 +64,9 @@ def tumbling_partition(
     window closed (a later event passed the window's end plus the lateness).
     ``stream`` must have a ``TIMESTAMP`` column for event time. Rows are told apart
     by a ``kuiper_id`` field the law adds: a typed stream must declare ``kuiper_id BIGINT``.
+
+    >>> msgs = [TimedRow({}, t, t) for t in (0, 900, 1000, 2500)]
+    >>> tumbling_partition(Workspace(plugins_dir=None), "s", 1000, msgs)
     """
     tagged = [
         TimedRow({**m.row, "kuiper_id": i}, m.event_ms, m.arrival_ms)

@@ -25,7 +25,7 @@ from ..plugins import PluginRegistry, PluginSlot, SinkRunner, SourceRunner, enco
 from ..workspace import Workspace, find_plugins_dir
 from ._hyp import Broken, LawBroken, law_settings, run_law
 from ._report import ContractFailure, ContractReport
-from .regressions import write_case
+from .regressions import NOT_WRITTEN, plugins_folder, write_case
 from .strategies import json_values
 
 __all__ = ["check_sink", "check_source", "replay_contract"]
@@ -131,6 +131,16 @@ def check_source(
 
     ``conf_key`` picks the section of its yaml (``default`` otherwise); ``settle_s``
     is how long each open waits for a first message or a failure.
+
+    >>> ws = Workspace(plugins_dir=None)
+    >>> _ = ws.define_source("Once", '''
+    ... class Once:
+    ...     def configure(self, datasource, conf): pass
+    ...     def open(self, ctx): ctx.emit({"n": 1}, {})
+    ...     def close(self, ctx): pass
+    ... ''')
+    >>> check_source(ws, "once", max_examples=3).ok
+    True
     """
     slot = _unit(ws, "source", name)
     conf = ws.plugins.resolve_source_conf(name, conf_key)
@@ -167,19 +177,15 @@ def check_source(
     except LawBroken as exc:
         source = last[-1]
         shrunk = source.failed_at or source.steps
-        path = None
-        if write:
-            case = {
-                "kind": "source",
-                "name": name,
-                "datasource": datasource,
-                "conf": conf,
-                "steps": shrunk,
-            }
-            path = write_case(
-                case, "source", name, "lifecycle", folder=regressions, plugins=ws.plugins_dir
-            )
-        report.failures.append(ContractFailure("lifecycle", shrunk, exc.error, path))
+        case = {
+            "kind": "source",
+            "name": name,
+            "datasource": datasource,
+            "conf": conf,
+            "steps": shrunk,
+        }
+        failure = _keep(ws, slot, "lifecycle", case, Broken(shrunk, exc.error), write, regressions)
+        report.failures.append(failure)
     report.examples = len(last)
     report.seconds = time.perf_counter() - started
     return report
@@ -222,6 +228,18 @@ def check_sink(
 
     ``conf`` is the action's other properties (``sendSingle``...); ``ack_s`` is
     how long each message may wait for its ack.
+
+    >>> ws = Workspace(plugins_dir=None)
+    >>> _ = ws.define_sink("Silent", '''
+    ... class Silent:
+    ...     def configure(self, conf): pass
+    ...     def open(self, ctx): pass
+    ...     def collect(self, ctx, data): pass  # never acks
+    ...     def close(self, ctx): pass
+    ... ''')
+    >>> report = check_sink(ws, "silent", max_examples=2, ack_s=0.05)
+    >>> report.ok, report.failures[0].error.splitlines()[0]
+    (False, 'requireAck is set: 0 acks for 1 messages')
     """
     slot = _unit(ws, "sink", name)
     conf = dict(conf or {})
@@ -233,24 +251,31 @@ def check_sink(
         emissions, _sink_law(slot, conf, ack_s), law_settings(max_examples)
     )
     if broken is not None:
-        report.failures.append(_sink_failure(ws, name, conf, broken, write, regressions))
+        case = {"kind": "sink", "name": name, "conf": conf, "emissions": broken.example}
+        failure = _keep(ws, slot, "acks every message", case, broken, write, regressions)
+        report.failures.append(failure)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _sink_failure(
+def _keep(
     ws: Workspace,
-    name: str,
-    conf: dict[str, Any],
+    slot: PluginSlot,
+    law: str,
+    case: dict[str, Any],
     broken: Broken,
     write: bool,
     folder: Path | str | None,
 ) -> ContractFailure:
-    path = None
-    if write:
-        case = {"kind": "sink", "name": name, "conf": conf, "emissions": broken.example}
-        path = write_case(case, "sink", name, "acks", folder=folder, plugins=ws.plugins_dir)
-    return ContractFailure("acks every message", broken.example, broken.error, path)
+    """The failure, its case written unless the plugin has no folder a case could load it from."""
+    path, error = None, broken.error
+    plugins = plugins_folder(ws.plugins_dir, slot.where)
+    if write and plugins is None:
+        error = f"{error}\n({NOT_WRITTEN})"
+    elif write:
+        slug = "lifecycle" if slot.kind == "source" else "acks"
+        path = write_case(case, slot.kind, slot.name, slug, folder=folder, plugins=plugins)
+    return ContractFailure(law, broken.example, error, path)
 
 
 def replay_contract(path: Path | str) -> ContractFailure | None:

@@ -20,12 +20,28 @@ from typing import Any
 from .._types import PluginKind
 from ..errors import RuleTestError
 
-__all__ = ["REGRESSIONS_DIR", "function_case", "write_case"]
+__all__ = ["NOT_WRITTEN", "REGRESSIONS_DIR", "function_case", "plugins_folder", "write_case"]
 
 REGRESSIONS_DIR = Path("tests") / "regressions"
 """Where regression cases go, relative to the current folder."""
 
 _STREAM = "regression"
+
+NOT_WRITTEN = (
+    "no regression case written: the plugin was defined in a cell, so a case could not "
+    "load it; save it under plugins/ (kuiper-dev export) to keep its regressions"
+)
+
+
+def plugins_folder(plugins_dir: Path | None, where: str) -> Path | None:
+    """The plugins folder a case can load the plugin from: None for a plugin defined in a cell.
+
+    >>> plugins_folder(Path("plugins"), "<kuiper plugin Twice>") is None
+    True
+    """
+    if plugins_dir is None or not Path(where).is_file():
+        return None
+    return plugins_dir
 
 
 def _args(n: int) -> str:

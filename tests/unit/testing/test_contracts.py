@@ -115,6 +115,15 @@ def test_nondeterminism_is_caught_unless_declared(plugin_dir: Path, tmp_path: Pa
     assert loose.ok
 
 
+def test_a_cell_plugin_failure_says_why_no_case_was_written(tmp_path: Path) -> None:
+    ws = Workspace(plugins_dir=tmp_path / "plugins")
+    _cell(ws, "Neg", "return 1 // args[0]")
+    report = check_function(ws, "neg", arg_types=["int"], regressions=tmp_path / "reg")
+    assert report.failures[0].regression is None and not (tmp_path / "reg").exists()
+    assert "ZeroDivisionError" in report.failures[0].error
+    assert "no regression case written: the plugin was defined in a cell" in str(report)
+
+
 def test_documented_raises_are_allowed() -> None:
     ws = Workspace(plugins_dir=None)
     _cell(ws, "Strict", "if args[0] < 0: raise ValueError('negative')\n        return args[0]")
@@ -143,7 +152,7 @@ def test_missing_argument_types_say_how_to_declare_them() -> None:
 
 
 def test_a_source_that_cannot_be_reopened_is_caught(ws: Workspace, tmp_path: Path) -> None:
-    report = check_source(ws, "leaky", max_examples=30, regressions=tmp_path)
+    report = check_source(ws, "leaky", max_examples=50, regressions=tmp_path)
     failure = report.failures[0]
     assert failure.example == ["open", "close", "open"]
     assert "RuntimeError: contract is already in use" in failure.error
@@ -158,7 +167,7 @@ def test_a_correct_source_passes(ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_a_sink_that_forgets_acks_is_caught(ws: Workspace, tmp_path: Path) -> None:
-    report = check_sink(ws, "forgetful", max_examples=10, regressions=tmp_path)
+    report = check_sink(ws, "forgetful", max_examples=25, regressions=tmp_path)
     failure = report.failures[0]
     assert len(failure.example) == 2 and all(len(e) == 1 for e in failure.example)
     assert "1 acks for 2 messages" in failure.error
