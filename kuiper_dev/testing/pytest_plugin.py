@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-from . import profiles as _profiles  # registers the ci and dev profiles before Hypothesis loads one
-
 __all__ = [
     "ContractCaseFile",
     "ContractCaseItem",
@@ -25,8 +23,6 @@ __all__ = [
     "kuiper_plugins",
     "kuiper_workspace",
 ]
-
-_ = _profiles
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +38,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="the plugins folder of the kuiper_workspace fixture (default: ./plugins if present)",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis loads --hypothesis-profile in its own pytest_configure: register ours
+    # first, and only then, so that runs without Hypothesis do not import it.
+    try:
+        wanted = config.getoption("hypothesis_profile")
+    except ValueError:  # Hypothesis' plugin is not loaded
+        return
+    if wanted:
+        from . import profiles  # noqa: F401  (registers ci and dev on import)
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:

@@ -16,7 +16,7 @@ BUGGY = Path(__file__).parent / "buggy_plugins"
 
 def test_profiles_are_registered() -> None:
     ci, dev = settings.get_profile("ci"), settings.get_profile("dev")
-    assert ci.derandomize and ci.database is None and ci.max_examples <= 100
+    assert ci.derandomize and ci.database is None and ci.max_examples == 50
     assert dev.max_examples > ci.max_examples and not dev.derandomize
 
 
@@ -55,3 +55,27 @@ def test_fixtures_give_workspaces(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-p", "no:nbval", "--kuiper-plugins", "myplugins")
     result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(
+    ("profile", "derandomize", "examples"), [("ci", True, 50), ("dev", False, 1000)]
+)
+def test_profiles_load_from_the_command_line(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    profile: str,
+    derandomize: bool,
+    examples: int,
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[3]))  # this checkout
+    pytester.makepyfile(
+        f"""
+        from hypothesis import settings
+
+        def test_profile():
+            assert settings.default.derandomize is {derandomize}
+            assert settings.default.max_examples == {examples}
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:nbval", f"--hypothesis-profile={profile}")
+    result.assert_outcomes(passed=1)
