@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import demo, functions, plugins, recordings, ruletest
+from . import demo, functions, plugins, recordings, ruletest, test
 
 __all__ = ["app", "main"]
 
@@ -25,6 +25,7 @@ app.command("functions")(functions.functions)
 app.command("simulate")(recordings.simulate)
 app.command("record")(recordings.record)
 app.command("replay")(recordings.replay)
+app.command("test")(test.test)
 app.add_typer(plugins.show_app, name="show")
 app.add_typer(plugins.describe_app, name="describe")
 

@@ -1,4 +1,11 @@
-"""pytest plugin: every ``*.ruletest.json`` file is a test (registered as ``pytest11``)."""
+"""pytest plugin (registered as ``pytest11``): case files as tests, fixtures, Hypothesis profiles.
+
+Every ``*.ruletest.json`` file is a test, and so is every ``*.contract.json``
+regression case that a contract check wrote. Fixtures: ``kuiper_workspace`` (a
+:class:`~kuiper_dev.Workspace` over ``--kuiper-plugins``) and ``kuiper_plugins``
+(load another plugins folder). Profiles ``ci`` and ``dev`` are registered for
+``--hypothesis-profile``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,14 @@ from typing import Any
 
 import pytest
 
-__all__ = ["RuleTestFile", "RuleTestItem"]
+__all__ = [
+    "ContractCaseFile",
+    "ContractCaseItem",
+    "RuleTestFile",
+    "RuleTestItem",
+    "kuiper_plugins",
+    "kuiper_workspace",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -19,14 +33,58 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="do not collect *.ruletest.json files as tests",
     )
+    group.addoption(
+        "--kuiper-plugins",
+        default=None,
+        help="the plugins folder of the kuiper_workspace fixture (default: ./plugins if present)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis loads --hypothesis-profile in its own pytest_configure: register ours
+    # first, and only then, so that runs without Hypothesis do not import it.
+    try:
+        wanted = config.getoption("hypothesis_profile")
+    except ValueError:  # Hypothesis' plugin is not loaded
+        return
+    if wanted:
+        from . import profiles  # noqa: F401  (registers ci and dev on import)
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
-    if file_path.name.endswith(".ruletest.json") and not parent.config.getoption(
-        "--kuiper-no-ruletests"
-    ):
+    if parent.config.getoption("--kuiper-no-ruletests"):
+        return None
+    if file_path.name.endswith(".ruletest.json"):
         return RuleTestFile.from_parent(parent, path=file_path)
+    if file_path.name.endswith(".contract.json"):
+        return ContractCaseFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.fixture
+def kuiper_workspace(request: pytest.FixtureRequest) -> Any:
+    """A fresh Workspace over ``--kuiper-plugins`` (or ``./plugins`` when it exists)."""
+    from ..workspace import Workspace
+
+    option = request.config.getoption("--kuiper-plugins")
+    folder = Path(option) if option else Path("plugins")
+    return Workspace(plugins_dir=folder if option or folder.is_dir() else None)
+
+
+@pytest.fixture
+def kuiper_plugins() -> Any:
+    """A loader: ``kuiper_plugins(DIR)`` is a fresh Workspace with the plugins of ``DIR``."""
+    from ..workspace import Workspace
+
+    def load(folder: str | Path) -> Workspace:
+        return Workspace(plugins_dir=Path(folder))
+
+    return load
+
+
+# A ``kuiper_broker`` fixture (a 127.0.0.1 MQTT broker started and stopped by the
+# test) belongs here; it comes with the MQTT work.
 
 
 class RuleTestFailure(Exception):
@@ -64,3 +122,27 @@ class RuleTestItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"ruletest: {self.name}"
+
+
+class ContractCaseFile(pytest.File):
+    """A ``*.contract.json`` regression case: a source's or sink's shrunk failure."""
+
+    def collect(self) -> Any:
+        yield ContractCaseItem.from_parent(self, name=self.path.name)
+
+
+class ContractCaseItem(pytest.Item):
+    def runtest(self) -> None:
+        from .lifecycle import replay_contract
+
+        failure = replay_contract(self.path)
+        if failure is not None:
+            raise RuleTestFailure(str(failure))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, RuleTestFailure):
+            return f"{self.path}: the contract still breaks:\n{excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"contract: {self.name}"
