@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import linecache
+import os
 import sys
 import traceback
 import types
@@ -139,7 +140,7 @@ def _implements(value: Any, kind: str) -> bool:
 def plugin_traceback(exc: BaseException, filename: str) -> str:
     """The exception's traceback cut to the plugin's own frames (all frames if none match)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if f.filename == filename]
+    own = [f for f in frames if _same_file(f.filename, filename)]
     if not own and isinstance(exc, SyntaxError):
         # the caret under the plugin's line says it all; our import frames do not
         return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
@@ -147,3 +148,13 @@ def plugin_traceback(exc: BaseException, filename: str) -> str:
     lines = ["Traceback (most recent call last):\n", *summary.format()]
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines).rstrip()
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two frame file names are one file: a plugin loaded by a relative path
+    runs under its absolute name; a cell's pseudo name (``<cell ...>``) is compared as is."""
+    if a == b:
+        return True
+    if a.startswith("<") or b.startswith("<"):
+        return False
+    return os.path.realpath(a) == os.path.realpath(b)

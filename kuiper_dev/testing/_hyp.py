@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Verbosity, given, settings
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
 
-from ..plugins import plugin_traceback
-
-__all__ = ["FLAKY", "Broken", "LawBroken", "law_settings", "run_law", "traceback_of"]
+__all__ = ["FLAKY", "Broken", "LawBroken", "law_settings", "run_law"]
 
 
 FLAKY = (
@@ -86,7 +83,3 @@ def run_law(
     return None, runs[0]
 
 
-def traceback_of(exc: BaseException, where: str) -> str:
-    """The plugin's own frames; a plugin loaded by a relative path has absolute frames."""
-    path = Path(where)
-    return plugin_traceback(exc, str(path.resolve()) if path.is_file() else where)

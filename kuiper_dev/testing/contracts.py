@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from .._types import PluginKind
 from ..errors import NotPortable, PluginError, did_you_mean
-from ..plugins import FunctionSlot, PluginContext, from_plugin, to_plugin_args
+from ..plugins import FunctionSlot, PluginContext, from_plugin, plugin_traceback, to_plugin_args
 from ..workspace import Workspace
-from ._hyp import Broken, LawBroken, law_settings, run_law, traceback_of
+from ._hyp import Broken, LawBroken, law_settings, run_law
 from ._report import ContractFailure, ContractReport
 from .lifecycle import check_sink, check_source
 from .regressions import NOT_WRITTEN, function_case, plugins_folder, write_case
@@ -75,7 +75,7 @@ class _Caller:
         except self.raises:
             return False, None
         except Exception as exc:
-            raise LawBroken(traceback_of(exc, self.slot.where)) from exc
+            raise LawBroken(plugin_traceback(exc, self.slot.where)) from exc
         try:
             return True, from_plugin(result)
         except NotPortable as exc:
@@ -219,7 +219,7 @@ def _arity(caller: _Caller, types: list[str], aggregate: bool) -> Broken | None:
         try:
             answer = caller.slot.impl.validate(_validate_args(k))
         except Exception as exc:
-            return Broken(args, traceback_of(exc, caller.slot.where))
+            return Broken(args, plugin_traceback(exc, caller.slot.where))
         if k == n and answer != "":
             return Broken(args, f"validate refused the declared {n} arguments: {answer!r}")
         if k != n and answer == "":
