@@ -118,7 +118,9 @@ class KuiperMagics(Magics):
     @line_magic
     def kuiper(self, line: str) -> Any:
         """``%kuiper workspace`` (the Workspace), ``%kuiper functions`` (a table of every
-        function), ``%kuiper udfs``, ``%kuiper plugins TYPE``."""
+        function), ``%kuiper udfs``, ``%kuiper plugins TYPE``, ``%kuiper test NAME
+        [ARG_TYPE ...]`` (property-test a plugin's contract with Hypothesis; a function
+        without metadata json takes its argument types, e.g. ``int``)."""
         words = shlex.split(line)
         verb = words[0] if words else ""
         if verb == "workspace":
@@ -133,4 +135,12 @@ class KuiperMagics(Magics):
             return self.workspace.reload_plugins()
         if verb == "plugins" and len(words) == 2:
             return self.workspace.show_plugins(words[1])  # type: ignore[arg-type]
-        raise KuiperDevError("usage: %kuiper workspace | functions | udfs | plugins TYPE | reload")
+        if verb == "test" and len(words) >= 2:  # Hypothesis contract checks of one plugin
+            from ..testing import check_plugin
+
+            types = {"arg_types": words[2:]} if len(words) > 2 else {}  # a function's arg types
+            return check_plugin(self.workspace, words[1], **types)
+        raise KuiperDevError(
+            "usage: %kuiper workspace | functions | udfs | plugins TYPE | reload"
+            " | test NAME [ARG_TYPE ...]"
+        )

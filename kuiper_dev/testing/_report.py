@@ -50,3 +50,6 @@ class ContractReport:
 
     def __str__(self) -> str:
         return "\n".join([self.summary(), *(f"FAIL {f}" for f in self.failures)])
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))  # a notebook shows the summary and each broken law

@@ -112,3 +112,22 @@ def test_sql_cell_over_a_recording(shell: object, tmp_path: Path) -> None:
     cell = 'CREATE STREAM r () WITH (DATASOURCE="sensors/+");\nSELECT t FROM r WHERE t > 5'
     result = shell.run_cell_magic("kuiper_sql", f"--recording {path}", cell)  # type: ignore[attr-defined]
     assert result.rows == [{"t": 10.0}, {"t": 20.0}]
+
+
+CHECKED = """from ekuiper import Function
+class F(Function):
+    def validate(self, args): return "" if len(args) == 1 else "expect one argument"
+    def is_aggregate(self): return False
+    def exec(self, args, ctx): return None if args[0] is None else args[0] * 2
+Twice = F()
+"""
+
+
+def test_kuiper_test_checks_a_cell_plugins_contract(shell: object) -> None:
+    shell.run_cell_magic("kuiper_function", "Twice", CHECKED)  # type: ignore[attr-defined]
+    report = shell.run_line_magic("kuiper", "test twice int")  # type: ignore[attr-defined]
+    assert report.ok, str(report)
+    # the function of the first test validates any arity, then fails on no argument
+    shell.run_cell_magic("kuiper_function", "AddN", FUNC.format(n=1))  # type: ignore[attr-defined]
+    broken = shell.run_line_magic("kuiper", "test addN int")  # type: ignore[attr-defined]
+    assert not broken.ok and "validate arity" in str(broken)
