@@ -83,8 +83,16 @@ def kuiper_plugins() -> Any:
     return load
 
 
-# A ``kuiper_broker`` fixture (a 127.0.0.1 MQTT broker started and stopped by the
-# test) belongs here; it comes with the MQTT work.
+@pytest.fixture
+def kuiper_broker() -> Any:
+    """An embedded MQTT broker on a free 127.0.0.1 port for the test (``.url``), stopped after.
+
+    Point a workspace at it with ``ws.use_broker(kuiper_broker.url)``.
+    """
+    from ..connectors import broker
+
+    with broker() as running:
+        yield running
 
 
 class RuleTestFailure(Exception):

@@ -79,3 +79,24 @@ def test_profiles_load_from_the_command_line(
     )
     result = pytester.runpytest_subprocess("-p", "no:nbval", f"--hypothesis-profile={profile}")
     result.assert_outcomes(passed=1)
+
+
+def test_the_broker_fixture_carries_a_live_rule(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from kuiper_dev import Message, Workspace
+
+        def test_live(kuiper_broker):
+            assert kuiper_broker.url.startswith("tcp://127.0.0.1:")
+            ws = Workspace(plugins_dir=None)
+            ws.use_broker(kuiper_broker.url)
+            live = ws.start_live("SELECT v FROM s")
+            try:
+                Workspace.republish([Message("s", b'{"v": 1}', 0)], kuiper_broker.url, speed=0)
+                assert live.wait(emissions=1, timeout=10)
+            finally:
+                live.stop()
+            assert live.result.rows == [{"v": 1.0}]
+        """
+    )
+    pytester.runpytest("-p", "no:nbval").assert_outcomes(passed=1)
