@@ -138,8 +138,9 @@ class KuiperMagics(Magics):
         if verb == "test" and len(words) >= 2:  # Hypothesis contract checks of one plugin
             from ..testing import check_plugin
 
-            types = {"arg_types": words[2:]} if len(words) > 2 else {}  # a function's arg types
-            return check_plugin(self.workspace, words[1], **types)
+            if len(words) > 2:  # a function's argument types, when it has no metadata json
+                return check_plugin(self.workspace, words[1], arg_types=words[2:])
+            return check_plugin(self.workspace, words[1])
         raise KuiperDevError(
             "usage: %kuiper workspace | functions | udfs | plugins TYPE | reload"
             " | test NAME [ARG_TYPE ...]"

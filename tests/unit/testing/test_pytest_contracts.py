@@ -90,6 +90,7 @@ def test_the_broker_fixture_carries_a_live_rule(pytester: pytest.Pytester) -> No
             assert kuiper_broker.url.startswith("tcp://127.0.0.1:")
             ws = Workspace(plugins_dir=None)
             ws.use_broker(kuiper_broker.url)
+            ws.create_stream('CREATE STREAM s () WITH (DATASOURCE="s")')
             live = ws.start_live("SELECT v FROM s")
             try:
                 Workspace.republish([Message("s", b'{"v": 1}', 0)], kuiper_broker.url, speed=0)
