@@ -1,0 +1,257 @@
+"""The scenarios of ``make bench``, how each is measured, and what it is compared to.
+
+A scenario's ``value`` is the median over repeated runs, each run a child process
+(``bench.child``) whose peak RSS is its own. ``limit`` is the figure it is divided
+by, measured in the same run: the bare loop doing the same job by hand, the
+built-in twin of a plugin rule, or an idle process's memory. ``goal`` is the ratio
+that issue 15 asks for (``None``: no goal yet). Scenario names are stable: other
+tools read ``bench/results.json`` by them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any, Literal
+
+from . import data
+
+Side = Literal["kuiper_dev", "bare", "bytewax"]
+Data = Literal["jsonl", "recording", "none"]
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 900  # one child run; a hung run is killed and reported, never waited on
+
+
+@dataclass(frozen=True)
+class Job:
+    """One child run: who runs which job over how many messages of which file."""
+
+    side: Side
+    job: str
+    data: Data
+    messages: int
+
+
+@dataclass
+class Sample:
+    """What a job's runs gave: one entry per repeat."""
+
+    results: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named figure: the job it reads, its unit, and what it is divided by."""
+
+    name: str
+    job: Job | None  # None: the feature has not landed; listed as pending
+    unit: Literal["msg/s", "ms", "us", "MiB", "ratio"] = "msg/s"
+    limit: str | None = None  # the scenario whose value this one is divided by
+    limit_name: str | None = None
+    goal: float | None = None  # the ratio asked for (value / limit at least this)
+
+
+def scenarios(n: int) -> list[Scenario]:
+    """The suite for ``n`` messages; windows over many rows per event run on fewer.
+
+    >>> [s.name for s in scenarios(1000) if s.job is None]
+    ['plugin_portable_us', 'mqtt_e2e', 'mqtt_latency_p99_us', 'trace_overhead']
+    """
+    small = max(1_000, min(n // 10, 100_000))  # sliding and join: see README
+    bare = "bare loop, same job"
+
+    def trio(name: str, kind: Data, count: int, goal: float | None) -> list[Scenario]:
+        return [
+            Scenario(name, Job("kuiper_dev", name, kind, count), limit=f"{name}_bare",
+                     limit_name=bare, goal=goal),
+            Scenario(f"{name}_bare", Job("bare", name, kind, count)),
+        ]  # fmt: skip
+
+    out = [
+        *trio("filter", "jsonl", n, 0.80),
+        Scenario("filter_bytewax", Job("bytewax", "filter", "jsonl", n), limit="filter_bare",
+                 limit_name=bare),
+        *trio("window", "jsonl", n, 0.80),
+        *trio("window_event", "jsonl", n, 0.30),
+        Scenario("window_event_bytewax", Job("bytewax", "window_event", "jsonl", n),
+                 limit="window_event_bare", limit_name=bare),
+        *trio("sliding", "jsonl", small, 0.15),
+        *trio("join", "jsonl", small, 0.15),
+        *trio("builtins3", "jsonl", n, None),
+        Scenario("plugin_inprocess", Job("kuiper_dev", "plugin_inprocess", "jsonl", n),
+                 limit="plugin_builtin", limit_name="same rule with a built-in", goal=0.67),
+        Scenario("plugin_builtin", Job("kuiper_dev", "plugin_builtin", "jsonl", n)),
+        Scenario("plugin_portable_us", None, unit="us"),
+        Scenario("mqtt_e2e", None),
+        Scenario("mqtt_latency_p99_us", None, unit="us"),
+        *trio("replay", "recording", n, None),
+        Scenario("hot_reload_ms", Job("kuiper_dev", "hot_reload", "none", 0), unit="ms"),
+        Scenario("trace_overhead", None, unit="ratio"),
+        Scenario("rss_idle", Job("kuiper_dev", "idle", "none", 0), unit="MiB"),
+        Scenario("rss_1m", Job("kuiper_dev", "replay_window", "recording", n), unit="MiB",
+                 limit="rss_idle", limit_name="idle kuiper_dev process"),
+        Scenario("rss_4m", Job("kuiper_dev", "replay_window", "recording", 4 * n),
+                 unit="MiB", limit="rss_1m", limit_name="rss_1m (flat memory: 1.0)"),
+    ]  # fmt: skip
+    return out
+
+
+# Cross-scenario goals of issue 15 that are not a scenario's own limit.
+PEER_GOALS: list[tuple[str, str, float]] = [
+    ("filter", "filter_bytewax", 1.15),
+    ("window_event", "window_event_bytewax", 2.0),
+]
+
+
+def _path(job: Job) -> Path:
+    if job.data == "jsonl":
+        return data.jsonl_file(job.messages)
+    if job.data == "recording":
+        return data.recording_file(job.messages)
+    return Path(os.devnull)
+
+
+def run_child(job: Job, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``job`` once in a fresh interpreter and return its JSON line; raises
+    RuntimeError with the child's stderr when it fails or times out."""
+    cmd = [sys.executable, "-m", "bench.child", job.side, job.job, str(_path(job))]
+    env = {**os.environ, **(env or {}), "PYTHONPATH": _pythonpath()}
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{job.side} {job.job}: no result within {TIMEOUT_S} s") from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(f"{job.side} {job.job}: {last}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _pythonpath() -> str:
+    parts = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return os.pathsep.join(dict.fromkeys(parts))
+
+
+def measure(
+    suite: list[Scenario], repeat: int, log: Callable[[str], None] = print
+) -> dict[Job, Sample]:
+    """Run every job ``repeat`` times, round-robin so that a noisy spell on the
+    machine spreads over all scenarios instead of spoiling one."""
+    jobs = list(dict.fromkeys(s.job for s in suite if s.job is not None))
+    for job in jobs:  # make the files first, so no run pays for them
+        _path(job)
+    samples = {job: Sample() for job in jobs}
+    for r in range(repeat):
+        for job in jobs:
+            sample = samples[job]
+            if sample.error is not None:
+                continue
+            try:
+                out = run_child(job)
+            except RuntimeError as exc:
+                sample.error = str(exc)
+                log(f"  {job.side} {job.job}: {exc}")
+                continue
+            sample.results.append(int(out["result"]))
+            sample.seconds.append(float(out["seconds"]))
+            sample.cpu_seconds.append(float(out["cpu_seconds"]))
+            sample.rss_mb.append(float(out["rss_mb"]))
+            log(f"  run {r + 1}/{repeat} {job.side:10s} {job.job:16s} {out['seconds']:8.2f} s")
+    return samples
+
+
+def _values(s: Scenario, sample: Sample) -> list[float]:
+    assert s.job is not None
+    if s.unit == "MiB":
+        return sample.rss_mb
+    if s.unit == "ms":  # hot_reload: the child returns microseconds per reload
+        return [r / 1000 for r in sample.results]
+    return [s.job.messages / sec for sec in sample.seconds]
+
+
+def summarise(suite: list[Scenario], samples: dict[Job, Sample]) -> list[dict[str, Any]]:
+    """The ``scenarios`` list of results.json, in suite order."""
+    rows: dict[str, dict[str, Any]] = {}
+    for s in suite:
+        row: dict[str, Any] = {
+            "name": s.name, "value": None, "unit": s.unit, "min": None, "max": None,
+            "limit": None, "limit_name": s.limit_name, "ratio": None, "rss_mb": None,
+            "goal": s.goal, "messages": s.job.messages if s.job else None,
+            "results": None, "cpu_value": None, "status": "pending",
+        }  # fmt: skip
+        sample = samples.get(s.job) if s.job is not None else None
+        if sample is not None and sample.error is not None and not sample.results:
+            row.update(status="unavailable", error=sample.error)
+        elif sample is not None and sample.results:
+            values = _values(s, sample)
+            row.update(
+                value=median(values), min=min(values), max=max(values),
+                rss_mb=median(sample.rss_mb), results=median(sample.results), status="measured",
+            )  # fmt: skip
+            if s.unit == "msg/s" and s.job is not None and all(sample.cpu_seconds):
+                row["cpu_value"] = median(s.job.messages / c for c in sample.cpu_seconds)
+        rows[s.name] = row
+    for s in suite:  # limits may come later in the suite: divide once all are known
+        row = rows[s.name]
+        if s.limit is not None:
+            limit = rows[s.limit]["value"]
+            row["limit"] = limit
+            if limit and row["value"] is not None:
+                row["ratio"] = row["value"] / limit
+        if s.goal is not None and row["ratio"] is not None:
+            row["met"] = row["ratio"] >= s.goal
+    return list(rows.values())
+
+
+def peer_goals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """kuiper_dev's rate over bytewax's on the same job, against issue 15's goal."""
+    by = {r["name"]: r for r in rows}
+    out = []
+    for mine, peer, goal in PEER_GOALS:
+        a, b = by[mine]["value"], by[peer]["value"]
+        ratio = a / b if a and b else None
+        met = None if ratio is None else ratio >= goal
+        out.append({"scenario": mine, "against": peer, "goal": goal, "ratio": ratio, "met": met})
+    return out
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: they mean little without it."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+            timeout=10,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        commit = ""
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_avg": list(os.getloadavg()),
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }

@@ -1,0 +1,158 @@
+"""The bench harness measures what it says: kuiper_dev and its peers do the same job.
+
+No timing is asserted (DESIGN.md: speed is measured by ``make bench``, never by
+timed tests). These tests check that each kuiper_dev job and its bare loop give the
+same number of emissions over one small file, that the data is seeded and cached,
+and that results.json is built as issue 15 describes, with pending scenarios kept.
+"""
+
+from __future__ import annotations
+
+import doctest
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import __main__ as cli
+from bench import child, data, jobs, peers, suite
+
+N = 3_000  # about 45 s of traffic: several 10 s windows, many 1 s ones
+
+STABLE = [
+    "filter", "window", "window_event", "sliding", "join", "builtins3", "plugin_inprocess",
+    "plugin_portable_us", "mqtt_e2e", "mqtt_latency_p99_us", "replay", "hot_reload_ms",
+    "trace_overhead", "rss_1m", "rss_4m", "filter_bytewax", "window_event_bytewax",
+]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test makes its files in its own folder, never in the shared cache."""
+    monkeypatch.setenv("KUIPER_BENCH_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_data_is_seeded_ordered_and_cached(cache: Path) -> None:
+    path = data.jsonl_file(N)
+    first = path.read_bytes()
+    assert path.parent == cache
+    assert data.jsonl_file(N).stat().st_mtime_ns == path.stat().st_mtime_ns  # not remade
+    path.unlink()
+    assert data.jsonl_file(N).read_bytes() == first  # the same seed makes the same file
+    rows = [json.loads(line) for line in first.splitlines()]
+    assert len({r["deviceId"] for r in rows}) == data.DEVICES
+    assert all(0 <= r["temperature"] <= 100 for r in rows)
+    gaps = [b["ts"] - a["ts"] for a, b in zip(rows, rows[1:], strict=False)]
+    assert min(gaps) >= 1 and max(gaps) <= 19
+    assert 0.4 < sum(r["temperature"] > 50 for r in rows) / N < 0.6  # about half pass
+
+
+def test_messages_carry_the_rows_ts_as_arrival_time() -> None:
+    path = data.jsonl_file(50)
+    got = [(m.ts, json.loads(m.payload)["ts"]) for m in data.messages(path)]
+    assert len(got) == 50 and all(a == b for a, b in got)
+
+
+@pytest.mark.parametrize(
+    "job", ["filter", "window", "window_event", "sliding", "join", "builtins3", "replay"]
+)
+def test_kuiper_dev_and_bare_loop_emit_the_same(job: str) -> None:
+    path = data.recording_file(N) if job == "replay" else data.jsonl_file(N)
+    engine = jobs.JOBS[job](path)()
+    bare = peers.BARE[job](path)()
+    assert engine == bare
+    assert engine > 0
+
+
+def test_plugin_rule_and_builtin_rule_emit_the_same() -> None:
+    path = data.jsonl_file(200)
+    assert jobs.JOBS["plugin_inprocess"](path)() == jobs.JOBS["plugin_builtin"](path)() == 200
+
+
+def test_rss_replay_streams_the_whole_recording() -> None:
+    path = data.recording_file(N)
+    windows = jobs.JOBS["replay_window"](path)()
+    assert windows == peers.BARE["window"](data.jsonl_file(N))()
+
+
+def test_hot_reload_reports_microseconds_after_checking_each_reload() -> None:
+    took = jobs.JOBS["hot_reload"](Path("/dev/null"))()
+    assert took > 0
+
+
+def test_a_child_process_reports_its_result_and_its_own_memory() -> None:
+    job = suite.Job("bare", "filter", "jsonl", 500)
+    out = suite.run_child(job)
+    assert out["result"] == peers.BARE["filter"](data.jsonl_file(500))()
+    assert out["seconds"] > 0 and out["cpu_seconds"] >= 0
+    assert 1 < out["rss_mb"] < 1_000
+
+
+def test_a_failing_child_is_reported_with_its_last_error_line() -> None:
+    with pytest.raises(RuntimeError, match="KeyError"):
+        suite.run_child(suite.Job("bare", "no_such_job", "none", 0))
+
+
+def test_the_suite_keeps_every_stable_name_and_lists_pending_ones() -> None:
+    names = [s.name for s in suite.scenarios(1_000_000)]
+    assert set(STABLE) <= set(names)
+    assert len(names) == len(set(names))
+    pending = {s.name for s in suite.scenarios(1_000_000) if s.job is None}
+    assert pending == {"plugin_portable_us", "mqtt_e2e", "mqtt_latency_p99_us", "trace_overhead"}
+    limits = {s.limit for s in suite.scenarios(10) if s.limit is not None}
+    assert limits <= set(names)
+
+
+def test_summary_takes_medians_and_divides_by_limits_measured_later() -> None:
+    filt = suite.Job("kuiper_dev", "filter", "jsonl", 1000)
+    bare = suite.Job("bare", "filter", "jsonl", 1000)
+    scenarios = [
+        suite.Scenario("filter", filt, limit="filter_bare", limit_name="bare", goal=0.8),
+        suite.Scenario("filter_bare", bare),
+        suite.Scenario("mqtt_e2e", None),
+    ]
+    samples = {
+        filt: suite.Sample([500] * 3, [1.0, 2.0, 4.0], [0.5, 1.0, 2.0], [30.0, 31.0, 35.0]),
+        bare: suite.Sample([500] * 3, [0.5, 0.5, 1.0], [0.5, 0.5, 1.0], [12.0, 12.0, 12.0]),
+    }
+    rows = {r["name"]: r for r in suite.summarise(scenarios, samples)}
+    assert rows["filter"]["value"] == 500.0  # median of 1000, 500, 250 msg/s
+    assert (rows["filter"]["min"], rows["filter"]["max"]) == (250.0, 1000.0)
+    assert rows["filter"]["limit"] == 2000.0
+    assert rows["filter"]["ratio"] == 0.25 and rows["filter"]["met"] is False
+    assert rows["filter"]["rss_mb"] == 31.0 and rows["filter"]["cpu_value"] == 1000.0
+    assert rows["mqtt_e2e"]["status"] == "pending" and rows["mqtt_e2e"]["value"] is None
+    keys = {"name", "value", "unit", "min", "max", "limit", "limit_name", "ratio", "rss_mb"}
+    assert all(keys <= set(r) for r in rows.values())
+
+
+def test_a_peer_that_cannot_run_is_unavailable_not_dropped() -> None:
+    job = suite.Job("bytewax", "filter", "jsonl", 10)
+    scenario = suite.Scenario("filter_bytewax", job)
+    sample = suite.Sample(error="bytewax filter: bytewax is not installed: run `make bench`")
+    (row,) = suite.summarise([scenario], {job: sample})
+    assert row["status"] == "unavailable" and "make bench" in row["error"]
+
+
+def test_peer_goals_and_table_say_whether_each_goal_is_met() -> None:
+    rows = [
+        {"name": "filter", "value": 230.0}, {"name": "filter_bytewax", "value": 200.0},
+        {"name": "window_event", "value": 100.0}, {"name": "window_event_bytewax", "value": None},
+    ]  # fmt: skip
+    goals = suite.peer_goals(rows)
+    assert goals[0]["ratio"] == pytest.approx(1.15) and goals[0]["met"] is True
+    assert goals[1]["ratio"] is None and goals[1]["met"] is None
+    full = [
+        {**r, "unit": "msg/s", "min": None, "max": None, "limit": None, "ratio": None,
+         "goal": None, "rss_mb": None, "status": "measured"}
+        for r in rows
+    ]  # fmt: skip
+    text = cli.table(full, goals)
+    assert "filter / filter_bytewax: 1.15 (goal 1.15) goal met" in text
+    assert "window_event_bytewax" in text.splitlines()[5]
+
+
+@pytest.mark.parametrize("module", [data, suite, child])
+def test_doctests(module: object) -> None:
+    assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
