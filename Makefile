@@ -19,7 +19,7 @@ demo: $(STAMP)  ## the main job on embedded defaults: plugin + simulated sensors
 	$(BIN)/kuiper-dev demo
 
 test: $(STAMP)  ## lint, types, layer contract, unit/property tests, rule tests, doctests, notebooks
-	$(BIN)/ruff check kuiper_dev tests plugins
+	$(BIN)/ruff check kuiper_dev tests plugins bench
 	$(BIN)/mypy kuiper_dev
 	$(BIN)/lint-imports
 	$(BIN)/pytest
