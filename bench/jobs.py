@@ -15,7 +15,7 @@ from typing import Any
 from kuiper_dev import Message, Workspace
 from kuiper_dev.engine import Driver, VirtualClock
 
-from . import data
+from . import data, mqtt
 
 Run = Callable[[], int]
 """A prepared job: runs once and returns how many emissions its sinks received."""
@@ -202,6 +202,9 @@ def hot_reload_job(path: Path) -> Run:
 
 
 JOBS: dict[str, Callable[[Path], Run]] = {
+    "mqtt_e2e": mqtt.e2e_job,
+    "mqtt_latency_p50": mqtt.latency_job(50),
+    "mqtt_latency_p99": mqtt.latency_job(99),
     "builtins3": builtins3_job,
     "filter": filter_job,
     "hot_reload": hot_reload_job,

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from . import mqtt
+
 Run = Callable[[], int]
 
 WINDOW_MS = 10_000
@@ -171,6 +173,9 @@ def bare_replay(path: Path) -> Run:
 
 
 BARE: dict[str, Callable[[Path], Run]] = {
+    "mqtt_e2e": mqtt.bare_e2e_job,
+    "mqtt_latency_p50": mqtt.bare_latency_job(50),
+    "mqtt_latency_p99": mqtt.bare_latency_job(99),
     "builtins3": bare_builtins3,
     "filter": bare_filter,
     "join": bare_join,

@@ -22,7 +22,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any, Literal
 
-from . import data
+from . import data, mqtt
 
 Side = Literal["kuiper_dev", "bare", "bytewax"]
 Data = Literal["jsonl", "recording", "none"]
@@ -67,7 +67,7 @@ def scenarios(n: int) -> list[Scenario]:
     """The suite for ``n`` messages; windows over many rows per event run on fewer.
 
     >>> [s.name for s in scenarios(1000) if s.job is None]
-    ['plugin_portable_us', 'mqtt_e2e', 'mqtt_latency_p99_us', 'trace_overhead']
+    ['plugin_portable_us', 'trace_overhead']
     """
     small = max(1_000, min(n // 10, 100_000))  # sliding and join: see README
     bare = "bare loop, same job"
@@ -77,6 +77,16 @@ def scenarios(n: int) -> list[Scenario]:
             Scenario(name, Job("kuiper_dev", name, kind, count), limit=f"{name}_bare",
                      limit_name=bare, goal=goal),
             Scenario(f"{name}_bare", Job("bare", name, kind, count)),
+        ]  # fmt: skip
+
+    e2e, paho = min(n, mqtt.E2E_MAX), "bare paho subscriber, same traffic"
+
+    def latency(q: int) -> list[Scenario]:
+        name, count = f"mqtt_latency_p{q}", mqtt.LATENCY_COUNT
+        return [
+            Scenario(f"{name}_us", Job("kuiper_dev", name, "jsonl", count), unit="us",
+                     limit=f"{name}_us_bare", limit_name=paho),
+            Scenario(f"{name}_us_bare", Job("bare", name, "jsonl", count), unit="us"),
         ]  # fmt: skip
 
     out = [
@@ -94,8 +104,11 @@ def scenarios(n: int) -> list[Scenario]:
                  limit="plugin_builtin", limit_name="same rule with a built-in", goal=0.67),
         Scenario("plugin_builtin", Job("kuiper_dev", "plugin_builtin", "jsonl", n)),
         Scenario("plugin_portable_us", None, unit="us"),
-        Scenario("mqtt_e2e", None),
-        Scenario("mqtt_latency_p99_us", None, unit="us"),
+        Scenario("mqtt_e2e", Job("kuiper_dev", "mqtt_e2e", "jsonl", e2e), limit="mqtt_e2e_bare",
+                 limit_name=paho),
+        Scenario("mqtt_e2e_bare", Job("bare", "mqtt_e2e", "jsonl", e2e)),
+        *latency(50),
+        *latency(99),
         *trio("replay", "recording", n, None),
         Scenario("hot_reload_ms", Job("kuiper_dev", "hot_reload", "none", 0), unit="ms"),
         Scenario("trace_overhead", None, unit="ratio"),
@@ -180,6 +193,8 @@ def _values(s: Scenario, sample: Sample) -> list[float]:
         return sample.rss_mb
     if s.unit == "ms":  # hot_reload: the child returns microseconds per reload
         return [r / 1000 for r in sample.results]
+    if s.unit == "us":  # latencies: the child returns microseconds
+        return [float(r) for r in sample.results]
     return [s.job.messages / sec for sec in sample.seconds]
 
 
