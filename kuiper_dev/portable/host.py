@@ -94,7 +94,9 @@ class PortableHost:
         """Listen on the control channel, run the plugin and wait for its handshake."""
         with self._lock:
             if self._ctrl is not None:
-                raise PortableError(f"portable plugin {self.name} is already started; stop it first")
+                raise PortableError(
+                    f"portable plugin {self.name} is already started; stop it first"
+                )
             self._stopping = False
             try:
                 self._ctrl = pynng.Rep0(recv_timeout=_POLL_MS, send_timeout=1000)
@@ -151,7 +153,12 @@ class PortableHost:
         """``{"status", "pid", "refCount", "errMsg"}`` as eKuiper reports a portable plugin."""
         proc = self._proc
         pid = proc.pid if proc is not None and proc.poll() is None else 0
-        return {"refCount": dict(self._refs), "status": self._status, "errMsg": self._err, "pid": pid}
+        return {
+            "refCount": dict(self._refs),
+            "status": self._status,
+            "errMsg": self._err,
+            "pid": pid,
+        }
 
     def output(self, lines: int = 20) -> list[str]:
         """The last ``lines`` lines the plugin printed (stdout and stderr)."""
@@ -181,7 +188,11 @@ class PortableHost:
         """A :class:`~kuiper_dev.connectors.base.Source` reading source symbol ``name``."""
         self._declared("source", name, self.manifest.sources)
         handle = PortableSource(
-            self, name, datasource, dict(props or {}), (rule_id, op_id or f"source_{name}", self._next())
+            self,
+            name,
+            datasource,
+            dict(props or {}),
+            (rule_id, op_id or f"source_{name}", self._next()),
         )
         self._handles.append(handle)
         return handle
@@ -283,8 +294,7 @@ class PortableHost:
                     ) from None
                 if time.monotonic() > deadline:
                     raise PortableError(
-                        f"portable plugin {self.name}: no {what} in time; "
-                        f"{self.describe_trouble()}"
+                        f"portable plugin {self.name}: no {what} in time; {self.describe_trouble()}"
                     ) from None
 
     # -- process -----------------------------------------------------------------------
@@ -308,7 +318,9 @@ class PortableHost:
             )
         except OSError as exc:
             self._status, self._err = "error", str(exc)
-            raise PortableError(f"portable plugin {self.name}: cannot run {cmd[0]} ({exc}); check the executable") from exc
+            raise PortableError(
+                f"portable plugin {self.name}: cannot run {cmd[0]} ({exc}); check the executable"
+            ) from exc
         self._proc = proc
         self._thread(self._read_output, proc)
         ctrl = self._ctrl
@@ -391,7 +403,7 @@ def _checked(folder: Path) -> PortableManifest:
     if not exe.is_file():
         raise PortableError(
             f"{folder / (manifest.name + '.json')}: executable {manifest.executable!r} is missing "
-            f"from {folder}; add it or fix \"executable\""
+            f'from {folder}; add it or fix "executable"'
         )
     if manifest.language == "python" and manifest.extra.get("virtualEnvType"):
         raise PortableError(

@@ -59,15 +59,17 @@ class PortableManifest:
         language = _text(data, "language", where)
         executable = _text(data, "executable", where)
         if not language:
-            raise PortableError(f"{where}: invalid plugin, missing language; add \"language\": \"python\"")
+            raise PortableError(
+                f'{where}: invalid plugin, missing language; add "language": "python"'
+            )
         if not executable:
             raise PortableError(
-                f"{where}: invalid plugin, missing executable; add \"executable\": \"{name}.py\""
+                f'{where}: invalid plugin, missing executable; add "executable": "{name}.py"'
             )
         if language not in _LANGUAGES:
             raise PortableError(
                 f"{where}: invalid plugin, language '{language}' is not supported; "
-                "use \"python\" or \"go\""
+                'use "python" or "go"'
             )
         exe = Path(executable)
         if exe.is_absolute() or ".." in exe.parts:
@@ -79,7 +81,7 @@ class PortableManifest:
         if not any(lists.values()):
             raise PortableError(
                 f"{where}: invalid plugin, must define at least one source, sink or function; "
-                "list them under \"sources\", \"sinks\" or \"functions\""
+                'list them under "sources", "sinks" or "functions"'
             )
         known = {"name", "version", "language", "executable", "sources", "sinks", "functions"}
         return cls(
@@ -132,7 +134,7 @@ class PortableManifest:
 def _text(data: dict[str, Any], key: str, where: str) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        raise PortableError(f"{where}: \"{key}\" must be a string, got {value!r}; fix the manifest")
+        raise PortableError(f'{where}: "{key}" must be a string, got {value!r}; fix the manifest')
     return value
 
 
@@ -140,11 +142,11 @@ def _names(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = data.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise PortableError(
-            f"{where}: \"{key}\" must be a list of names, got {value!r}; fix the manifest"
+            f'{where}: "{key}" must be a list of names, got {value!r}; fix the manifest'
         )
     for v in value:
         validate_name(v, f"{where}: {key[:-1]} symbol")
     if len(set(value)) != len(value):
         dup = sorted({v for v in value if value.count(v) > 1})
-        raise PortableError(f"{where}: \"{key}\" lists {', '.join(dup)} twice; list each once")
+        raise PortableError(f'{where}: "{key}" lists {", ".join(dup)} twice; list each once')
     return tuple(value)

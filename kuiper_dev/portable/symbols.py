@@ -91,13 +91,15 @@ class PortableFunction:
                 if reply[:1] != b"h":
                     return orjson.loads(reply)
                 sock.send(data)
-        raise PortableError(f"function {self.symbol}: only handshakes came back; restart the plugin")
+        raise PortableError(
+            f"function {self.symbol}: only handshakes came back; restart the plugin"
+        )
 
     def _recv(self, deadline: float) -> bytes:
         recv = self._sock.recv
         while True:
             try:
-                return recv()
+                return bytes(recv())
             except pynng.Timeout:
                 if time.monotonic() > deadline:
                     raise PortableError(
@@ -179,7 +181,9 @@ class PortableSource:
         self._stopped.clear()
         topic = self.datasource or self.symbol
         self._thread = threading.Thread(
-            target=self._run, args=(sock, topic, deliver, fail), daemon=True,
+            target=self._run,
+            args=(sock, topic, deliver, fail),
+            daemon=True,
             name=f"portable-source-{self.symbol}",
         )
         self._thread.start()
@@ -201,7 +205,9 @@ class PortableSource:
             except (orjson.JSONDecodeError, TypeError, AttributeError) as exc:
                 fail(f"source {self.symbol}: invalid data format, cannot decode {raw!r} ({exc})")
                 continue
-            deliver(Message(topic, payload, time.time_ns() // 1_000_000, meta=data.get("meta") or {}))
+            deliver(
+                Message(topic, payload, time.time_ns() // 1_000_000, meta=data.get("meta") or {})
+            )
 
     def stop(self) -> None:
         """Close the data channel and stop the symbol; bounded in time."""
