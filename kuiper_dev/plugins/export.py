@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from .._types import PluginKind
-from ..errors import PluginError, PortableError
+from ..errors import PluginError, PluginNameError, PortableError
 from .naming import parse_plugin_file, uc_first
 from .registry import PluginRegistry
 from .slots import LoadedPlugin
@@ -58,7 +58,9 @@ def validate_name(name: str, what: str = "portable plugin") -> str:
     kuiper_dev.errors.PortableError: portable plugin '../x' breaks eKuiper's naming rule: ...
     """
     if not name:
-        raise PortableError(f"{what} name is empty; give it a name such as 'mykit'")
+        raise PortableError(
+            f"{what} name is empty, which eKuiper refuses; give it a name such as 'mykit'"
+        )
     if name != name.strip():
         raise PortableError(
             f"{what} {name!r} has leading or trailing whitespace, which eKuiper refuses; "
@@ -213,6 +215,11 @@ def export_native(
     version = _norm_version(version)
     symbol = uc_first(plugin.name)
     file_name = f"{symbol}@v{version}.py"
+    if Path(file_name).name != file_name or "\\" in file_name:
+        raise PluginNameError(
+            f"export {name}: the version {version!r} holds a path separator; use letters, "
+            "digits, '.', '-', '+' or '_' (e.g. 1.0.0)"
+        )
     parse_plugin_file(file_name)  # the naming and version rules, as discovery applies them
     sub = FOLDERS[plugin.kind]
     files = {f"{sub}/{rel}": data for rel, data in _metadata(plugin).items()}
