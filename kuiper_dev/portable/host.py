@@ -152,13 +152,13 @@ class PortableHost:
     def status(self) -> dict[str, Any]:
         """``{"status", "pid", "refCount", "errMsg"}`` as eKuiper reports a portable plugin."""
         proc = self._proc
-        pid = proc.pid if proc is not None and proc.poll() is None else 0
-        return {
-            "refCount": dict(self._refs),
-            "status": self._status,
-            "errMsg": self._err,
-            "pid": pid,
-        }
+        code = proc.poll() if proc is not None else None
+        status, err = self._status, self._err
+        if proc is not None and code is not None and status == "running":
+            # died a moment ago: the watcher has not reported it yet
+            status, err = "error", f"plugin process exited with code {code}"
+        pid = proc.pid if proc is not None and code is None else 0
+        return {"refCount": dict(self._refs), "status": status, "errMsg": err, "pid": pid}
 
     def output(self, lines: int = 20) -> list[str]:
         """The last ``lines`` lines the plugin printed (stdout and stderr)."""
