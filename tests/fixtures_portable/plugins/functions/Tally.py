@@ -1,15 +1,15 @@
 """A function plugin holding two functions (listed in tally.json): total (aggregate) and twice."""
 
-from typing import Any, List
+from typing import Any
 
 from ekuiper import Context, Function
 
 
 class Total(Function):
-    def validate(self, args: List[Any]) -> str:
+    def validate(self, args: list[Any]) -> str:
         return ""
 
-    def exec(self, args: List[Any], ctx: Context) -> Any:
+    def exec(self, args: list[Any], ctx: Context) -> Any:
         return sum(args[0])
 
     def is_aggregate(self) -> bool:
@@ -17,10 +17,10 @@ class Total(Function):
 
 
 class Twice(Function):
-    def validate(self, args: List[Any]) -> str:
+    def validate(self, args: list[Any]) -> str:
         return ""
 
-    def exec(self, args: List[Any], ctx: Context) -> Any:
+    def exec(self, args: list[Any], ctx: Context) -> Any:
         return args[0] * 2
 
     def is_aggregate(self) -> bool:

@@ -3,7 +3,7 @@
 With requireAck it acknowledges each emission, refusing one that holds "refuse".
 """
 
-from typing import Any, Dict
+from typing import Any
 
 from ekuiper import Context, Sink
 
@@ -13,7 +13,7 @@ class _Collect(Sink):
         self.path = ""
         self.ack = False
 
-    def configure(self, conf: Dict[str, Any]) -> None:
+    def configure(self, conf: dict[str, Any]) -> None:
         self.path = conf["path"]
         self.ack = bool(conf.get("requireAck", False))
 

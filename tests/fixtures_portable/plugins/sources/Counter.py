@@ -1,7 +1,7 @@
 """A source plugin exported as a class: emits conf "count" rows, then idles until closed."""
 
 import threading
-from typing import Any, Dict
+from typing import Any
 
 from ekuiper import Context, Source
 
@@ -12,7 +12,7 @@ class Counter(Source):
         self.datasource = ""
         self.closed = threading.Event()
 
-    def configure(self, datasource: str, conf: Dict[str, Any]) -> None:
+    def configure(self, datasource: str, conf: dict[str, Any]) -> None:
         self.datasource = datasource
         self.count = int(conf.get("count", 0))
 
