@@ -114,14 +114,21 @@ def _module_text(plugin: LoadedPlugin) -> str:
     )
 
 
-def _metadata(plugin: LoadedPlugin) -> dict[str, bytes]:
-    """The plugin's native metadata files, relative to its kind's folder."""
+def _metadata(plugin: LoadedPlugin, registry: PluginRegistry | None = None) -> dict[str, bytes]:
+    """The plugin's native metadata files, relative to its kind's folder.
+
+    A source defined in a cell has no yaml file; its confKeys come from ``registry``.
+    """
     folder = Path(plugin.where).parent if Path(plugin.where).is_file() else None
     files: dict[str, bytes] = {}
     if plugin.kind == "source":
         conf = folder / f"{plugin.name}.yaml" if folder else None
         if conf is not None and conf.is_file():
             files[f"{plugin.name}.yaml"] = conf.read_bytes()
+        elif registry is not None and (keys := registry.source_conf_keys(plugin.name)):
+            # a confKey's values merged over default load back to the same conf
+            sections = {k: registry.resolve_source_conf(plugin.name, k) for k in keys}
+            files[f"{plugin.name}.yaml"] = yaml.safe_dump(sections, sort_keys=False).encode()
     elif plugin.kind == "function":
         meta_path = folder / f"{plugin.name}.json" if folder else None
         meta = _read_json(meta_path) if meta_path is not None and meta_path.is_file() else {}
@@ -222,7 +229,8 @@ def export_native(
         )
     parse_plugin_file(file_name)  # the naming and version rules, as discovery applies them
     sub = FOLDERS[plugin.kind]
-    files = {f"{sub}/{rel}": data for rel, data in _metadata(plugin).items()}
+    registry = source if isinstance(source, PluginRegistry) else None
+    files = {f"{sub}/{rel}": data for rel, data in _metadata(plugin, registry).items()}
     files[f"{sub}/{file_name}"] = _module_text(plugin).encode()  # last: metadata first
     out = Path(out_dir)
     if (out / sub / file_name).exists() and not force:
@@ -266,8 +274,16 @@ if __name__ == "__main__":
 '''
 
 
-def portable_files(plugins: Iterable[LoadedPlugin], name: str, version: str) -> dict[str, bytes]:
-    """The files of portable plugin ``name`` serving ``plugins``, by path in the package."""
+def portable_files(
+    plugins: Iterable[LoadedPlugin],
+    name: str,
+    version: str,
+    registry: PluginRegistry | None = None,
+) -> dict[str, bytes]:
+    """The files of portable plugin ``name`` serving ``plugins``, by path in the package.
+
+    ``registry`` supplies the confKeys of sources defined in cells.
+    """
     validate_name(name)
     plugins = list(plugins)
     if not plugins:
@@ -311,7 +327,7 @@ def portable_files(plugins: Iterable[LoadedPlugin], name: str, version: str) -> 
             else:
                 files[f"{sub}/{sym}.json"] = _json(_unit_meta(plugin))
         if plugin.kind == "source":
-            conf = _metadata(plugin).get(f"{plugin.name}.yaml")
+            conf = _metadata(plugin, registry).get(f"{plugin.name}.yaml")
             files[f"sources/{plugin.name}.yaml"] = conf or yaml.safe_dump({"default": {}}).encode()
     manifest = {
         "version": version,
@@ -381,14 +397,16 @@ def export_portable(
     out_dir: Path | str,
     *,
     force: bool = False,
+    registry: PluginRegistry | None = None,
 ) -> list[Path]:
     """Write ``out_dir/NAME.zip`` and ``out_dir/portables/NAME/`` serving ``plugins``.
 
     Several plugins (sources, sinks, function plugins) become one portable plugin.
     Returns the zip's path, then the folder's files. Existing output is refused
-    unless ``force``, which replaces the folder as a whole.
+    unless ``force``, which replaces the folder as a whole. ``registry`` supplies
+    the confKeys of sources defined in cells.
     """
-    files = portable_files(plugins, name, version)
+    files = portable_files(plugins, name, version, registry)
     out = Path(out_dir)
     zip_path = out / f"{name}.zip"
     folder = out / "portables" / name

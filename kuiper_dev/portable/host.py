@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 _POLL_MS = 100
 _MAX_RESENDS = 1000  # queued handshakes of an idle child; each resend is quick
+_STABLE_S = 60.0  # a process that ran this long gets its restart budget back
 
 
 class PortableHost:
@@ -78,6 +79,7 @@ class PortableHost:
         self._lock = threading.RLock()  # one command at a time on the control channel
         self._stopping = False
         self._restarts = 0
+        self._started = 0.0
         self._threads: list[threading.Thread] = []
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -194,7 +196,8 @@ class PortableHost:
             dict(props or {}),
             (rule_id, op_id or f"source_{name}", self._next()),
         )
-        self._handles.append(handle)
+        with self._lock:
+            self._handles.append(handle)
         return handle
 
     def sink(
@@ -210,7 +213,8 @@ class PortableHost:
         handle = PortableSink(
             self, name, dict(props or {}), (rule_id, op_id or f"sink_{name}", self._next())
         )
-        self._handles.append(handle)
+        with self._lock:
+            self._handles.append(handle)
         return handle
 
     def _next(self) -> int:
@@ -322,6 +326,7 @@ class PortableHost:
                 f"portable plugin {self.name}: cannot run {cmd[0]} ({exc}); check the executable"
             ) from exc
         self._proc = proc
+        self._started = time.monotonic()
         self._thread(self._read_output, proc)
         ctrl = self._ctrl
         assert ctrl is not None
@@ -368,6 +373,8 @@ class PortableHost:
             self.crashes.append(f"{report}; last output:\n{last}")
             self._status, self._err = "error", report
             log.warning("%s; last output:\n%s", report, last)
+            if time.monotonic() - self._started > _STABLE_S:
+                self._restarts = 0  # it ran a good while: a fresh budget
             if not self.restart or self._restarts >= self.max_restarts:
                 return
             self._restarts += 1

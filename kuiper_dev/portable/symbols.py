@@ -86,6 +86,10 @@ class PortableFunction:
             except pynng.BadState:  # fresh channel: the plugin's handshake is waiting
                 self._recv(deadline)
                 sock.send(data)
+            except pynng.Closed:
+                raise PortableError(
+                    f"function {self.symbol}: its channel is closed; start the host again"
+                ) from None
             for _ in range(_MAX_RESENDS):
                 reply = self._recv(deadline)
                 if reply[:1] != b"h":

@@ -268,3 +268,17 @@ def test_check_refuses_a_program_serving_another_name(kit: Path) -> None:
     main.write_text(main.read_text().replace(f"'{NAME}',", "'other',"))
     with pytest.raises(PortableError, match="serves plugin 'other'"):
         check_portable(kit)
+
+
+def test_handles_refuse_work_after_the_host_stopped(kit: Path) -> None:
+    with PortableHost(kit, handshake_timeout=20, call_timeout=5) as host:
+        revert = host.function(REVERT)
+        assert revert.exec(["ab"]) == "ba"
+        pid = host.status()["pid"]
+    assert host.status() == {"refCount": {}, "status": "stop", "errMsg": "", "pid": 0}
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(PortableError, match="channel is closed"):
+        revert.exec(["ab"])
+    with pytest.raises(PortableError, match="not started"):
+        host.function(REVERT)

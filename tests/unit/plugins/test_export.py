@@ -191,3 +191,17 @@ def test_portable_files_lists_third_party_imports(registry: PluginRegistry) -> N
     )
     req = portable_files([plugin], "yk", "1")["requirements.txt"].decode().splitlines()
     assert [line.split("==")[0] for line in req] == ["ekuiper", "PyYAML"]
+
+
+def test_cell_source_confkeys_come_from_the_registry(tmp_path: Path) -> None:
+    reg = PluginRegistry()
+    text = (FIXTURES / "sources" / "Counter.py").read_text() + "\n\nTicks = Counter\n"
+    reg.define_source("Ticks", text, conf="default:\n  count: 2\nfast:\n  count: 9\n")
+    export_native(reg, "ticks", "1", tmp_path / "native")
+    back = PluginRegistry()
+    back.load_dir(tmp_path / "native")
+    assert back.resolve_source_conf("ticks", "fast") == {"count": 9}
+    assert back.resolve_source_conf("ticks") == {"count": 2}
+    export_portable([reg.get("source", "ticks")], "kit", "1", tmp_path, registry=reg)
+    sections = (tmp_path / "portables/kit/sources/ticks.yaml").read_text()
+    assert sections == "default:\n  count: 2\nfast:\n  count: 9\n"
