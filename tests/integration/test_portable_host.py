@@ -282,3 +282,26 @@ def test_handles_refuse_work_after_the_host_stopped(kit: Path) -> None:
         revert.exec(["ab"])
     with pytest.raises(PortableError, match="not started"):
         host.function(REVERT)
+
+
+def test_sources_and_sinks_carry_on_after_a_restart(host: PortableHost, tmp_path: Path) -> None:
+    got: list[Message] = []
+    src = host.source("counter", "t", {"count": 2}, rule_id=RULE)
+    src.start(got.append, lambda e: None)
+    out = tmp_path / "out.txt"
+    sink = host.sink("collect", {"path": str(out), "requireAck": True}, rule_id=RULE)
+    sink.collect({"before": 1})
+    assert _wait(lambda: len(got) == 2)
+    first = host.status()["pid"]
+    assert first > 0
+    os.kill(first, signal.SIGKILL)
+
+    def restarted() -> bool:
+        st = host.status()
+        return st["status"] == "running" and st["pid"] not in (0, first)
+
+    assert _wait(restarted, 20), host.status()
+    assert _wait(lambda: len(got) == 4)  # the replayed start opened the source again
+    sink.collect({"after": 2})  # the data channel reconnected to the new process
+    assert out.read_text() == '{"before":1}\n{"after":2}\n'
+    assert host.status()["refCount"] == {RULE: 2}
