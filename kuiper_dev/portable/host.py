@@ -100,17 +100,18 @@ class PortableHost:
                     f"portable plugin {self.name} is already started; stop it first"
                 )
             self._stopping = False
+            ctrl = pynng.Rep0(recv_timeout=_POLL_MS, send_timeout=1000)
+            ctrl.recv_max_size = 0
             try:
-                self._ctrl = pynng.Rep0(recv_timeout=_POLL_MS, send_timeout=1000)
-                self._ctrl.recv_max_size = 0
-                self._ctrl.listen(f"ipc://{ipc_path('plugin_' + self.name)}")
+                ctrl.listen(f"ipc://{ipc_path('plugin_' + self.name)}")
             except pynng.NNGException as exc:
-                self._close_ctrl()
+                ctrl.close()  # the file is the other host's: leave it
                 raise PortableError(
                     f"portable plugin {self.name}: cannot listen on its control channel "
                     f"{ipc_path('plugin_' + self.name)} ({exc}); is another host running it? "
                     "stop that one first"
                 ) from exc
+            self._ctrl = ctrl
             try:
                 self._spawn()
             except BaseException:
@@ -397,11 +398,10 @@ class PortableHost:
                 proc.wait(timeout=3)
 
     def _close_ctrl(self) -> None:
-        if self._ctrl is not None:
+        if self._ctrl is not None:  # ours to clean; another host's file is left alone
             self._ctrl.close()
             self._ctrl = None
-        # nng removes what it listened on; a killed child's listeners stay behind
-        Path(ipc_path("plugin_" + self.name)).unlink(missing_ok=True)
+            Path(ipc_path("plugin_" + self.name)).unlink(missing_ok=True)
 
 
 def _checked(folder: Path) -> PortableManifest:

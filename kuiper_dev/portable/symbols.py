@@ -177,6 +177,13 @@ class PortableSource:
         sock.recv_max_size = 0
         try:
             sock.listen(f"ipc://{self._path}")
+        except pynng.NNGException as exc:
+            sock.close()
+            raise PortableError(
+                f"source {self.symbol}: cannot listen on {self._path} ({exc}); another rule "
+                "uses this ruleId/opId/instanceId; give this one another rule_id or op_id"
+            ) from exc
+        try:
             self.host.send_command("start", self._ctrl)
         except BaseException:
             sock.close()
@@ -254,7 +261,13 @@ class PortableSink:
         self._ack.recv_max_size = 0
         self._data = pynng.Push0(send_timeout=int(host.call_timeout * 1000))
         try:
-            self._ack.listen(f"ipc://{self._paths[1]}")
+            try:
+                self._ack.listen(f"ipc://{self._paths[1]}")
+            except pynng.NNGException as exc:
+                raise PortableError(
+                    f"sink {symbol}: cannot listen on {self._paths[1]} ({exc}); another rule "
+                    "uses this ruleId/opId/instanceId; give this one another rule_id or op_id"
+                ) from exc
             host.send_command("start", self._ctrl)
             self._data.dial(f"ipc://{self._paths[0]}", block=True)  # the plugin listens now
         except BaseException:

@@ -305,3 +305,12 @@ def test_sources_and_sinks_carry_on_after_a_restart(host: PortableHost, tmp_path
     sink.collect({"after": 2})  # the data channel reconnected to the new process
     assert out.read_text() == '{"before":1}\n{"after":2}\n'
     assert host.status()["refCount"] == {RULE: 2}
+
+
+def test_a_second_host_of_the_same_plugin_is_refused(host: PortableHost, kit: Path) -> None:
+    other = PortableHost(kit, handshake_timeout=5)
+    with pytest.raises(PortableError, match="is another host running it"):
+        other.start()
+    other.stop()
+    assert Path(f"/tmp/plugin_{NAME}.ipc").exists()  # the first host's channel is untouched
+    assert host.function(REVERT).exec(["ab"]) == "ba"
