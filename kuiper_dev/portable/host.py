@@ -129,6 +129,8 @@ class PortableHost:
                     log.debug("portable %s: closing %s: %s", self.name, handle, exc)
             self._handles.clear()
             self._functions.clear()
+            self._commands.clear()
+            self._refs.clear()
             self._kill()
             self._close_ctrl()
             if self._status != "error":
@@ -239,7 +241,14 @@ class PortableHost:
         meta = ctrl["meta"]
         key = (meta["ruleId"], meta["opId"], meta["instanceId"], ctrl["symbolName"])
         data = json.dumps({"cmd": cmd, "arg": json.dumps(ctrl)}).encode()
+        rule = meta["ruleId"]
         with self._lock:
+            if cmd == "stop":
+                # forgotten even if the plugin cannot answer: a restart must not replay it
+                if self._commands.pop(key, None) is not None and rule in self._refs:
+                    self._refs[rule] -= 1
+                    if not self._refs[rule]:
+                        del self._refs[rule]
             reply = self._request(data)
             if reply != b"ok":
                 raise PortableError(
@@ -247,17 +256,10 @@ class PortableHost:
                     f"{ctrl['symbolName']} failed:\n{reply.decode(errors='replace').rstrip()}\n"
                     "fix the plugin's symbol (see the traceback above)"
                 )
-            rule = meta["ruleId"]
             if cmd == "start":
                 self._commands[key] = data
                 if rule:
                     self._refs[rule] = self._refs.get(rule, 0) + 1
-            else:
-                self._commands.pop(key, None)
-                if rule and rule in self._refs:
-                    self._refs[rule] -= 1
-                    if not self._refs[rule]:
-                        del self._refs[rule]
 
     def forget(self, handle: Any) -> None:
         with self._lock:
