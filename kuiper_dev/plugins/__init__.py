@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import NotJsonNumber, NotPortable
 from .context import PluginContext
+from .export import export_native, export_portable, portable_files
 from .fidelity import from_plugin, through_json, to_plugin_args
 from .loader import plugin_traceback
 from .naming import PluginFile, lc_first, parse_plugin_file, pick_latest, uc_first
@@ -31,11 +32,14 @@ __all__ = [
     "SourceRunner",
     "SourceStatus",
     "encode_emission",
+    "export_native",
+    "export_portable",
     "from_plugin",
     "lc_first",
     "parse_plugin_file",
     "pick_latest",
     "plugin_traceback",
+    "portable_files",
     "through_json",
     "to_plugin_args",
     "uc_first",

@@ -1,1 +1,34 @@
-"""eKuiper portable plugins: manifest, packaging, nng protocol, hosting."""
+"""eKuiper portable plugins: manifest, packaging, nng protocol, hosting.
+
+:func:`open_portable` checks a folder or zip as eKuiper's installer does,
+:func:`check_portable` also runs each symbol once, and :class:`PortableHost` runs
+the plugin's program on the real ``ekuiper`` SDK and speaks its protocol.
+"""
+
+from __future__ import annotations
+
+from .host import PortableHost
+from .manifest import PortableManifest, validate_name
+from .package import (
+    PortableFolder,
+    check_portable,
+    open_portable,
+    registered_symbols,
+    write_portable,
+)
+from .symbols import PortableFunction, PortableSink, PortableSource, ipc_path
+
+__all__ = [
+    "PortableFolder",
+    "PortableFunction",
+    "PortableHost",
+    "PortableManifest",
+    "PortableSink",
+    "PortableSource",
+    "check_portable",
+    "ipc_path",
+    "open_portable",
+    "registered_symbols",
+    "validate_name",
+    "write_portable",
+]
