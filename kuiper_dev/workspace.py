@@ -8,11 +8,14 @@ recorded messages.
 from __future__ import annotations
 
 import itertools
+import shutil
+import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from ._types import Message, PluginKind
 from .connectors import (
@@ -52,7 +55,8 @@ from .engine import (
 )
 from .errors import PluginError, RecordingWarning, RuleError, ScenarioError, did_you_mean
 from .functions import BUILTINS
-from .plugins import LoadedPlugin, PluginRegistry
+from .plugins import LoadedPlugin, PluginRegistry, export_portable
+from .portable import Portables
 from .recording import (
     Recording,
     RecordingDamage,
@@ -84,7 +88,11 @@ class Workspace:
     """
 
     def __init__(
-        self, plugins_dir: Path | str | None = "plugins", *, fast_paths: bool = True
+        self,
+        plugins_dir: Path | str | None = "plugins",
+        *,
+        fast_paths: bool = True,
+        portable: bool = False,
     ) -> None:
         self.fast_paths = fast_paths
         """Let the planner pick generated loops; off, every rule takes the general path."""
@@ -103,6 +111,46 @@ class Workspace:
         if self.plugins_dir is not None:
             self.plugins.load_dir(self.plugins_dir)
             self._refuse_builtin_clashes()
+        self.portable = portable
+        """Run the native plugins as one portable plugin, as eKuiper would run them
+        once exported (``portables/`` plugins always run portable)."""
+        self._exported = self._as_portable() if portable else None
+        self.portables = Portables(self._exported or self.plugins_dir, python=sys.executable)
+        self._serve_portable_functions()
+        self.rules.portables, self.rules.portable_first = self.portables, portable
+
+    def _as_portable(self) -> Path:
+        """The loaded native plugins exported into one portable package in a temp folder."""
+        out = Path(tempfile.mkdtemp(prefix="kuiper-dev-portable-"))
+        loaded = [p for kind in _KINDS for n in self.plugins.names(kind)
+                  if (p := self.plugins.get(kind, n)) is not None]  # fmt: skip
+        if loaded:
+            export_portable(loaded, "kuiperdev", "0.0.0", out, registry=self.plugins)
+        for src in (self.plugins_dir / "portables",) if self.plugins_dir else ():
+            for folder in sorted(src.iterdir()) if src.is_dir() else ():
+                shutil.copytree(folder, out / "portables" / folder.name, dirs_exist_ok=True)
+        return out
+
+    def _serve_portable_functions(self) -> None:
+        """Bind each portable function symbol; in portable mode it replaces the native one."""
+        for symbol, plugin in self.portables.symbols("function").items():
+            owner = self.plugins.function(symbol)
+            name = owner.plugin if owner is not None and self.portable else plugin
+            impl = self.portables.function_impl(symbol)
+            self.plugins.install_served_functions(name, {symbol: impl}, f"portable {plugin}")
+
+    def close(self) -> None:
+        """Stop what the workspace started: portable plugin processes (and their ipc files)."""
+        self.portables.close()
+        if self._exported is not None:
+            shutil.rmtree(self._exported, ignore_errors=True)
+            self._exported = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- plugins -------------------------------------------------------------------
     def define_function(
@@ -137,8 +185,11 @@ class Workspace:
         self._refuse_builtin_clashes()
         return [(str(kind), name) for kind, name in changed]
 
-    def describe_plugin(self, kind: PluginKind, name: str) -> dict[str, Any]:
-        """``{"name", "version"}`` as eKuiper's ``describe plugin`` answers."""
+    def describe_plugin(self, kind: PluginKind | Literal["portable"], name: str) -> dict[str, Any]:
+        """``{"name", "version"}`` as eKuiper's ``describe plugin`` answers; a portable
+        plugin also gives its symbols and eKuiper's status, pid, refCount and errMsg."""
+        if kind == "portable":
+            return self.portables.describe(name)
         plugin = self.plugins.get(kind, name)
         if plugin is None:
             hint = did_you_mean(name, self.plugins.names(kind))
@@ -150,7 +201,9 @@ class Workspace:
         plugin = self.plugins.get(kind, name)
         return plugin.warning if plugin is not None else None
 
-    def show_plugins(self, kind: PluginKind) -> list[str]:
+    def show_plugins(self, kind: PluginKind | Literal["portable"]) -> list[str]:
+        if kind == "portable":
+            return self.portables.names()
         return self.plugins.names(kind)
 
     def show_udfs(self) -> dict[str, str]:
@@ -299,7 +352,10 @@ class Workspace:
         try:
             with Driver(WallClock()).driving(rule) as driver:
                 run = driver.run_live(
-                    sources_for(rule, self.plugins, self.builtins),
+                    sources_for(
+                        rule, self.plugins, self.builtins, self.portables,
+                        portable_first=self.portable,
+                    ),
                     timeout_ms=timeout_ms,
                     done=lambda: limit is not None and emitted[0] >= limit,
                 )
@@ -322,7 +378,9 @@ class Workspace:
         free): watch ``.result``, ``.wait(emissions=N)``, and ``.stop()`` it. It stops
         by itself after ``timeout_ms``."""
         rule = self.rule(sql, rule_id=rule_id, options=options, auto_stream=False)
-        sources = sources_for(rule, self.plugins, self.builtins)
+        sources = sources_for(
+            rule, self.plugins, self.builtins, self.portables, portable_first=self.portable
+        )
         if actions:  # the result grows too, for the caller to watch
             sinks = self.actions(rule, actions, record or (lambda _data: None))
             rule.sinks = [rule.result.emissions.append, *rule.sinks]
@@ -405,8 +463,9 @@ class Workspace:
     ) -> PluginSinks:
         """Give ``rule`` its sinks (see :func:`attach_actions`); close what comes back."""
         return attach_actions(
-            rule, actions, plugins=self.plugins, bus=self.bus, record=record, builtins=self.builtins
-        )
+            rule, actions, plugins=self.plugins, bus=self.bus, record=record,
+            builtins=self.builtins, portables=self.portables, portable_first=self.portable,
+        )  # fmt: skip
 
     def run_script(
         self,

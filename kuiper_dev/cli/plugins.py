@@ -13,18 +13,18 @@ from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, works
 show_app = typer.Typer(help="List plugins or user functions.", no_args_is_help=True)
 describe_app = typer.Typer(help="Describe a plugin or a user function.", no_args_is_help=True)
 
-_KINDS = ("source", "sink", "function")
+_KINDS = ("source", "sink", "function", "portable")
 
 
-def _kind(value: str) -> PluginKind:
+def _kind(value: str) -> PluginKind | Literal["portable"]:
     if value not in _KINDS:
         raise typer.BadParameter(f"{value!r} is not a plugin type; use one of {', '.join(_KINDS)}")
-    return cast(Literal["source", "sink", "function"], value)
+    return cast(Literal["source", "sink", "function", "portable"], value)
 
 
 @show_app.command("plugins")
 def show_plugins(
-    kind: Annotated[str, typer.Argument(help="source, sink or function")],
+    kind: Annotated[str, typer.Argument(help="source, sink, function or portable")],
     plugins: PluginsOpt = DEFAULT_PLUGINS,
 ) -> None:
     """List the plugins of one type, as a JSON array of names."""
@@ -41,11 +41,12 @@ def show_udfs(plugins: PluginsOpt = DEFAULT_PLUGINS) -> None:
 
 @describe_app.command("plugin")
 def describe_plugin(
-    kind: Annotated[str, typer.Argument(help="source, sink or function")],
+    kind: Annotated[str, typer.Argument(help="source, sink, function or portable")],
     name: Annotated[str, typer.Argument(help="the plugin name, e.g. heatIndex")],
     plugins: PluginsOpt = DEFAULT_PLUGINS,
 ) -> None:
-    """Print {"name": ..., "version": ...} as eKuiper's describe answers."""
+    """Print {"name": ..., "version": ...} as eKuiper's describe answers (a portable
+    plugin: its symbols and status, pid, refCount, errMsg too)."""
     with user_errors():
         print_json(workspace(plugins).describe_plugin(_kind(kind), name))
 

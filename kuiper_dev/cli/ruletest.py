@@ -30,6 +30,14 @@ def ruletest(
             "(default: the nearest plugins/ folder at or above each case file)",
         ),
     ] = None,
+    portable: Annotated[
+        bool,
+        typer.Option(
+            "--portable",
+            help="run the plugins as one portable plugin in a process of their own, as "
+            "eKuiper runs them once exported (the emissions must not change)",
+        ),
+    ] = False,
 ) -> None:
     """Run rule-test cases in virtual time; print one JSON line per sink emission.
 
@@ -43,7 +51,7 @@ def ruletest(
             case = load_case(path, plugins=plugins)
         for warning in case.warnings:
             typer.echo(f"warning: {warning}", err=True)
-        outcome = run_case(case)
+        outcome = run_case(case, portable=portable)
         outcomes.append(outcome)
         for emission in outcome.emissions:
             if isinstance(emission, str):  # a dataTemplate's text goes out as it is

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
+from .._types import PluginKind
 from ..testing import check_plugin, load_profile_from_env
 from ._common import DEFAULT_PLUGINS, PluginsOpt, user_errors, workspace
-from .plugins import _kind
+
+_TESTABLE = ("function", "source", "sink")
 
 
 def test(
@@ -34,6 +36,8 @@ def test(
 
     The Hypothesis profile comes from HYPOTHESIS_PROFILE (ci or dev) when set.
     """
+    if kind not in _TESTABLE:
+        raise typer.BadParameter(f"{kind!r} cannot be tested; use one of {', '.join(_TESTABLE)}")
     load_profile_from_env()
     options: dict[str, Any] = {"regressions": regressions}
     if max_examples is not None:
@@ -43,7 +47,7 @@ def test(
     elif nondeterministic or order_dependent:
         raise typer.BadParameter("--nondeterministic and --order-dependent are for functions")
     with user_errors():
-        report = check_plugin(workspace(plugins), name, _kind(kind), **options)
+        report = check_plugin(workspace(plugins), name, cast(PluginKind, kind), **options)
     typer.echo(report.summary())
     for failure in report.failures:
         typer.echo(f"FAIL {failure}", err=True)

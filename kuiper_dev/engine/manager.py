@@ -19,6 +19,7 @@ from .._types import Message
 from ..connectors import Builtins, MemoryBus, topic_matches
 from ..errors import RuleError, did_you_mean
 from ..plugins import PluginRegistry
+from ..portable import Portables
 from ..sql import parse_select
 from .binder import Binder
 from .catalog import Catalog
@@ -65,6 +66,8 @@ class RuleManager:
     ) -> None:
         self.catalog = catalog
         self.builtins = builtins
+        self.portables: Portables | None = None  # set by the workspace
+        self.portable_first = False
         self.binder = binder
         self.clock = clock or VirtualClock()
         self.driver = Driver(self.clock, on_step=self._drain)
@@ -107,7 +110,7 @@ class RuleManager:
         rule = Pipeline(plan, start_ms=self.clock.now_ms(), bus=self.bus)
         managed.sinks = attach_actions(
             rule, d.actions, plugins=self.plugins, bus=self.bus, record=managed.delivered.append,
-            builtins=self.builtins,
+            builtins=self.builtins, portables=self.portables, portable_first=self.portable_first,
         )  # fmt: skip
         rule.attach_clock(self.clock.now_ms)
         return rule

@@ -17,6 +17,8 @@ from .. import gotemplate
 from ..connectors import Builtins, MemoryBus, PluginSource, Sink, Source, source_props
 from ..errors import PlanError, RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner
+from ..plugins.conf import merge_conf
+from ..portable import Portables
 from .actions import SinkMaker, parse_actions
 from .pipeline import Pipeline
 
@@ -148,12 +150,26 @@ class PluginSinks:
     record: Callable[[Any], None]  # also sees what the log, memory and plugin sinks receive
     opened: list[Sink] = field(default_factory=list)
 
-    def makers(self, bus: MemoryBus, builtins: Builtins | None = None) -> dict[str, SinkMaker]:
+    def makers(
+        self,
+        bus: MemoryBus,
+        builtins: Builtins | None = None,
+        portables: Portables | None = None,
+        *,
+        portable_first: bool = False,
+    ) -> dict[str, SinkMaker]:
         """Built-in sinks (log, memory, nop, and the connectors' file...) and one maker
-        per sink plugin; a built-in name wins, as in eKuiper."""
-        makers: dict[str, SinkMaker] = {
-            name: self._plugin(name) for name in self.plugins.names("sink")
-        }
+        per sink plugin, native or portable; a built-in name wins, as in eKuiper, and
+        a native plugin wins over a portable one unless ``portable_first``."""
+        makers: dict[str, SinkMaker] = {}
+        native = {name: self._plugin(name) for name in self.plugins.names("sink")}
+        remote = (
+            {}
+            if portables is None
+            else {name: self._portable(portables, name) for name in portables.symbols("sink")}
+        )
+        makers.update(native if portable_first else remote)
+        makers.update(remote if portable_first else native)
         if builtins is not None:
             for kind in builtins.sink_types():
                 makers[kind] = self._builtin(builtins, kind)
@@ -167,6 +183,14 @@ class PluginSinks:
             factory = builtins.sink_factory(kind)
             assert factory is not None
             sink = factory(props)
+            self.opened.append(sink)
+            return _Recorded(sink, self.record)
+
+        return make
+
+    def _portable(self, portables: Portables, name: str) -> SinkMaker:
+        def make(props: Mapping[str, Any]) -> Sink:
+            sink = portables.sink(name, dict(props), rule_id=self.rule_id)
             self.opened.append(sink)
             return _Recorded(sink, self.record)
 
@@ -202,6 +226,8 @@ def attach_actions(
     bus: MemoryBus,
     record: Callable[[Any], None],
     builtins: Builtins | None = None,
+    portables: Portables | None = None,
+    portable_first: bool = False,
 ) -> PluginSinks:
     """Give ``rule`` its sinks: log records, memory publishes (and records), nop drops,
     plugin sinks run in their runners. Returns the sinks, to close when done."""
@@ -212,16 +238,23 @@ def attach_actions(
         rule.now_ms,
         record,
     )
-    rule.sinks = list(parse_actions(actions or [{"log": {}}], sinks.makers(bus, builtins)))
+    makers = sinks.makers(bus, builtins, portables, portable_first=portable_first)
+    rule.sinks = list(parse_actions(actions or [{"log": {}}], makers))
     return sinks
 
 
 def sources_for(
-    rule: Pipeline, plugins: PluginRegistry, builtins: Builtins
+    rule: Pipeline,
+    plugins: PluginRegistry,
+    builtins: Builtins,
+    portables: Portables | None = None,
+    *,
+    portable_first: bool = False,
 ) -> dict[str, Source]:
     """The live source of each stream ``rule`` reads, selected by the stream's ``TYPE``:
     a built-in connector first (eKuiper's default: ``mqtt`` for a stream, ``file``
-    for a table), then a source plugin."""
+    for a table), then a source plugin, native then portable (or the other way round
+    with ``portable_first``)."""
     out: dict[str, Source] = {}
     for name, spec in rule.plan.inputs.items():
         stream = spec.stream
@@ -236,7 +269,13 @@ def sources_for(
             )  # fmt: skip
             out[name] = factory(name, stream.datasource, props)
             continue
+        served = portables is not None and kind in portables.symbols("source")
         slot = plugins.source(kind)
+        if served and (portable_first or slot is None):
+            assert portables is not None
+            props = dict(plugins_conf(plugins, kind, conf_key))
+            out[name] = portables.source(kind, stream.datasource, props, rule_id=rule.id)
+            continue
         if slot is None:
             known = sorted({*builtins.source_types(), *plugins.names("source")})
             hint = did_you_mean(kind, known, f" Known sources: {known}.")
@@ -247,3 +286,9 @@ def sources_for(
         conf = plugins.resolve_source_conf(kind, conf_key)
         out[name] = PluginSource(slot, name, stream.datasource, conf, rule_id=rule.id)
     return out
+
+
+def plugins_conf(plugins: PluginRegistry, kind: str, conf_key: str | None) -> dict[str, Any]:
+    """A portable source's conf: its yaml's confKey over ``default`` when the plugins
+    folder has one (``sources/{kind}.yaml``), as eKuiper reads a portable source's conf."""
+    return merge_conf(plugins.builtin_source_sections(kind), conf_key, f"{kind}.yaml")

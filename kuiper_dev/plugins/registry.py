@@ -15,6 +15,7 @@ import difflib
 import json
 import logging
 import types
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,27 +303,38 @@ class PluginRegistry:
     ) -> LoadedPlugin:
         names = functions or [name]
         impls = {fn: resolve_symbol(module, uc_first(fn), "function", where) for fn in names}
-        for fn in names:
-            owner = self._slots.get(fn)
-            if owner is not None and owner.plugin != name:
+        previous = self._plugins["function"].get(name)
+        self._put_slots(name, impls, where, previous.functions if previous else [])
+        plugin = LoadedPlugin("function", name, version, where, names, warning)
+        self._plugins["function"][name] = plugin
+        self._modules[name] = (module, symbol)
+        return plugin
+
+    def _put_slots(
+        self, owner: str, impls: Mapping[str, Any], where: str, previous: Iterable[str]
+    ) -> None:
+        """Install ``owner``'s function impls; a name another plugin holds is refused."""
+        for fn in impls:
+            holder = self._slots.get(fn)
+            if holder is not None and holder.plugin != owner:
                 raise PluginError(
-                    f"{where}: function name {fn} already exists in plugin {owner.plugin}; "
+                    f"{where}: function name {fn} already exists in plugin {holder.plugin}; "
                     "rename one of them"
                 )
-        previous = self._plugins["function"].get(name)
-        for old in previous.functions if previous else []:
+        for old in previous:
             if old not in impls:
                 self._slots.pop(old, None)
         for fn, impl in impls.items():
             slot = self._slots.get(fn)
             if slot is None:
-                self._slots[fn] = FunctionSlot(fn, name, impl, where)
+                self._slots[fn] = FunctionSlot(fn, owner, impl, where)
             else:
                 slot.impl, slot.where, slot.generation = impl, where, slot.generation + 1
-        plugin = LoadedPlugin("function", name, version, where, names, warning)
-        self._plugins["function"][name] = plugin
-        self._modules[name] = (module, symbol)
-        return plugin
+
+    def install_served_functions(self, plugin: str, impls: Mapping[str, Any], where: str) -> None:
+        """Functions whose code runs elsewhere (a portable plugin's process): the engine
+        binds and calls them like any plugin function; the impls speak for the process."""
+        self._put_slots(plugin, impls, where, ())
 
     def register_functions(self, plugin: str, functions: list[str]) -> LoadedPlugin:
         """eKuiper's ``register functions``: set the functions a function plugin exports.

@@ -147,7 +147,10 @@ class SourceRunner:
     def _main(self, run: _Run) -> None:
         phase = "configure"
         try:
-            run.instance.configure(self.datasource, dict(self.conf))
+            # eKuiper sends the DATASOURCE as "dataSource" and in the conf as "datasource";
+            # the Python SDK reads the former under "datasource", so a Python plugin's
+            # first argument is always "" there: give it exactly that here
+            run.instance.configure("", {**self.conf, "datasource": self.datasource})
             phase = "open"
             run.instance.open(run.ctx)
         except Exception as exc:

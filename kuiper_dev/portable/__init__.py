@@ -8,6 +8,7 @@ the plugin's program on the real ``ekuiper`` SDK and speaks its protocol.
 from __future__ import annotations
 
 from .host import PortableHost
+from .installed import PortableFunctionImpl, Portables
 from .manifest import PortableManifest, validate_name
 from .package import (
     PortableFolder,
@@ -21,10 +22,12 @@ from .symbols import PortableFunction, PortableSink, PortableSource, ipc_path
 __all__ = [
     "PortableFolder",
     "PortableFunction",
+    "PortableFunctionImpl",
     "PortableHost",
     "PortableManifest",
     "PortableSink",
     "PortableSource",
+    "Portables",
     "check_portable",
     "ipc_path",
     "open_portable",

@@ -15,7 +15,7 @@ import copy
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -233,7 +233,7 @@ def _arity(caller: _Caller, types: list[str], aggregate: bool) -> Broken | None:
 
 
 def check_plugin(
-    ws: Workspace, name: str, kind: PluginKind | None = None, **options: Any
+    ws: Workspace, name: str, kind: PluginKind | Literal["portable"] | None = None, **options: Any
 ) -> ContractReport:
     """The one call behind ``kuiper-dev test`` and ``%kuiper test NAME``: check a plugin's contract.
 

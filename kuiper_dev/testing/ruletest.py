@@ -212,71 +212,19 @@ def _messages(case: RuleTestCase, stream: str) -> list[Message]:
     ]
 
 
-def run_case(case: RuleTestCase) -> CaseOutcome:
+def run_case(case: RuleTestCase, *, portable: bool = False) -> CaseOutcome:
     """Run a case; errors become the outcome's ``error``, never a crash.
 
     With mock data for every stream it runs in virtual time; with none, the
     streams' plugin sources run in wall-clock time until ``limit`` emissions
     (an error if ``timeoutMs`` passes first) or, without a limit, for ``timeoutMs``.
+    With ``portable`` the case's plugins run as one portable plugin, in a process
+    of their own, as eKuiper runs them once exported; the emissions must not change.
     """
     emissions: list[Any] = []
     try:
-        ws = Workspace(plugins_dir=case.plugins)
-        for ddl in case.streams:
-            ws.create_stream(ddl)
-        select = parse_select(case.sql)
-        sources = [select.source, *(j.source for j in select.joins)]
-        if case.recording is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RecordingWarning)  # the outcome says it
-                result = ws.replay(
-                    case.sql,
-                    case.recording,
-                    rule_id=case.name,
-                    options=case.options,
-                    start_ms=case.start_ms,
-                    drain_ms=case.drain_ms,
-                    actions=case.actions or [{"log": {}}],
-                    record=emissions.append,
-                )
-            if result.warnings:  # a damaged recording fails the case, saying where
-                raise RuleTestError(f"{case.path}: " + "; ".join(result.warnings))
-            return _outcome(case, emissions)
-        mocked = [s for s in sources if s in case.mock]
-        if mocked and len(mocked) != len(sources):
-            missing = sorted(set(sources) - set(mocked))
-            raise RuleTestError(
-                f"{case.path}: streams {missing} have no mockSource data while others do; mock "
-                "every stream, or none to run their plugin sources live"
-            )
-        if not mocked:
-            _, run = ws.run_live(
-                case.sql,
-                rule_id=case.name,
-                options=case.options,
-                actions=case.actions,
-                record=emissions.append,
-                limit=case.limit,
-                timeout_ms=case.timeout_ms,
-            )
-            if run.timed_out and case.limit is not None:
-                raise RuleTestError(
-                    f"{case.path}: timed out after {case.timeout_ms} ms with {run.emissions} of "
-                    f"{case.limit} emissions ({run.messages} messages in); raise timeoutMs or "
-                    "lower limit"
-                )
-        else:
-            ws.run(
-                case.sql,
-                {s: _messages(case, s) for s in sources},
-                rule_id=case.name,
-                options=case.options,
-                start_ms=case.start_ms,
-                drain_ms=case.drain_ms,
-                actions=case.actions or [{"log": {}}],
-                record=emissions.append,
-                auto_stream=False,
-            )
+        with Workspace(plugins_dir=case.plugins, portable=portable) as ws:
+            _run(case, ws, emissions)
     except KuiperDevError as exc:
         return CaseOutcome(
             str(case.path),
@@ -286,6 +234,65 @@ def run_case(case: RuleTestCase) -> CaseOutcome:
             False if case.expected is not None else None,
         )
     return _outcome(case, emissions)
+
+
+def _run(case: RuleTestCase, ws: Workspace, emissions: list[Any]) -> None:
+    """The case's rule over its recording, mock data or live sources, into ``emissions``."""
+    for ddl in case.streams:
+        ws.create_stream(ddl)
+    select = parse_select(case.sql)
+    sources = [select.source, *(j.source for j in select.joins)]
+    if case.recording is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RecordingWarning)  # the outcome says it
+            result = ws.replay(
+                case.sql,
+                case.recording,
+                rule_id=case.name,
+                options=case.options,
+                start_ms=case.start_ms,
+                drain_ms=case.drain_ms,
+                actions=case.actions or [{"log": {}}],
+                record=emissions.append,
+            )
+        if result.warnings:  # a damaged recording fails the case, saying where
+            raise RuleTestError(f"{case.path}: " + "; ".join(result.warnings))
+        return
+    mocked = [s for s in sources if s in case.mock]
+    if mocked and len(mocked) != len(sources):
+        missing = sorted(set(sources) - set(mocked))
+        raise RuleTestError(
+            f"{case.path}: streams {missing} have no mockSource data while others do; mock "
+            "every stream, or none to run their plugin sources live"
+        )
+    if not mocked:
+        _, run = ws.run_live(
+            case.sql,
+            rule_id=case.name,
+            options=case.options,
+            actions=case.actions,
+            record=emissions.append,
+            limit=case.limit,
+            timeout_ms=case.timeout_ms,
+        )
+        if run.timed_out and case.limit is not None:
+            raise RuleTestError(
+                f"{case.path}: timed out after {case.timeout_ms} ms with {run.emissions} of "
+                f"{case.limit} emissions ({run.messages} messages in); raise timeoutMs or "
+                "lower limit"
+            )
+        return
+    ws.run(
+        case.sql,
+        {s: _messages(case, s) for s in sources},
+        rule_id=case.name,
+        options=case.options,
+        start_ms=case.start_ms,
+        drain_ms=case.drain_ms,
+        actions=case.actions or [{"log": {}}],
+        record=emissions.append,
+        auto_stream=False,
+    )
 
 
 def _outcome(case: RuleTestCase, emissions: list[Any]) -> CaseOutcome:

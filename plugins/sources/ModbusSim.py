@@ -56,7 +56,9 @@ class ModbusSimSource(Source):  # type: ignore[misc]
         self.specs: list[dict[str, Any]] = _DEFAULT_REGISTERS
 
     def configure(self, datasource: str, conf: dict[str, Any]) -> None:
-        self.device = datasource or "modbus"
+        # eKuiper gives a Python source its DATASOURCE in conf["datasource"] (the first
+        # argument arrives empty from eKuiper's portable runtime)
+        self.device = datasource or str(conf.get("datasource") or "") or "modbus"
         self.interval = float(conf.get("interval", 1000)) / 1000
         self.count = int(conf.get("count", 0))
         self.unit = int(conf.get("unitId", 1))

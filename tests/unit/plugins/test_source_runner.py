@@ -16,7 +16,9 @@ class Ticker:
     def __init__(self):
         self.stop = threading.Event()
     def configure(self, datasource, conf):
-        self.topic, self.conf = datasource, conf
+        # as from eKuiper: the first argument empty, the DATASOURCE in the conf
+        self.topic = conf["datasource"]
+        self.conf = {{k: v for k, v in conf.items() if k != "datasource"}}
     def open(self, ctx):
         n = 0
         while not self.stop.is_set():
@@ -262,3 +264,22 @@ def test_an_engine_callback_error_does_not_kill_the_source() -> None:
     run.start()
     assert sink.got.wait(2) and run.stop()
     assert "the engine failed on a message" in sink.errors[0] and "KeyError" in sink.errors[0]
+
+
+
+def test_configure_gets_the_datasource_in_its_conf_and_an_empty_first_argument() -> None:
+    # eKuiper's portable runtime sends "dataSource"; the Python SDK reads "datasource"
+    reg = PluginRegistry()
+    reg.define_source(
+        "Probe",
+        "class Probe:\n"
+        "    def configure(self, datasource, conf): self.seen = (datasource, conf['datasource'])\n"
+        "    def open(self, ctx): ctx.emit({'first': self.seen[0], 'conf': self.seen[1]}, {})\n"
+        "    def close(self, ctx): pass\n",
+    )
+    sink = Sink(want=1)
+    run = runner(reg, sink, name="probe")
+    run.start()
+    assert sink.got.wait(2)
+    run.stop()
+    assert sink.rows[0][0] == {"first": "", "conf": "topic/a"}

@@ -13,7 +13,7 @@ class Leaky(Source):
         self.stopped = threading.Event()
 
     def configure(self, datasource, conf):
-        self.datasource = datasource
+        self.datasource = conf["datasource"]  # where eKuiper puts a Python source's DATASOURCE
 
     def open(self, ctx):
         if self.datasource in _IN_USE:
