@@ -17,7 +17,6 @@ from .. import gotemplate
 from ..connectors import Builtins, MemoryBus, PluginSource, Sink, Source, source_props
 from ..errors import PlanError, RuleError, did_you_mean
 from ..plugins import PluginRegistry, SinkRunner
-from ..plugins.conf import merge_conf
 from ..portable import Portables
 from .actions import SinkMaker, parse_actions
 from .pipeline import Pipeline
@@ -269,11 +268,13 @@ def sources_for(
             )  # fmt: skip
             out[name] = factory(name, stream.datasource, props)
             continue
+        options = dict(statement.options)
         served = portables is not None and kind in portables.symbols("source")
         slot = plugins.source(kind)
         if served and (portable_first or slot is None):
             assert portables is not None
-            props = dict(plugins_conf(plugins, kind, conf_key))
+            sections = portables.source_sections(kind) or plugins.source_sections(kind)
+            props = source_props(kind, conf_key, sections=sections, options=options)
             out[name] = portables.source(kind, stream.datasource, props, rule_id=rule.id)
             continue
         if slot is None:
@@ -283,12 +284,8 @@ def sources_for(
                 f"stream {name}: TYPE={kind!r} is neither a built-in source nor a source "
                 f"plugin; give it mock data, a recording, or one of those.{hint}"
             )
-        conf = plugins.resolve_source_conf(kind, conf_key)
+        sections = plugins.source_sections(kind)
+        conf = source_props(kind, conf_key, sections=sections, options=options)
         out[name] = PluginSource(slot, name, stream.datasource, conf, rule_id=rule.id)
     return out
 
-
-def plugins_conf(plugins: PluginRegistry, kind: str, conf_key: str | None) -> dict[str, Any]:
-    """A portable source's conf: its yaml's confKey over ``default`` when the plugins
-    folder has one (``sources/{kind}.yaml``), as eKuiper reads a portable source's conf."""
-    return merge_conf(plugins.builtin_source_sections(kind), conf_key, f"{kind}.yaml")

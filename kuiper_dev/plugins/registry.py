@@ -383,6 +383,10 @@ class PluginRegistry:
         """Each plugin function and the plugin that holds it."""
         return {fn: slot.plugin for fn, slot in sorted(self._slots.items())}
 
+    def source_sections(self, name: str) -> dict[str, dict[str, Any]]:
+        """Source plugin ``name``'s yaml sections (``default`` and its confKeys)."""
+        return dict(self._confs.get(name, {}))
+
     def source_conf_keys(self, name: str) -> list[str]:
         """The sections of source ``name``'s yaml file (``default`` among them)."""
         return list(self._confs.get(name, {}))

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..connectors import Sink, Source
 from ..errors import PortableError, did_you_mean
+from ..plugins.conf import load_source_yaml
 from .host import PortableHost
 from .manifest import PortableManifest
 from .package import open_portable
@@ -70,6 +71,15 @@ class Portables:
             for k, symbol in m.symbols()
             if k == kind
         }
+
+    def source_sections(self, symbol: str) -> dict[str, dict[str, Any]]:
+        """Source ``symbol``'s yaml sections from its package (``sources/{symbol}.yaml``),
+        which eKuiper installs into ``etc/sources``."""
+        plugin = self.symbols("source").get(symbol)
+        if plugin is None:
+            return {}
+        path = self._entry(plugin)[0] / "sources" / f"{symbol}.yaml"
+        return load_source_yaml(path) if path.is_file() else {}
 
     def describe(self, name: str) -> dict[str, Any]:
         """eKuiper's ``describe plugin portable NAME``: the manifest and the status fields."""
