@@ -13,7 +13,8 @@ import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -55,8 +56,8 @@ from .engine import (
 )
 from .errors import PluginError, RecordingWarning, RuleError, ScenarioError, did_you_mean
 from .functions import BUILTINS
-from .plugins import LoadedPlugin, PluginRegistry, export_portable
-from .portable import Portables
+from .plugins import LoadedPlugin, PluginRegistry, export_native, export_portable
+from .portable import PortableHost, Portables, check_portable, open_portable
 from .recording import (
     Recording,
     RecordingDamage,
@@ -225,6 +226,53 @@ class Workspace:
                 }
             )
         return rows
+
+    # -- export (eKuiper's layouts) ----------------------------------------------------
+    def export(
+        self,
+        names: str | Sequence[str],
+        version: str,
+        out_dir: str | Path = "dist",
+        *,
+        portable: bool = False,
+        package: str | None = None,
+        force: bool = False,
+        check: bool = False,
+        check_props: Mapping[str, dict[str, Any]] | None = None,
+        kind: PluginKind | None = None,
+    ) -> list[Path]:
+        """Write plugins in a layout eKuiper installs: each as ``out_dir/{kind}s/Name@vV.py``
+        with its metadata, or with ``portable`` all of them as one portable plugin
+        ``package`` (default: the first name), zip and folder. ``check`` validates the
+        portable package as eKuiper would and runs each symbol once through the host
+        (``check_props``: a symbol's props by name, for sinks that need some)."""
+        wanted = [names] if isinstance(names, str) else list(names)
+        if not portable:
+            return [p for n in wanted for p in export_native(self.plugins, n, version, out_dir,
+                                                              force=force, kind=kind)]  # fmt: skip
+        plugins = [self._loaded(n, kind) for n in wanted]
+        paths = export_portable(
+            plugins, package or wanted[0], version, out_dir, force=force, registry=self.plugins
+        )
+        if check:
+            check_portable(paths[0], props=dict(check_props or {}))
+        return paths
+
+    def _loaded(self, name: str, kind: PluginKind | None) -> LoadedPlugin:
+        kinds = [kind] if kind is not None else list(_KINDS)
+        found = [p for k in kinds if (p := self.plugins.get(k, name)) is not None]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise PluginError(f"{name} names a {' and a '.join(p.kind for p in found)} plugin; "
+                              "say which with kind=")  # fmt: skip
+        known = sorted({n for k in kinds for n in self.plugins.names(k)})
+        raise PluginError(f"no plugin {name!r} to export.{did_you_mean(name, known)}")
+
+    @staticmethod
+    def host_portable(path: str | Path) -> AbstractContextManager[PortableHost]:
+        """Host a portable plugin (folder or zip) as eKuiper does, for the ``with`` body."""
+        return _hosted(Path(path))
 
     # -- streams and rules ---------------------------------------------------------
     def create_stream(self, sql: str) -> StreamDef:
@@ -672,3 +720,9 @@ def _peek_first(
         first = head.ts if first is None else min(first, head.ts)
         out[name] = itertools.chain([head], it)
     return out, first
+
+
+@contextmanager
+def _hosted(path: Path) -> Iterator[PortableHost]:
+    with open_portable(path) as folder, PortableHost(folder.path) as host:
+        yield host

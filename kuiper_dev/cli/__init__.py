@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import demo, functions, plugins, recordings, ruletest, test
+from . import demo, functions, plugins, recordings, ruletest, ship, test
 
 __all__ = ["app", "main"]
 
@@ -26,6 +26,8 @@ app.command("simulate")(recordings.simulate)
 app.command("record")(recordings.record)
 app.command("replay")(recordings.replay)
 app.command("test")(test.test)
+app.command("export")(ship.export)
+app.add_typer(ship.portable_app, name="portable")
 app.add_typer(plugins.show_app, name="show")
 app.add_typer(plugins.describe_app, name="describe")
 

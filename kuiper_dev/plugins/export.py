@@ -174,7 +174,7 @@ def write_files(root: Path, files: dict[str, bytes], *, force: bool = False) -> 
     if existing and not force:
         raise PluginError(
             f"export: {', '.join(existing)} already exists; choose another version or pass "
-            "force=True to replace it"
+            "--force (force=True) to replace it"
         )
     staged: list[tuple[Path, Path]] = []
     try:
@@ -236,7 +236,7 @@ def export_native(
     if (out / sub / file_name).exists() and not force:
         raise PluginError(
             f"export: {out / sub / file_name} already exists; choose another version or pass "
-            "force=True to replace it"
+            "--force (force=True) to replace it"
         )
     return write_files(out, files, force=True)
 
@@ -413,7 +413,7 @@ def export_portable(
     if (zip_path.exists() or folder.exists()) and not force:
         raise PortableError(
             f"export portable {name}: {zip_path} or {folder} already exists; choose another "
-            "output folder or pass force=True to replace them"
+            "output folder or pass --force (force=True) to replace them"
         )
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
