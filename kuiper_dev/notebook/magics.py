@@ -14,7 +14,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from ..engine import RuleResult
 from ..errors import KuiperDevError
@@ -25,10 +25,14 @@ __all__ = ["KuiperMagics"]
 
 @magics_class
 class KuiperMagics(Magics):
-    """The kuiper_dev magics; ``%config KuiperMagics.plugins_dir = "path"`` picks plugins."""
+    """The kuiper_dev magics; ``%config KuiperMagics.plugins_dir = "path"`` picks plugins,
+    ``%config KuiperMagics.portable = True`` runs them portable (set before first use)."""
 
     plugins_dir = Unicode(
         "", help="plugins folder to load; empty means the nearest plugins/ at or above the cwd"
+    ).tag(config=True)
+    portable = Bool(
+        False, help="run the plugins as one portable plugin, in a process, as eKuiper would"
     ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
@@ -40,7 +44,7 @@ class KuiperMagics(Magics):
     def workspace(self) -> Workspace:
         if self._workspace is None:
             folder = Path(self.plugins_dir) if self.plugins_dir else find_plugins_dir(Path.cwd())
-            self._workspace = Workspace(plugins_dir=folder)
+            self._workspace = Workspace(plugins_dir=folder, portable=self.portable)
         return self._workspace
 
     @magic_arguments()
