@@ -48,7 +48,6 @@ from .engine import (
     RuleResult,
     StreamDef,
     VirtualClock,
-    WallClock,
     attach_actions,
     plan_rule,
     sources_for,
@@ -388,29 +387,19 @@ class Workspace:
         timeout_ms: int = 10_000,
     ) -> tuple[RuleResult, LiveRun]:
         """Run a rule on its streams' live sources in wall-clock time, bounded by
-        ``limit`` emissions and ``timeout_ms``."""
-        rule = self.rule(sql, rule_id=rule_id, options=options, auto_stream=False)
-        emitted = [0]
-
-        def count(_emission: Any) -> None:
-            emitted[0] += 1
-
-        sinks = self.actions(rule, actions, record or rule.result.emissions.append)
-        rule.sinks = [*rule.sinks, count]
-        try:
-            with Driver(WallClock()).driving(rule) as driver:
-                run = driver.run_live(
-                    sources_for(
-                        rule, self.plugins, self.builtins, self.portables,
-                        portable_first=self.portable,
-                    ),
-                    timeout_ms=timeout_ms,
-                    done=lambda: limit is not None and emitted[0] >= limit,
-                )
-        finally:
-            sinks.close()
-        run.emissions = emitted[0]
-        return rule.result, run
+        ``limit`` emissions and ``timeout_ms``; returns when either is reached."""
+        live = self.start_live(
+            sql, rule_id=rule_id, options=options, actions=actions, record=record,
+            timeout_ms=timeout_ms,
+        )  # fmt: skip
+        if limit is None:  # no limit: it runs until its timeout
+            live.join(timeout_ms / 1000 + 5)
+            reached = False
+        else:
+            reached = live.wait(emissions=limit, timeout=timeout_ms / 1000)
+        run = live.stop()
+        run.timed_out = run.timed_out or not reached
+        return live.result, run
 
     def start_live(
         self,

@@ -36,6 +36,8 @@ class LiveRule:
         self.result: RuleResult = pipeline.result
         self.run: LiveRun | None = None
         self.error: BaseException | None = None
+        self.emitted = 0  # emissions sent to the rule's sinks so far
+        pipeline.sinks = [*pipeline.sinks, self._count]
         self._stop = threading.Event()
         self._started = threading.Event()
         self._thread = threading.Thread(
@@ -56,6 +58,9 @@ class LiveRule:
             if self._on_stop is not None:
                 self._on_stop()  # the rule's sinks: flushed and closed with it
 
+    def _count(self, _emission: object) -> None:
+        self.emitted += 1
+
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
@@ -68,9 +73,8 @@ class LiveRule:
         end = time.monotonic() + timeout
 
         def reached() -> bool:
-            result = self.result
-            return (emissions is None or len(result.emissions) >= emissions) and (
-                messages is None or result.messages_in >= messages
+            return (emissions is None or self.emitted >= emissions) and (
+                messages is None or self.result.messages_in >= messages
             )
 
         while not reached():
@@ -79,13 +83,20 @@ class LiveRule:
             time.sleep(0.01)
         return True
 
+    def join(self, timeout: float) -> bool:
+        """Wait for the rule to end by itself (its ``timeout_ms``); True when it has."""
+        self._thread.join(timeout)
+        return not self.running
+
     def stop(self, timeout: float = 5.0) -> LiveRun:
         """Stop the sources and the rule; what it emitted stays in ``result``."""
         self._stop.set()
         self._thread.join(timeout)
         if self.error is not None:
             raise RuleError(f"live rule {self.pipeline.id} failed: {self.error}") from self.error
-        return self.run or LiveRun()
+        run = self.run or LiveRun()
+        run.emissions = self.emitted
+        return run
 
 
 def start_live(
