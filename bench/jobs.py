@@ -15,7 +15,7 @@ from typing import Any
 from kuiper_dev import Message, Workspace
 from kuiper_dev.engine import Driver, VirtualClock
 
-from . import data, mqtt
+from . import data, mqtt, portable
 
 Run = Callable[[], int]
 """A prepared job: runs once and returns how many emissions its sinks received."""
@@ -202,6 +202,8 @@ def hot_reload_job(path: Path) -> Run:
 
 
 JOBS: dict[str, Callable[[Path], Run]] = {
+    "plugin_portable_p50": portable.host_job(50, PLAIN_ABS.format(scale=1)),
+    "plugin_portable_p99": portable.host_job(99, PLAIN_ABS.format(scale=1)),
     "mqtt_e2e": mqtt.e2e_job,
     "mqtt_latency_p50": mqtt.latency_job(50),
     "mqtt_latency_p99": mqtt.latency_job(99),

@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from . import mqtt
+from . import mqtt, portable
+from .jobs import PLAIN_ABS
 
 Run = Callable[[], int]
 
@@ -173,6 +174,8 @@ def bare_replay(path: Path) -> Run:
 
 
 BARE: dict[str, Callable[[Path], Run]] = {
+    "plugin_portable_p50": portable.bare_job(50, PLAIN_ABS.format(scale=1)),
+    "plugin_portable_p99": portable.bare_job(99, PLAIN_ABS.format(scale=1)),
     "mqtt_e2e": mqtt.bare_e2e_job,
     "mqtt_latency_p50": mqtt.bare_latency_job(50),
     "mqtt_latency_p99": mqtt.bare_latency_job(99),

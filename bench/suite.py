@@ -67,7 +67,7 @@ def scenarios(n: int) -> list[Scenario]:
     """The suite for ``n`` messages; windows over many rows per event run on fewer.
 
     >>> [s.name for s in scenarios(1000) if s.job is None]
-    ['plugin_portable_us', 'trace_overhead']
+    ['trace_overhead']
     """
     small = max(1_000, min(n // 10, 100_000))  # sliding and join: see README
     bare = "bare loop, same job"
@@ -89,6 +89,14 @@ def scenarios(n: int) -> list[Scenario]:
             Scenario(f"{name}_us_bare", Job("bare", name, "jsonl", count), unit="us"),
         ]  # fmt: skip
 
+    def portable_calls(q: int, name: str) -> list[Scenario]:
+        job = f"plugin_portable_p{q}"
+        return [
+            Scenario(name, Job("kuiper_dev", job, "none", 0), unit="us", limit=f"{name}_bare",
+                     limit_name="a bare pynng host, same plugin and calls"),
+            Scenario(f"{name}_bare", Job("bare", job, "none", 0), unit="us"),
+        ]  # fmt: skip
+
     out = [
         *trio("filter", "jsonl", n, 0.80),
         Scenario("filter_bytewax", Job("bytewax", "filter", "jsonl", n), limit="filter_bare",
@@ -103,7 +111,8 @@ def scenarios(n: int) -> list[Scenario]:
         Scenario("plugin_inprocess", Job("kuiper_dev", "plugin_inprocess", "jsonl", n),
                  limit="plugin_builtin", limit_name="same rule with a built-in", goal=0.67),
         Scenario("plugin_builtin", Job("kuiper_dev", "plugin_builtin", "jsonl", n)),
-        Scenario("plugin_portable_us", None, unit="us"),
+        *portable_calls(50, "plugin_portable_p50_us"),
+        *portable_calls(99, "plugin_portable_us"),  # the stable name reads the p99
         Scenario("mqtt_e2e", Job("kuiper_dev", "mqtt_e2e", "jsonl", e2e), limit="mqtt_e2e_bare",
                  limit_name=paho),
         Scenario("mqtt_e2e_bare", Job("bare", "mqtt_e2e", "jsonl", e2e)),

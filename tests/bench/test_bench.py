@@ -99,7 +99,7 @@ def test_the_suite_keeps_every_stable_name_and_lists_pending_ones() -> None:
     assert set(STABLE) <= set(names)
     assert len(names) == len(set(names))
     pending = {s.name for s in suite.scenarios(1_000_000) if s.job is None}
-    assert pending == {"plugin_portable_us", "trace_overhead"}
+    assert pending == {"trace_overhead"}
     limits = {s.limit for s in suite.scenarios(10) if s.limit is not None}
     assert limits <= set(names)
 
@@ -163,3 +163,9 @@ def test_the_mqtt_jobs_lose_nothing_through_a_real_broker() -> None:
     for side in ("kuiper_dev", "bare"):
         out = suite.run_child(suite.Job(side, "mqtt_e2e", "jsonl", 3_000))
         assert out["result"] == 3_000, (side, out)
+
+
+def test_the_portable_call_jobs_measure_calls_through_a_real_plugin_process() -> None:
+    for side in ("kuiper_dev", "bare"):
+        out = suite.run_child(suite.Job(side, "plugin_portable_p50", "none", 0))
+        assert out["result"] > 0, (side, out)  # microseconds of a real round trip
