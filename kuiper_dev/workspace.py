@@ -180,10 +180,14 @@ class Workspace:
         return self.plugins.define_sink(symbol, source, version=version)
 
     def reload_plugins(self) -> list[tuple[str, str]]:
-        """Reload plugin files changed on disk; running rules pick up the new code."""
+        """Reload plugin files changed on disk (and portable packages: a running one
+        switches to its new version); running rules pick up the new code."""
         changed = self.plugins.reload_changed()
         self._refuse_builtin_clashes()
-        return [(str(kind), name) for kind, name in changed]
+        updated = [] if self.portable else self.portables.scan()
+        if updated:
+            self._serve_portable_functions()
+        return [(str(kind), name) for kind, name in changed] + [("portable", n) for n in updated]
 
     def describe_plugin(self, kind: PluginKind | Literal["portable"], name: str) -> dict[str, Any]:
         """``{"name", "version"}`` as eKuiper's ``describe plugin`` answers; a portable

@@ -43,12 +43,14 @@ class Portables:
         self.scan()
         _OPEN.add(self)
 
-    def scan(self) -> None:
-        """Find the plugin folders again (a new or updated package)."""
+    def scan(self) -> list[str]:
+        """Find the plugin folders again; a running plugin whose package changed switches
+        to the new version (eKuiper's hot update). Returns the names that changed."""
+        before = dict(self._found)
         self._found.clear()
         self.problems.clear()
         if self.folder is None or not self.folder.is_dir():
-            return
+            return sorted(before)
         for path in sorted(p for p in self.folder.iterdir() if p.is_dir()):
             try:
                 checked = open_portable(path)
@@ -56,6 +58,19 @@ class Portables:
                 self.problems.append(str(exc))
                 continue
             self._found[checked.manifest.name] = (checked.path, checked.manifest)
+        changed = sorted(
+            n for n in {*before, *self._found}
+            if before.get(n, (None, None))[1] != self._found.get(n, (None, None))[1]
+        )  # fmt: skip
+        for name in changed:
+            host = self._hosts.get(name)
+            if host is None:
+                continue
+            if name in self._found:
+                host.update(self._found[name][0])
+            else:  # the package is gone: its process goes too, as eKuiper drops it
+                self._hosts.pop(name).stop()
+        return changed
 
     def names(self) -> list[str]:
         return sorted(self._found)

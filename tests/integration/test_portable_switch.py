@@ -76,3 +76,30 @@ def test_closing_the_workspace_leaves_no_process_and_no_ipc_file() -> None:
     assert set(glob.glob("/tmp/*.ipc")) <= before
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_updating_an_installed_portable_switches_running_rules_to_it(tmp_path: Path) -> None:
+    def export(scale: int, version: str) -> None:
+        ws = Workspace(plugins_dir=None)
+        ws.define_function(
+            "Scaled",
+            "class _S:\n"
+            "    def validate(self, args): return ''\n"
+            "    def is_aggregate(self): return False\n"
+            f"    def exec(self, args, ctx): return args[0] * {scale}\n"
+            "Scaled = _S()\n",
+        )
+        ws.export("scaled", version, tmp_path, portable=True, force=True)
+
+    export(2, "1.0.0")
+    with Workspace(tmp_path) as ws:
+        ws.create_stream('CREATE STREAM s () WITH (DATASOURCE="s")')
+        ws.create_rule("r", "SELECT scaled(v) AS x FROM s", actions=[{"log": {}}])
+        ws.publish("s", [{"v": 1}])
+        first_pid = ws.describe_plugin("portable", "scaled")["pid"]
+        export(10, "2.0.0")
+        assert ("portable", "scaled") in ws.reload_plugins()
+        ws.publish("s", [{"v": 1}])
+        described = ws.describe_plugin("portable", "scaled")
+        assert ws.rule_output("r") == [[{"x": 2.0}], [{"x": 10.0}]]
+        assert described["version"] == "2.0.0" and described["pid"] not in (0, first_pid)
