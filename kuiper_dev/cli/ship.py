@@ -11,6 +11,7 @@ from typing import Annotated, cast
 import typer
 
 from .._types import PluginKind
+from ..portable import deploy as deploy_portable
 from ..workspace import Workspace
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, workspace
 
@@ -86,3 +87,16 @@ def run(
             pass
         for line in host.output():
             typer.echo(f"{host.name}: {line}", err=True)
+
+
+def deploy(
+    zip_path: Annotated[Path, typer.Argument(help="a portable plugin zip (kuiper-dev export)")],
+    server: Annotated[str, typer.Option(help="eKuiper's REST API, e.g. http://127.0.0.1:9081")],
+    token: Annotated[str | None, typer.Option(help="a bearer token, when the server asks")] = None,
+    plugins: PluginsOpt = DEFAULT_PLUGINS,  # every verb takes it; the zip is what goes
+) -> None:
+    """Install (or update) a portable plugin on a running eKuiper through its REST API."""
+    with user_errors():
+        done = deploy_portable(zip_path, server, token=token)
+    print_json({"name": done.name, "updated": done.updated, "status": done.status,
+                "answer": done.answer})  # fmt: skip

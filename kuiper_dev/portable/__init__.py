@@ -7,6 +7,7 @@ the plugin's program on the real ``ekuiper`` SDK and speaks its protocol.
 
 from __future__ import annotations
 
+from .deploy import Deployed, deploy
 from .host import PortableHost
 from .installed import PortableFunctionImpl, Portables
 from .manifest import PortableManifest, validate_name
@@ -20,6 +21,7 @@ from .package import (
 from .symbols import PortableFunction, PortableSink, PortableSource, ipc_path
 
 __all__ = [
+    "Deployed",
     "PortableFolder",
     "PortableFunction",
     "PortableFunctionImpl",
@@ -29,6 +31,7 @@ __all__ = [
     "PortableSource",
     "Portables",
     "check_portable",
+    "deploy",
     "ipc_path",
     "open_portable",
     "registered_symbols",
