@@ -10,8 +10,8 @@ from .._types import PluginKind
 from ..errors import PluginError
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, workspace
 
-show_app = typer.Typer(help="List plugins or user functions.", no_args_is_help=True)
-describe_app = typer.Typer(help="Describe a plugin or a user function.", no_args_is_help=True)
+show_app = typer.Typer(help="List plugins or user functions.", no_args_is_help=True, rich_markup_mode=None)
+describe_app = typer.Typer(help="Describe a plugin or a user function.", no_args_is_help=True, rich_markup_mode=None)
 
 _KINDS = ("source", "sink", "function")
 

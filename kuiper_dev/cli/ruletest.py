@@ -33,6 +33,9 @@ def ruletest(
 ) -> None:
     """Run rule-test cases in virtual time; print one JSON line per sink emission.
 
+    With several files, a header line "== FILE: case NAME" on stderr precedes each
+    case's emissions (stdout stays pure JSON lines).
+
     Each case's plugins folder is, first found: the case's own "plugins" key,
     then --plugins, then the nearest plugins/ folder at or above the case file.
     """
@@ -43,6 +46,8 @@ def ruletest(
             case = load_case(path, plugins=plugins)
         for warning in case.warnings:
             typer.echo(f"warning: {warning}", err=True)
+        if len(files) > 1:  # stdout stays JSON lines; stderr says whose they are
+            typer.echo(f"== {path}: case {case.name!r}", err=True)
         outcome = run_case(case)
         outcomes.append(outcome)
         for emission in outcome.emissions:
