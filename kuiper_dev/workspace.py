@@ -826,6 +826,13 @@ class Workspace:
                 path.unlink(missing_ok=True)
         return found
 
+    def halt(self) -> None:
+        """Stop every running rule without saving it as stopped: the next start of the
+        data folder resumes them (``serve`` calls this when it exits)."""
+        for row in self.rules.list_rules():
+            if self.rules.is_running(row["id"]):
+                self.rules.stop(row["id"])
+
     def test_rule(
         self,
         sql: str,

@@ -10,32 +10,21 @@ invocations agree). The answers are therefore the same either way.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
-from ..server import create_app, open_workspace
+from ..server import open_workspace
 from ..server import serve as run_server
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json
+from ._remote import ServerOpt, TokenOpt, call
 from .plugins import describe_app, show_app
 
 __all__ = ["DEFAULT_DATA", "register"]
 
 DEFAULT_DATA = Path(".kuiper-dev")
 
-ServerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--server", help="an eKuiper REST API, e.g. http://127.0.0.1:9081 (default: local)"
-    ),
-]
-TokenOpt = Annotated[
-    str | None,
-    typer.Option("--token", help="sent as Authorization: Bearer TOKEN", envvar="KUIPER_DEV_TOKEN"),
-]
 DataOpt = Annotated[
     Path, typer.Option("--data", help="where the local engine keeps streams and rules")
 ]
@@ -62,54 +51,6 @@ stop_app = typer.Typer(help="Stop a rule.", no_args_is_help=True, rich_markup_mo
 restart_app = typer.Typer(help="Restart a rule.", no_args_is_help=True, rich_markup_mode=None)
 
 _PLURAL = {"source": "sources", "sink": "sinks", "function": "functions", "portable": "portables"}
-
-
-def _call(
-    method: str,
-    path: str,
-    body: Any,
-    *,
-    server: str | None,
-    token: str | None,
-    data: Path,
-    plugins: Path,
-) -> Any:
-    """One request; exit 1 with eKuiper's message on an error answer."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        if server is not None:
-            with httpx.Client(base_url=server, headers=headers, timeout=30.0) as client:
-                response = client.request(method, path, json=body)
-        else:
-            ws, problems = open_workspace(plugins, data, live=False)
-            for problem in problems:
-                typer.echo(f"warning: not restored: {problem}", err=True)
-            with _local_client(ws) as client:
-                response = client.request(method, path, json=body)
-    except httpx.HTTPError as exc:
-        typer.echo(
-            f"error: cannot reach {server}: {exc}; start it with `kuiper-dev serve`", err=True
-        )
-        raise typer.Exit(1) from None
-    if response.status_code >= 400:
-        try:
-            message = response.json().get("message", response.text)
-        except (ValueError, AttributeError):
-            message = response.text or response.reason_phrase
-        lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-        typer.echo(f"error: {' '.join(lines[:2])}", err=True)  # one line: message and place
-        raise typer.Exit(1)
-    if "json" in response.headers.get("content-type", ""):
-        return response.json()
-    return response.text
-
-
-def _local_client(ws: Any) -> Any:
-    """The API in process, over the local engine: the same answers as a server gives."""
-    with warnings.catch_warnings():  # starlette would rather have httpx2; httpx works
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    return TestClient(create_app(ws), raise_server_exceptions=True)
 
 
 def _out(value: Any) -> None:
@@ -163,7 +104,7 @@ def _stream_create(kind: str) -> Any:
                 typer.echo("error: give NAME and '(fields) WITH (...)', or -f FILE", err=True)
                 raise typer.Exit(2)
             sql = f"CREATE {kind.upper()} {name} {definition}"
-        _out(_call("POST", f"/{kind}s", {"sql": sql}, server=server, token=token, data=data,
+        _out(call("POST", f"/{kind}s", {"sql": sql}, server=server, token=token, data=data,
                    plugins=plugins))  # fmt: skip
 
     create.__doc__ = f"Create a {kind}: create {kind} NAME '(fields) WITH (...)' or -f FILE."
@@ -178,7 +119,7 @@ def _verb(kind: str, method: str, template: str, doc: str) -> Any:
         data: DataOpt = DEFAULT_DATA,
         plugins: PluginsOpt = DEFAULT_PLUGINS,
     ) -> None:
-        _out(_call(method, template.format(name=name), None, server=server, token=token,
+        _out(call(method, template.format(name=name), None, server=server, token=token,
                    data=data, plugins=plugins))  # fmt: skip
 
     verb.__doc__ = doc
@@ -192,7 +133,7 @@ def _lister(path: str, doc: str) -> Any:
         data: DataOpt = DEFAULT_DATA,
         plugins: PluginsOpt = DEFAULT_PLUGINS,
     ) -> None:
-        _out(_call("GET", path, None, server=server, token=token, data=data, plugins=plugins))
+        _out(call("GET", path, None, server=server, token=token, data=data, plugins=plugins))
 
     lister.__doc__ = doc
     return lister
@@ -213,7 +154,7 @@ def create_rule(
     body = _json(_definition(definition, file, "rule JSON"), "rule")
     if isinstance(body, dict):
         body.setdefault("id", name)
-    _out(_call("POST", "/rules", body, server=server, token=token, data=data, plugins=plugins))
+    _out(call("POST", "/rules", body, server=server, token=token, data=data, plugins=plugins))
 
 
 def create_plugin(
@@ -232,7 +173,7 @@ def create_plugin(
     body = _json(_definition(definition, file, "plugin JSON"), "plugin")
     if isinstance(body, dict):
         body.setdefault("name", name)
-    _out(_call("POST", f"/plugins/{_plural(kind)}", body, server=server, token=token, data=data,
+    _out(call("POST", f"/plugins/{_plural(kind)}", body, server=server, token=token, data=data,
                plugins=plugins))  # fmt: skip
 
 
@@ -245,7 +186,7 @@ def drop_plugin(
     plugins: PluginsOpt = DEFAULT_PLUGINS,
 ) -> None:
     """Uninstall a plugin."""
-    _out(_call("DELETE", f"/plugins/{_plural(kind)}/{name}", None, server=server, token=token,
+    _out(call("DELETE", f"/plugins/{_plural(kind)}/{name}", None, server=server, token=token,
                data=data, plugins=plugins))  # fmt: skip
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -47,11 +48,13 @@ def error(status: int, message: str, code: int = UNDEFINED_ERR) -> JSONResponse:
     return JSONResponse({"error": code, "message": message}, status_code=status)
 
 
-def from_exception(exc: KuiperDevError) -> JSONResponse:
-    """A not-found error answers 404 (eKuiper's NOT_FOUND code); any other one 400."""
+def from_exception(exc: KuiperDevError, names: Iterable[str] = ()) -> JSONResponse:
+    """An error saying that the resource the path names is not found answers 404
+    (eKuiper's NOT_FOUND); any other one, such as a function a rule's SQL names, 400."""
     message = str(exc)
-    if "not found" in message.split("\n", 1)[0]:
-        return error(404, message, NOT_FOUND)
+    for name in names:
+        if re.match(rf"^[a-z]+( plugin)? {re.escape(name)} not found", message):
+            return error(404, message, NOT_FOUND)
     return error(400, message)
 
 

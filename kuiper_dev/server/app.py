@@ -67,8 +67,8 @@ def create_app(ws: Workspace, *, token: str | None = None, port: int = 9081) -> 
     app.add_middleware(_Auth)
 
     @app.exception_handler(KuiperDevError)
-    async def _ours(_request: Request, exc: KuiperDevError) -> JSONResponse:
-        return from_exception(exc)
+    async def _ours(request: Request, exc: KuiperDevError) -> JSONResponse:
+        return from_exception(exc, request.path_params.values())
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

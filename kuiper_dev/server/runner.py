@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -33,19 +34,26 @@ def serve(
     ws: Workspace, *, host: str = "127.0.0.1", port: int = 9081, token: str | None = None
 ) -> None:
     """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
-    uvicorn.run(create_app(ws, token=token, port=port), host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(
+            create_app(ws, token=token, port=port), host=host, port=port, log_level="warning"
+        )
+    finally:
+        ws.halt()  # live rules end with the server; the data folder resumes them
 
 
 class ServerThread:
     """The app on a free loopback port in a thread: ``with ServerThread(app) as url: ...``."""
 
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
         self.url = f"http://{self.host}:{self.port}"
         app.state.ctx.port = self.port
+        self.ws: Workspace = app.state.ctx.ws
         config = uvicorn.Config(app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
@@ -67,6 +75,11 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout)
         self.sock.close()
+        with self.ws_lock():
+            self.ws.halt()
+
+    def ws_lock(self) -> Any:
+        return self.app.state.ctx.lock
 
     def __enter__(self) -> str:
         return self.start()
