@@ -10,7 +10,9 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from ..server import create_app, open_workspace
+from ..server import create_app
+from ..workspace import Workspace
+from ._common import workspace
 
 ServerOpt = Annotated[
     str | None,
@@ -41,7 +43,9 @@ def call(
             with httpx.Client(base_url=server, headers=headers, timeout=30.0) as client:
                 response = client.request(method, path, json=body)
         else:
-            ws, problems = open_workspace(plugins, data, live=False)
+            ws = workspace(plugins) if plugins.is_dir() else Workspace(plugins_dir=None)
+            ws.plugins_dir = plugins  # a missing folder is made by the first install
+            problems = ws.use_data(data, live=False)
             for problem in problems:
                 typer.echo(f"warning: not restored: {problem}", err=True)
             with local_client(ws) as client:

@@ -58,6 +58,13 @@ def ruletest(
         if outcome.error is not None:
             typer.echo(f"error: {path}: case {case.name!r}: {outcome.error}", err=True)
             failed = True
+        elif check and outcome.passed is None:  # a misspelled key must never pass
+            typer.echo(
+                f"FAIL {path}: case {case.name!r} has no \"expected\" to check against; "
+                "add it (see the warnings above for a misspelled key)",
+                err=True,
+            )
+            failed = True
         elif check and outcome.passed is False:
             typer.echo(f"FAIL {path}: case {case.name!r}\n{outcome.diff}", err=True)
             failed = True

@@ -169,6 +169,8 @@ class RuleManager:
             "lastStopTimestamp": managed.last_stop,
             "nextStartTimestamp": 0,
         }
+        if managed.state != "running" and (managed.reason or managed.last_stop):
+            out["message"] = managed.reason or "canceled manually"  # eKuiper's last will
         if managed.rule is not None:
             metrics = managed.rule.status()
             metrics.pop("status", None)

@@ -171,3 +171,21 @@ def test_ruletest_heads_each_case_on_stderr() -> None:
     heads = [line for line in result.stderr.splitlines() if line.startswith("== ")]
     assert heads == [f"== {files[0]}: case {json.loads(files[0].read_text())['name']!r}"] * 2
     assert all(json.loads(line) for line in result.stdout.splitlines())
+
+
+def test_ruletest_check_fails_on_a_misspelled_expected(tmp_path: Path) -> None:
+    case = json.loads((ROOT / "tests" / "ruletests" / "filter.ruletest.json").read_text())
+    case["expectd"] = case.pop("expected")
+    path = tmp_path / "typo.ruletest.json"
+    path.write_text(json.dumps(case))
+    result = runner.invoke(app, ["ruletest", "--check", str(path)])
+    assert result.exit_code == 1 and "expectd" in result.stderr
+
+
+def test_local_verbs_print_plugin_warnings_once(tmp_path: Path, plugin_dir: Path) -> None:
+    (plugin_dir / "functions" / "Echo@v1.9.0.py").write_text(ECHO_PLUGIN.format(symbol="Echo"))
+    (plugin_dir / "functions" / "Echo@v1.10.0.py").write_text(ECHO_PLUGIN.format(symbol="Echo"))
+    result = runner.invoke(app, ["show", "streams", *_local(tmp_path, plugin_dir)])
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    warnings = [line for line in result.stderr.splitlines() if "Echo@v1.10.0.py" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: ")
