@@ -126,3 +126,20 @@ def test_plugin_types_and_portables(serve: Serve) -> None:
     p = c.post("/plugins/portables", json={"name": "p", "file": "http://127.0.0.1:1/p.zip"})
     assert p.status_code == 400 and "portable" in p.json()["message"]
     assert c.get("/plugins/portables/p").status_code == 404
+
+
+def test_a_link_in_the_zip_is_refused(serve: Serve, plugin_dir: Path) -> None:
+    import stat
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        link = zipfile.ZipInfo("Echo.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(link, "/etc/passwd")
+    (plugin_dir / "link.zip").write_bytes(buf.getvalue())
+    c = serve()
+    r = c.post(
+        "/plugins/functions", json={"name": "echo", "file": (plugin_dir / "link.zip").as_uri()}
+    )
+    assert r.status_code == 400 and "outside" in r.json()["message"]
+    assert list((plugin_dir / "functions").iterdir()) == []
