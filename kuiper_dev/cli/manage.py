@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import KuiperDevError
 from ..server import open_workspace
 from ..server import serve as run_server
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json
@@ -204,9 +205,21 @@ def serve(
     token: TokenOpt = None,
     data: DataOpt = DEFAULT_DATA,
     plugins: PluginsOpt = DEFAULT_PLUGINS,
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            help="the MQTT broker of mqtt streams and sinks without a server of their own"
+        ),
+    ] = None,
 ) -> None:
     """Serve eKuiper's REST API over the local engine; started rules run live."""
     ws, problems = open_workspace(plugins, data, live=True)
+    if broker is not None:
+        try:
+            ws.use_broker(broker)
+        except KuiperDevError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
     for problem in problems:
         typer.echo(f"warning: not restored: {problem}", err=True)
     auth = "with a bearer token" if token else "without authentication"

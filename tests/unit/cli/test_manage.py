@@ -189,3 +189,8 @@ def test_local_verbs_print_plugin_warnings_once(tmp_path: Path, plugin_dir: Path
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     warnings = [line for line in result.stderr.splitlines() if "Echo@v1.10.0.py" in line]
     assert len(warnings) == 1 and warnings[0].startswith("warning: ")
+
+
+def test_serve_refuses_a_bad_broker_before_binding(tmp_path: Path, plugin_dir: Path) -> None:
+    result = runner.invoke(app, ["serve", "--broker", "ftp://x", *_local(tmp_path, plugin_dir)])
+    assert result.exit_code == 2 and "not a broker URL" in result.stderr
