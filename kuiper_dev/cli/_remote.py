@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from ..server import create_app
 from ..workspace import Workspace
 from ._common import workspace
 
@@ -73,4 +72,6 @@ def local_client(ws: Any) -> Any:
     with warnings.catch_warnings():  # starlette would rather have httpx2; httpx works
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
+
+        from ..server import create_app  # here: the server's imports cost half a second
     return TestClient(create_app(ws), raise_server_exceptions=True)

@@ -16,8 +16,6 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import KuiperDevError
-from ..server import open_workspace
-from ..server import serve as run_server
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json
 from ._remote import ServerOpt, TokenOpt, call
 from .plugins import describe_app, show_app
@@ -213,6 +211,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve eKuiper's REST API over the local engine; started rules run live."""
+    from ..server import open_workspace  # only this verb pays for them
+    from ..server import serve as run_server
+
     ws, problems = open_workspace(plugins, data, live=True)
     if broker is not None:
         try:
