@@ -690,8 +690,19 @@ class Workspace:
         self._save_state()
         return f"{kind.capitalize()} {name} is updated."
 
-    def remove_stream(self, name: str, kind: str = "stream") -> str:
+    def remove_stream(self, name: str, kind: str = "stream", *, force: bool = False) -> str:
+        """Drop a stream or table; refused while a rule reads it, unless ``force``
+        (eKuiper's ``?force=true``)."""
         self._stream_of_kind(name, kind)
+        users = [
+            rid for rid in self.rules.names()
+            if name in _rule_streams(self.rules.definition(rid).sql)
+        ]  # fmt: skip
+        if users and not force:
+            raise PlanError(
+                f"{kind} {name} has been referenced by other rules ({', '.join(users)}); "
+                "drop them first, or drop with force=true"
+            )
         self.drop_stream(name)
         getattr(self, "_ddl", {}).pop(name, None)
         self._save_state()
@@ -876,6 +887,15 @@ def find_plugins_dir(start: Path | str) -> Path | None:
         if (candidate / "plugins").is_dir():
             return candidate / "plugins"
     return None
+
+
+def _rule_streams(sql: str) -> list[str]:
+    """The streams and tables a rule's SQL reads (none when it does not parse)."""
+    try:
+        select = parse_select(sql)
+    except SqlError:
+        return []
+    return [select.source, *(j.source for j in select.joins)]
 
 
 def _peek_first(

@@ -118,8 +118,9 @@ def _stream_routes(app: FastAPI, ctx: Context, kind: str, path: str) -> None:
         return text(ctx.call(ws.replace_stream, name, body.sql, kind))
 
     @app.delete(path + "/{name}", name=f"drop {kind}", operation_id=f"drop_{kind}")
-    def drop(name: str) -> Response:
-        return text(ctx.call(ws.remove_stream, name, kind))
+    def drop(name: str, force: str | None = None) -> Response:
+        forced = (force or "").lower() in ("1", "t", "true")  # Go's ParseBool; else not forced
+        return text(ctx.call(ws.remove_stream, name, kind, force=forced))
 
 
 def _rule_routes(app: FastAPI, ctx: Context) -> None:

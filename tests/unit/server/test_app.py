@@ -197,3 +197,17 @@ def test_ruletest_streams_results_over_sse(serve: Serve) -> None:
     assert c.delete("/ruletest/t1").status_code == 404
     bad = c.post("/ruletest", json={"id": "t2", "sql": "SELECT a FROM nostream"})
     assert bad.status_code == 400 and bad.json()["error"] == 1000
+
+
+def test_a_stream_a_rule_reads_is_dropped_only_by_force(serve: Serve) -> None:
+    c = serve(live=False)
+    c.post("/streams", json={"sql": SIM_STREAM})
+    c.post("/rules", json={"id": "r1", "sql": "SELECT a FROM demo", "triggered": False})
+    refused = c.delete("/streams/demo")
+    assert (
+        refused.status_code == 400 and "referenced by other rules (r1)" in refused.json()["message"]
+    )
+    assert c.delete("/streams/demo?force=nope").status_code == 400
+    assert c.get("/streams").json() == ["demo"]
+    assert c.delete("/streams/demo?force=true").text == "Stream demo is dropped."
+    assert c.get("/streams").json() == []
