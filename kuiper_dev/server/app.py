@@ -7,6 +7,7 @@ descriptions, ``{"error": code, "message": ...}`` with 400 or 404 for errors.
 
 from __future__ import annotations
 
+import hmac
 import sys
 import time
 from typing import Any
@@ -58,8 +59,9 @@ def create_app(ws: Workspace, *, token: str | None = None, port: int = 9081) -> 
 
     class _Auth(BaseHTTPMiddleware):
         async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-            if ctx.token is not None and request.headers.get("authorization") != (
-                f"Bearer {ctx.token}"
+            given = request.headers.get("authorization", "").encode()
+            if ctx.token is not None and not hmac.compare_digest(
+                given, f"Bearer {ctx.token}".encode()
             ):
                 return error(401, "unauthorized: send the header Authorization: Bearer TOKEN")
             return await call_next(request)

@@ -9,6 +9,7 @@ the plugin: no folders, no ``..``, no absolute paths, no links.
 from __future__ import annotations
 
 import io
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from ..errors import PluginError
+from ..plugins import lc_first, uc_first
 
 __all__ = ["MAX_ZIP_BYTES", "fetch_zip", "plugin_files"]
 
@@ -77,7 +79,13 @@ def plugin_files(kind: str, name: str, data: bytes) -> dict[str, bytes]:
     Allowed: ``Name.py`` or ``Name@vVERSION.py`` (exactly one), and ``name.yaml``
     (source confKeys) or ``name.json`` (metadata).
     """
-    symbol = name[:1].upper() + name[1:]
+    if not re.fullmatch(r"[a-z][A-Za-z0-9_]*", name):  # also keeps names out of paths
+        fix = f"use {lc_first(name)}" if name[:1].isupper() else "e.g. myPlugin"
+        raise PluginError(
+            f"{kind} plugin name {name!r} breaks eKuiper's naming rule: letters and digits, "
+            f"starting with a lower-case letter; {fix}"
+        )
+    symbol = uc_first(name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:

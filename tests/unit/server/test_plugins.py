@@ -143,3 +143,12 @@ def test_a_link_in_the_zip_is_refused(serve: Serve, plugin_dir: Path) -> None:
     )
     assert r.status_code == 400 and "outside" in r.json()["message"]
     assert list((plugin_dir / "functions").iterdir()) == []
+
+
+def test_plugin_names_follow_ekuipers_rule(serve: Serve, plugin_dir: Path) -> None:
+    z = _zip(plugin_dir / "echo.zip", {"Echo.py": ECHO_PLUGIN.format(symbol="Echo")})
+    c = serve()
+    for name, why in (("../echo", "naming rule"), ("Echo", "use echo"), ("", "naming rule")):
+        r = c.post("/plugins/functions", json={"name": name, "file": z.as_uri()})
+        assert r.status_code == 400 and why in r.json()["message"], r.json()
+    assert list((plugin_dir / "functions").iterdir()) == []
