@@ -799,12 +799,18 @@ class Workspace:
         if replace:
             self._plugin_files(kind, name, remove=True)
         folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for fname, data in files.items():
-            tmp = folder / f".{fname}.part"
-            tmp.write_bytes(data)
-            os.replace(tmp, folder / fname)
-            written.append(folder / fname)
+        written: list[Path] = []
+        try:
+            for fname, data in files.items():
+                tmp = folder / f".{fname}.part"
+                written.append(tmp)
+                tmp.write_bytes(data)
+                os.replace(tmp, folder / fname)
+                written.append(folder / fname)
+        except OSError as exc:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise PluginError(f"{kind} plugin {name}: cannot write {folder} ({exc})") from exc
         self.plugins.reload_changed()
         if self.plugins.get(kind, name) is None:
             problems = [p for p in self.plugins.problems if name in p]
