@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..errors import did_you_mean
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, workspace
 
 
@@ -22,6 +23,14 @@ def functions(
     with user_errors():
         rows = workspace(plugins).functions()
     if category:
+        known = sorted({r["category"] for r in rows})
+        if category not in known:
+            hint = did_you_mean(category, known)
+            typer.echo(
+                f"error: no function category {category!r}.{hint} Categories: {', '.join(known)}",
+                err=True,
+            )
+            raise typer.Exit(2)
         rows = [r for r in rows if r["category"] == category]
     if as_json:
         print_json(rows)

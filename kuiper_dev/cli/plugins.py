@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal, cast
 
 import typer
@@ -9,11 +10,21 @@ import typer
 from .._types import PluginKind
 from ..errors import PluginError
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, workspace
+from ._remote import ServerOpt, TokenOpt, call
 
-show_app = typer.Typer(help="List plugins or user functions.", no_args_is_help=True)
-describe_app = typer.Typer(help="Describe a plugin or a user function.", no_args_is_help=True)
+show_app = typer.Typer(
+    help="List plugins or user functions.", no_args_is_help=True, rich_markup_mode=None
+)
+describe_app = typer.Typer(
+    help="Describe a plugin or a user function.", no_args_is_help=True, rich_markup_mode=None
+)
 
 _KINDS = ("source", "sink", "function", "portable")
+
+
+def _remote(path: str, server: str, token: str | None) -> None:
+    """The same question put to a server (``--server``): eKuiper's answer, printed."""
+    print_json(call("GET", path, None, server=server, token=token, data=Path(), plugins=Path()))
 
 
 def _kind(value: str) -> PluginKind | Literal["portable"]:
@@ -26,15 +37,23 @@ def _kind(value: str) -> PluginKind | Literal["portable"]:
 def show_plugins(
     kind: Annotated[str, typer.Argument(help="source, sink, function or portable")],
     plugins: PluginsOpt = DEFAULT_PLUGINS,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """List the plugins of one type, as a JSON array of names."""
+    if server is not None:
+        return _remote(f"/plugins/{_kind(kind)}s", server, token)
     with user_errors():
         print_json(workspace(plugins).show_plugins(_kind(kind)))
 
 
 @show_app.command("udfs")
-def show_udfs(plugins: PluginsOpt = DEFAULT_PLUGINS) -> None:
+def show_udfs(
+    plugins: PluginsOpt = DEFAULT_PLUGINS, server: ServerOpt = None, token: TokenOpt = None
+) -> None:
     """List the plugin functions, as a JSON array of names."""
+    if server is not None:
+        return _remote("/plugins/udfs", server, token)
     with user_errors():
         print_json(list(workspace(plugins).show_udfs()))
 
@@ -44,9 +63,13 @@ def describe_plugin(
     kind: Annotated[str, typer.Argument(help="source, sink, function or portable")],
     name: Annotated[str, typer.Argument(help="the plugin name, e.g. heatIndex")],
     plugins: PluginsOpt = DEFAULT_PLUGINS,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """Print {"name": ..., "version": ...} as eKuiper's describe answers (a portable
     plugin: its symbols and status, pid, refCount, errMsg too)."""
+    if server is not None:
+        return _remote(f"/plugins/{_kind(kind)}s/{name}", server, token)
     with user_errors():
         print_json(workspace(plugins).describe_plugin(_kind(kind), name))
 
@@ -55,8 +78,12 @@ def describe_plugin(
 def describe_udf(
     name: Annotated[str, typer.Argument(help="the function name")],
     plugins: PluginsOpt = DEFAULT_PLUGINS,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """Print {"name": ..., "plugin": ...}: which plugin holds a function."""
+    if server is not None:
+        return _remote(f"/plugins/udfs/{name}", server, token)
     with user_errors():
         udfs = workspace(plugins).show_udfs()
         if name not in udfs:

@@ -41,6 +41,9 @@ def ruletest(
 ) -> None:
     """Run rule-test cases in virtual time; print one JSON line per sink emission.
 
+    With several files, a header line "== FILE: case NAME" on stderr precedes each
+    case's emissions (stdout stays pure JSON lines).
+
     Each case's plugins folder is, first found: the case's own "plugins" key,
     then --plugins, then the nearest plugins/ folder at or above the case file.
     """
@@ -51,6 +54,8 @@ def ruletest(
             case = load_case(path, plugins=plugins)
         for warning in case.warnings:
             typer.echo(f"warning: {warning}", err=True)
+        if len(files) > 1:  # stdout stays JSON lines; stderr says whose they are
+            typer.echo(f"== {path}: case {case.name!r}", err=True)
         outcome = run_case(case, portable=portable)
         outcomes.append(outcome)
         for emission in outcome.emissions:
@@ -60,6 +65,13 @@ def ruletest(
                 print_json(emission)
         if outcome.error is not None:
             typer.echo(f"error: {path}: case {case.name!r}: {outcome.error}", err=True)
+            failed = True
+        elif check and outcome.passed is None:  # a misspelled key must never pass
+            typer.echo(
+                f"FAIL {path}: case {case.name!r} has no \"expected\" to check against; "
+                "add it (see the warnings above for a misspelled key)",
+                err=True,
+            )
             failed = True
         elif check and outcome.passed is False:
             typer.echo(f"FAIL {path}: case {case.name!r}\n{outcome.diff}", err=True)

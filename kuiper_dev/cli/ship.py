@@ -15,7 +15,9 @@ from ..portable import deploy as deploy_portable
 from ..workspace import Workspace
 from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, workspace
 
-portable_app = typer.Typer(help="Portable plugins: host one as eKuiper does.", no_args_is_help=True)
+portable_app = typer.Typer(
+    help="Portable plugins: host one as eKuiper does.", no_args_is_help=True, rich_markup_mode=None
+)
 
 _KINDS = ("source", "sink", "function")
 

@@ -46,8 +46,9 @@ class Binder:
         known = list(BUILTINS) + self.plugins.function_names()
         hint = did_you_mean(call.name, known) or did_you_mean(call.name.lower(), known)
         raise PlanError(
-            f"function {call.name} not found.{hint} Built-ins are listed by "
-            "`kuiper-dev show udfs`/`%kuiper functions`; plugins load from plugins/functions.",
+            f"function {call.name} not found.{hint} Built-ins are listed by `kuiper-dev "
+            "functions` (`%kuiper functions`), plugin functions by `kuiper-dev show udfs`; "
+            "plugins load from plugins/functions.",
             node=call,
         )
 

@@ -9,6 +9,7 @@ before each message.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ import orjson
 
 from .._types import Message
 from ..connectors import Builtins, MemoryBus, topic_matches
-from ..errors import RuleError, did_you_mean
+from ..errors import KuiperDevError, RuleError, did_you_mean
 from ..plugins import PluginRegistry
 from ..portable import Portables
 from ..sql import parse_select
@@ -25,10 +26,11 @@ from .binder import Binder
 from .catalog import Catalog
 from .clock import VirtualClock
 from .driver import Driver
+from .live import LiveRule, start_live
 from .options import RuleOptions
 from .pipeline import Pipeline
 from .plan import plan_rule
-from .sinks import PluginSinks, attach_actions
+from .sinks import PluginSinks, attach_actions, sources_for
 
 __all__ = ["RuleDefinition", "RuleManager"]
 
@@ -50,6 +52,8 @@ class _Managed:
     sinks: PluginSinks | None = None  # plugin sinks of the running rule, closed on stop
     last_start: int = 0
     last_stop: int = 0
+    live: LiveRule | None = None  # the background run of a live rule
+    reason: str = ""  # why a live rule stopped by itself
 
 
 class RuleManager:
@@ -76,6 +80,8 @@ class RuleManager:
         self.bus.subscribe("#", lambda topic, row: self._pending.append((topic, row)))
         self.plugins = plugins or PluginRegistry()
         self._rules: dict[str, _Managed] = {}
+        self.live = False
+        """Started rules run on their streams' live sources on the wall clock (``serve``)."""
 
     def _get(self, rule_id: str) -> _Managed:
         try:
@@ -119,6 +125,9 @@ class RuleManager:
         managed = self._get(rule_id)
         if managed.state == "running":
             return
+        if self.live:
+            self._start_live(managed)
+            return
         managed.rule = self.driver.add(self._plan(managed))
         managed.state = "running"
         managed.last_start = self.clock.now_ms()
@@ -131,6 +140,15 @@ class RuleManager:
     def stop(self, rule_id: str) -> None:
         managed = self._get(rule_id)
         self._close_sinks(managed)
+        if managed.live is not None:
+            live, managed.live = managed.live, None
+            try:
+                live.stop()
+            except RuleError as exc:
+                managed.reason = str(exc)
+            managed.state = "stopped"
+            managed.last_stop = int(time.time() * 1000)
+            return
         if managed.rule is not None:
             self.driver.remove(managed.rule)
         managed.state = "stopped"
@@ -147,12 +165,15 @@ class RuleManager:
     def status(self, rule_id: str) -> dict[str, Any]:
         """eKuiper's rule status: ``Running`` with metrics, or ``Stopped``."""
         managed = self._get(rule_id)
+        self._settle(managed)
         out: dict[str, Any] = {
             "status": "running" if managed.state == "running" else "stopped",
             "lastStartTimestamp": managed.last_start,
             "lastStopTimestamp": managed.last_stop,
             "nextStartTimestamp": 0,
         }
+        if managed.state != "running" and (managed.reason or managed.last_stop):
+            out["message"] = managed.reason or "canceled manually"  # eKuiper's last will
         if managed.rule is not None:
             metrics = managed.rule.status()
             metrics.pop("status", None)
@@ -164,10 +185,12 @@ class RuleManager:
         return self._get(rule_id).delivered
 
     def list_rules(self) -> list[dict[str, str]]:
-        return [
-            {"id": rid, "status": "Running" if m.state == "running" else "Stopped"}
-            for rid, m in sorted(self._rules.items())
-        ]
+        out = []
+        for rid, m in sorted(self._rules.items()):
+            self._settle(m)
+            state = "Running" if m.state == "running" else "Stopped"
+            out.append({"id": rid, "status": f"{state}: {m.reason}" if m.reason else state})
+        return out
 
     def advance(self, to: int) -> None:
         """Move the clock to ``to``, firing every running rule's timers in time order."""
@@ -206,3 +229,94 @@ class RuleManager:
                     continue
                 message = Message(name, payload, self.clock.now_ms(), meta={"topic": topic})
                 self.driver.route(name, message)
+
+    # -- management: live runs, definitions, updates, topology (REST and CLI) --------
+    def _start_live(self, managed: _Managed) -> None:
+        """Run the rule on its streams' live sources; a source that cannot start leaves
+        the rule stopped with the reason, as eKuiper's status shows it."""
+        rule = self._plan(managed)
+        sinks, managed.sinks = managed.sinks, None
+        managed.last_start = int(time.time() * 1000)
+        managed.reason = ""
+        try:
+            sources = sources_for(rule, self.plugins, self.builtins or Builtins(bus=self.bus))
+            managed.live = start_live(
+                rule, sources, timeout_ms=10 * 365 * 86_400_000,
+                on_stop=sinks.close if sinks is not None else None,
+            )  # fmt: skip
+        except KuiperDevError as exc:
+            if sinks is not None:
+                sinks.close()
+            managed.state = "stopped"
+            managed.reason = str(exc)
+            managed.last_stop = int(time.time() * 1000)
+            return
+        managed.rule = rule
+        managed.state = "running"
+
+    def _settle(self, managed: _Managed) -> None:
+        """A live rule whose thread ended (an error, or its time bound) is stopped."""
+        live = managed.live
+        if live is None or live.running:
+            return
+        managed.live = None
+        managed.state = "stopped"
+        managed.last_stop = int(time.time() * 1000)
+        if live.error is not None:
+            managed.reason = str(live.error)
+
+    def definition(self, rule_id: str) -> RuleDefinition:
+        """The rule as it was created or last updated."""
+        return self._get(rule_id).definition
+
+    def is_running(self, rule_id: str) -> bool:
+        managed = self._get(rule_id)
+        self._settle(managed)
+        return managed.state == "running"
+
+    def update(self, definition: RuleDefinition) -> None:
+        """Replace a rule's definition; a bad one changes nothing. A running rule is
+        restarted with the new definition, as eKuiper's update does."""
+        managed = self._get(definition.id)
+        trial = _Managed(definition)
+        self._plan(trial)  # fail before anything changes
+        self._close_sinks(trial)
+        running = managed.state == "running"
+        if running:
+            self.stop(definition.id)
+        managed.definition = definition
+        if running:
+            self.start(definition.id)
+
+    def topo(self, rule_id: str) -> dict[str, Any]:
+        """eKuiper's ``/rules/{id}/topo``: source nodes and the edges between operators."""
+        managed = self._get(rule_id)
+        d = managed.definition
+        rule = managed.rule
+        if rule is None:
+            trial = _Managed(d)
+            rule = self._plan(trial)
+            self._close_sinks(trial)
+        names = [m.name.removesuffix("_0") for m in rule.metrics.values()]
+        sources = [n for n in names if n.startswith("source_")]
+        for name in rule.plan.inputs:
+            if f"source_{name}" not in sources:
+                sources.append(f"source_{name}")
+        ops = [n for n in names if n.startswith("op_")]
+        sinks = [
+            f"sink_{next(iter(a), 'log') if isinstance(a, dict) else 'log'}_{i}"
+            for i, a in enumerate(d.actions or [{"log": {}}])
+        ]
+        edges: dict[str, list[str]] = {}
+        chain = ops
+        first = chain[0] if chain else None
+        for src in sources:
+            edges[src] = [first] if first else list(sinks)
+        for a, b in zip(chain, chain[1:], strict=False):
+            edges[a] = [b]
+        if chain:
+            edges[chain[-1]] = list(sinks)
+        return {"sources": sources, "edges": edges}
+
+    def names(self) -> list[str]:
+        return sorted(self._rules)
