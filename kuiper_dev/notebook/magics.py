@@ -9,6 +9,7 @@ the CLI (see ``%kuiper?``). Settings: ``%config KuiperMagics.plugins_dir``,
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,24 @@ def parse_args(magic: Any, line: str) -> Any:
     except UsageError as exc:
         usage = "usage: " + magic.parser.format_usage().replace("::", "").strip()
         raise UsageError(f"{exc}\n{usage}\n(see %{magic.__name__}? for every option)") from None
+
+
+def _once_each(received: list[Any], sinks: int) -> list[list[Any]]:
+    """The emissions, once each, from what ``sinks`` sinks each received (in order).
+
+    >>> _once_each([[{"a": 1}], [{"a": 1}], {"a": 2}, {"a": 2}], 2)
+    [[{'a': 1}], [{'a': 2}]]
+    """
+    seen: dict[str, int] = {}
+    out: list[list[Any]] = []
+    for item in received:
+        if not isinstance(item, list | dict):
+            continue
+        key = json.dumps(item, sort_keys=True, default=str)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] % sinks == 1 or sinks == 1:
+            out.append(item if isinstance(item, list) else [item])
+    return out
 
 
 @magics_class
@@ -218,8 +237,7 @@ class KuiperMagics(Magics):
             result, _run = ws.run_live(select, limit=args.limit,
                                        timeout_ms=int(args.timeout * 1000), **common)  # fmt: skip
         if actions and not result.emissions:  # what the sinks received, for the table
-            result.emissions.extend(e if isinstance(e, list) else [e] for e in received
-                                    if isinstance(e, list | dict))  # fmt: skip
+            result.emissions.extend(_once_each(received, len(actions)))
         result.show_rows = args.rows if args.rows is not None else self.rows
         if args.out:
             self.ns[args.out] = result.to_pandas()

@@ -4,8 +4,8 @@ argparse so that a wrong verb or option prints the usage instead of a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -100,11 +100,8 @@ def run_verb(magics: KuiperMagics, line: str) -> Any:
 
 def _workspace(m: KuiperMagics, a: Any) -> Workspace:
     folder = m.chosen_plugins_dir()
-    how = (
-        "KuiperMagics.plugins_dir" if m.plugins_dir
-        else f"the nearest plugins/ at or above {Path.cwd()}"
-    )  # fmt: skip
-    where = folder.resolve() if folder is not None else "none (no plugins/ found)"
+    how = "KuiperMagics.plugins_dir" if m.plugins_dir else "the nearest plugins/ at or above the cwd"
+    where = os.path.relpath(folder) if folder is not None else "none (no plugins/ found)"
     print(f"plugins folder: {where} (chosen by {how}; "
           '%config KuiperMagics.plugins_dir = "path" to change it before first use)')  # fmt: skip
     return m.workspace
