@@ -68,6 +68,10 @@ def _parser() -> _Parser:
     p = verbs.add_parser("test", help="property-test a plugin's contract: NAME [ARG_TYPE...]")
     p.add_argument("name")
     p.add_argument("arg_types", nargs="*")
+    p.add_argument("--nullable", action="store_true", help="functions: try null arguments too")
+    p.add_argument("--no-write", action="store_true", help="write no regression case files")
+    p.add_argument("--regressions", metavar="DIR", default=None,
+                   help="write regression cases here (default tests/regressions)")
     p = verbs.add_parser("export", help="export NAME... --version V [--portable] [--to DIR]")
     p.add_argument("names", nargs="+")
     p.add_argument("--version", required=True)
@@ -233,9 +237,16 @@ def _replay(m: KuiperMagics, a: Any) -> Any:
 def _test(m: KuiperMagics, a: Any) -> Any:
     from ..testing import check_plugin
 
+    options: dict[str, Any] = {}
     if a.arg_types:  # a function's argument types, when it has no metadata json
-        return check_plugin(m.workspace, a.name, arg_types=a.arg_types)
-    return check_plugin(m.workspace, a.name)
+        options["arg_types"] = a.arg_types
+    if a.nullable:
+        options["nullable"] = True
+    if a.no_write:
+        options["write"] = False
+    if a.regressions:
+        options["regressions"] = a.regressions
+    return check_plugin(m.workspace, a.name, **options)
 
 
 def _export(m: KuiperMagics, a: Any) -> Any:

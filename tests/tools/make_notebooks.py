@@ -11,11 +11,14 @@ import sys
 
 from ._nb import write
 from .nb_plugins import FUNCTIONS, SINKS, SOURCES
+from .nb_time import PROPERTIES, WINDOWS
 
 BOOKS = {
     "02": ("02-function-plugin", FUNCTIONS),
     "03": ("03-source-plugin", SOURCES),
     "04": ("04-sink-plugin", SINKS),
+    "05": ("05-windows-event-time", WINDOWS),
+    "06": ("06-property-testing", PROPERTIES),
 }
 
 
