@@ -59,6 +59,13 @@ def _once_each(received: list[Any], sinks: int) -> list[list[Any]]:
     return out
 
 
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
 @magics_class
 class KuiperMagics(Magics):
     """The kuiper_dev magics; ``%config KuiperMagics.plugins_dir = "path"`` picks plugins,
@@ -133,7 +140,8 @@ class KuiperMagics(Magics):
                 )
             paths = ws.export(plugin.name, args.export, out, portable=args.portable, force=True,
                               kind=plugin.kind)  # fmt: skip
-            print(f"exported to {', '.join(str(p) for p in paths)}")
+            where = "--to DIR" if args.to else "the plugins folder"
+            print(f"exported into {where}: {', '.join(_rel(p, out) for p in paths)}")
         return plugin
 
     @magic_arguments()
@@ -183,6 +191,7 @@ class KuiperMagics(Magics):
     @argument("--feed", default=None,
               help="variable holding the feed: a simulation, a list of dicts or messages")
     @argument("--recording", default=None, help="a recording file to replay (virtual time)")
+    @argument("--quiet", action="store_true", help="with --recording: no progress bar")
     @argument("--speed", type=float, default=None,
               help="with --recording: pace the replay in real time (2: twice as fast)")
     @argument("--options", default=None,
@@ -206,9 +215,9 @@ class KuiperMagics(Magics):
     @argument("--rows", type=int, default=None, help="rows to show (default: KuiperMagics.rows)")
     @argument("--plot", action="store_true", help="also plot the input against the output")
     @argument("-o", "--out", default=None, metavar="VAR",
-              help="store the result's DataFrame in this variable")
+              help="store the result's DataFrame in this variable (--background: the LiveRule)")
     @cell_magic
-    def kuiper_sql(self, line: str, cell: str) -> RuleResult | LiveRule:
+    def kuiper_sql(self, line: str, cell: str) -> RuleResult | None:
         """Run the cell's SELECT (after any CREATE STREAM statements) over a feed, a
         recording (each stream gets the recorded topics its DATASOURCE matches), or,
         with neither, the streams' own sources (MQTT, a source plugin: TYPE="name") live,
@@ -230,9 +239,12 @@ class KuiperMagics(Magics):
             result = ws.run(select, feed, drain_ms=args.drain_ms, **common)
         elif args.recording is not None:
             result = ws.replay(select, args.recording, drain_ms=args.drain_ms, speed=args.speed,
-                               progress=True, **common)  # fmt: skip
-        elif args.background:
-            return self._start_background(select, args, common)
+                               progress=not args.quiet, **common)  # fmt: skip
+        elif args.background:  # shown by its display; -o VAR keeps the LiveRule
+            live = self._start_background(select, args, common)
+            if args.out:
+                self.ns[args.out] = live
+            return None
         else:
             result, _run = ws.run_live(select, limit=args.limit,
                                        timeout_ms=int(args.timeout * 1000), **common)  # fmt: skip
@@ -246,7 +258,7 @@ class KuiperMagics(Magics):
 
             display(result)
             display(result.plot(ws.messages(feed) if feed is not None else None))
-            return None  # type: ignore[return-value]  # shown already
+            return None  # shown already
         return result
 
     def _define_streams(self, script: str) -> str:

@@ -211,7 +211,7 @@ def _simulate(m: KuiperMagics, a: Any) -> Any:
         with RecordingWriter(a.output, start_ms=start) as writer:
             for message in sim:
                 writer.write(message)
-        print(f"wrote {writer.count} messages to {a.output}")
+        print(f"wrote {writer.count} messages to {os.path.basename(a.output)}")
     if a.out:
         m.ns[a.out] = sim
     return None if (a.out or a.output) else sim

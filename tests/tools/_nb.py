@@ -14,8 +14,14 @@ def md(text: str) -> nbformat.NotebookNode:
     return new_markdown_cell(text.strip("\n"))
 
 
-def code(text: str) -> nbformat.NotebookNode:
-    return new_code_cell(text.strip("\n"))
+def code(text: str, *, ignore_output: str = "") -> nbformat.NotebookNode:
+    """A code cell; ``ignore_output`` (the reason) tags it so nbval does not compare its
+    output (a cell magic's first line must be the magic, so no marker comment fits)."""
+    cell = new_code_cell(text.strip("\n"))
+    if ignore_output:
+        cell.metadata["tags"] = ["nbval-ignore-output"]
+        cell.metadata["nbval-ignore-output-reason"] = ignore_output
+    return cell
 
 
 def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:

@@ -11,6 +11,7 @@ import sys
 
 from ._nb import write
 from .nb_plugins import FUNCTIONS, SINKS, SOURCES
+from .nb_ship import EXPORT, RECORDING
 from .nb_time import PROPERTIES, WINDOWS
 
 BOOKS = {
@@ -19,6 +20,8 @@ BOOKS = {
     "04": ("04-sink-plugin", SINKS),
     "05": ("05-windows-event-time", WINDOWS),
     "06": ("06-property-testing", PROPERTIES),
+    "07": ("07-recording-mqtt", RECORDING),
+    "08": ("08-export-portable", EXPORT),
 }
 
 

@@ -200,8 +200,11 @@ def test_verbs_mirror_the_cli(shell: Any, magics: Any, tmp_path: Path, capsys: p
     assert any(p.endswith("AddOne@v1.0.0.py") for p in paths)
 
 
-def test_export_from_the_cell_survives_a_restart(shell: Any, magics: Any, tmp_path: Path) -> None:
+def test_export_from_the_cell_survives_a_restart(
+    shell: Any, magics: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shell.run_cell_magic("kuiper_function", "AddSeven --export 1.0.0", FUNC.format(n=7, name="AddSeven"))
+    assert "exported into the plugins folder: functions/" in capsys.readouterr().out
     assert (tmp_path / "functions" / "AddSeven@v1.0.0.py").is_file()
     magics._workspace = None  # a restart: a fresh workspace over the same folder
     shell.user_ns["rows"] = [{"a": 1}]
@@ -228,7 +231,9 @@ def test_a_background_rule_updates_in_place_and_stops_from_the_next_cell(shell: 
     shell.run_cell_magic("kuiper_source", "Counter --conf conf", COUNTER)
     cell = 'CREATE STREAM c () WITH (TYPE="counter", DATASOURCE="x");\nSELECT i FROM c'
     started = time.monotonic()
-    live = shell.run_cell_magic("kuiper_sql", "--background --id bg --rows 3 --timeout 30", cell)
+    shown = shell.run_cell_magic("kuiper_sql", "--background --id bg --rows 3 --timeout 30 -o live", cell)
+    live = shell.user_ns["live"]
+    assert shown is None  # the display shows it
     assert time.monotonic() - started < 5 and live.running  # the kernel is free
     assert live.wait(emissions=5, timeout=10)
     shown = magics.live["bg"][1]
@@ -242,3 +247,12 @@ def test_a_background_rule_updates_in_place_and_stops_from_the_next_cell(shell: 
     n = len(live.result.emissions)
     time.sleep(0.1)
     assert len(live.result.emissions) == n  # stopped for good
+
+
+def test_property_test_verb_takes_nulls_and_writes_nothing(shell: Any, tmp_path: Path) -> None:
+    one = FUNC.replace('return ""', 'return "" if len(args) == 1 else "one"').format(n=1, name="Inc")
+    shell.run_cell_magic("kuiper_function", "Inc", one)
+    loose = shell.run_line_magic("kuiper", "test inc int --no-write")
+    strict = shell.run_line_magic("kuiper", f"test inc int --nullable --regressions {tmp_path / 'r'}")
+    assert loose.ok and not strict.ok
+    assert strict.failures[0].example == [None] and "broken on [null]" in str(strict.failures[0])
