@@ -47,7 +47,7 @@ stats = {}
 recorder = threading.Thread(target=lambda: stats.update(rec=Workspace.record(
     mq.url, "sensors/#", work / "captured.jsonl", count=90, duration=60)))
 recorder.start()
-import time; time.sleep(1.0)  # let the recorder subscribe
+import time; time.sleep(2.0)  # let the recorder subscribe
 '''),
     md("Publish the simulation onto the broker, as fast as it goes (`speed=0`):"),
     code('''
