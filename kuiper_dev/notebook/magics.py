@@ -10,6 +10,8 @@ the CLI (see ``%kuiper?``). Settings: ``%config KuiperMagics.plugins_dir``,
 from __future__ import annotations
 
 import json
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,30 @@ def _once_each(received: list[Any], sinks: int) -> list[list[Any]]:
         if seen[key] % sinks == 1 or sinks == 1:
             out.append(item if isinstance(item, list) else [item])
     return out
+
+
+CELLS = "kuiper_cells"
+
+
+def _publish_module(ws: Workspace, plugin: LoadedPlugin) -> None:
+    """Make the cell's module importable as ``kuiper_cells.{name}`` (its latest version),
+    so that tests and other cells can reach what the plugin keeps."""
+    if plugin.kind == "function":
+        fn = ws.plugins.function(plugin.functions[0]) if plugin.functions else None
+        obj = fn.impl if fn is not None else None
+    else:
+        slot = ws.plugins.source(plugin.name) if plugin.kind == "source" else ws.plugins.sink(plugin.name)
+        obj = slot.value if slot is not None else None
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    if module is None:
+        return
+    package = sys.modules.get(CELLS)
+    if package is None:
+        package = types.ModuleType(CELLS, "The modules of the notebook's plugin cells, by name.")
+        package.__path__ = []  # a package: ``import kuiper_cells.name`` works
+        sys.modules[CELLS] = package
+    setattr(package, plugin.name, module)
+    sys.modules[f"{CELLS}.{plugin.name}"] = module
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -130,6 +156,7 @@ class KuiperMagics(Magics):
                 f"%%kuiper_{kind} {args.name}: syntax error on line {line} of the cell: "
                 f"{exc.msg}{text}\nfix that line and run the cell again"
             ) from None
+        _publish_module(ws, plugin)
         if plugin.warning:
             print(f"warning: {plugin.warning}")
         if args.export:

@@ -242,11 +242,11 @@ result = _
 for error in result.errors:
     print(error.message)
 '''),
-    md("The sink kept only what it acked:"),
+    md("The sink kept only what it acked. A plugin cell is a real module, importable as "
+       "`kuiper_cells.NAME` (its latest definition), by tests as well:"),
     code('''
-import sys
+from kuiper_cells import ledger
 
-ledger = [m for name, m in sys.modules.items() if name.startswith("kuiper_dev_plugin_Ledger")][-1]
 ledger.entries
 '''),
     md("## The project's sink\n\n`plugins/sinks/CsvWriter.py` appends rows to a CSV file; "

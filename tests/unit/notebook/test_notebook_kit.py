@@ -169,10 +169,13 @@ def test_a_sink_and_a_plugin_source_in_one_line(shell: Any) -> None:
     cell = 'CREATE STREAM c () WITH (TYPE="counter", DATASOURCE="x");\nSELECT i FROM c WHERE i > 0'
     got = shell.run_cell_magic("kuiper_sql", """--limit 3 --timeout 5 --sink 'keep={"tag": "t"}'""", cell)
     assert [r["i"] for r in got.rows] == [1, 2, 3]
-    import sys
+    from kuiper_cells import keep  # the cell's module, importable by name
 
-    module = [m for n, m in sys.modules.items() if n.startswith("kuiper_dev_plugin_Keep_")][-1]
-    assert [tag for tag, _ in module.kept] == ["t", "t", "t"]
+    assert [tag for tag, _ in keep.kept] == ["t", "t", "t"]
+    shell.run_cell_magic("kuiper_sink", "Keep", KEEP)  # redefined: a fresh module
+    import kuiper_cells.keep
+
+    assert kuiper_cells.keep is not keep and kuiper_cells.keep.kept == []
 
 
 def test_verbs_mirror_the_cli(shell: Any, magics: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
