@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..go import dumps
@@ -208,25 +209,29 @@ def _plot(result: RuleResult, inputs: Any, wanted: list[str] | None) -> Any:
     end = next((n for n in times if "end" in n.lower()), times[0] if times else None)
     start = next((n for n in times if "start" in n.lower()), None)
     timed = end is not None and bool(points) and points[0][0] >= _EPOCH_MS[0]
+
+    def at(ms: Any) -> Any:  # epoch ms as a UTC datetime, when the axis is time
+        return datetime.fromtimestamp(ms / 1000, UTC) if timed else ms
+
     fig = Figure(figsize=(9, 5.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=timed)
     for name in _numeric([r for _, r in points], wanted):
-        xs = [t for t, r in points if isinstance(r.get(name), int | float)]
+        xs = [at(t) for t, r in points if isinstance(r.get(name), int | float)]
         top.plot(xs, [r[name] for _, r in points if isinstance(r.get(name), int | float)],
                  ".", markersize=3, label=name)  # fmt: skip
     top.set_title(f"input ({len(points)} messages)")
-    out_x: list[Any] = [r.get(end) for r in rows] if timed and end else list(index)
+    out_x: list[Any] = [at(r.get(end)) for r in rows] if timed and end else list(index)
     for name in _numeric(rows, wanted):
         xs = [x for x, r in zip(out_x, rows, strict=True) if isinstance(r.get(name), int | float)]
         ys = [r[name] for r in rows if isinstance(r.get(name), int | float)]
         bottom.plot(xs, ys, "o-" if len(xs) < 200 else "-", markersize=3, label=name)
     bottom.set_title(f"output of {result.rule_id} ({len(result.emissions)} emissions)")
-    bottom.set_xlabel("time (epoch ms)" if timed else "emission")
+    bottom.set_xlabel("time (UTC); output at each window's end" if timed else "emission")
     if timed and end:
         bounds = sorted({r[end] for r in rows} | ({r[start] for r in rows} if start else set()))
         for axis in (top, bottom):
             for b in bounds:
-                axis.axvline(b, color="grey", linewidth=0.6, linestyle="--")
+                axis.axvline(at(b), color="grey", linewidth=0.6, linestyle="--")
     for axis in (top, bottom):
         if axis.get_legend_handles_labels()[0]:
             axis.legend(loc="upper left", fontsize="small")

@@ -181,10 +181,13 @@ SELECT deviceId, seq, temperature, humidity FROM unit1
 '''),
     md("The same rule's metrics, per operator, as eKuiper's `getstatus rule` reports them:"),
     code('''
-from kuiper_dev.notebook import metrics_table
+from kuiper_dev.notebook import metrics_table, topology
 
-metrics_table(_)[["records_in", "exceptions"]]
+unit1 = _
+metrics_table(unit1)[["records_in", "exceptions"]]
 '''),
+    md("and its operators as a picture, each with the records it took in and sent on:"),
+    code("topology(unit1)"),
 ]
 
 SINKS = [
