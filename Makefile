@@ -41,9 +41,11 @@ $(LAB): $(STAMP)
 lab: $(LAB)  ## JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks
 
-notebooks: $(STAMP)  ## rebuild and re-execute the quickstart so its committed outputs are current
+notebooks: $(STAMP)  ## rebuild and re-execute the notebooks so their committed outputs are current
 	$(BIN)/python -m tests.tools.make_quickstart
-	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace 01-quickstart.ipynb
+	$(BIN)/python -m tests.tools.make_notebooks
+	cd notebooks && for nb in *.ipynb; do \
+		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis dist build *.egg-info

@@ -122,6 +122,7 @@ class Workspace:
         if self.plugins_dir is not None:
             self.plugins.load_dir(self.plugins_dir)
             self._refuse_builtin_clashes()
+        self.plugins.reserved = frozenset(BUILTINS)  # later definitions are refused whole
         self.portable = portable
         """Run the native plugins as one portable plugin, as eKuiper would run them
         once exported (``portables/`` plugins always run portable)."""
@@ -167,10 +168,9 @@ class Workspace:
     def define_function(
         self, symbol: str, source: str, *, version: str = "", filename: str | None = None
     ) -> LoadedPlugin:
-        """Define or replace a function plugin from source text (hot reload)."""
-        plugin = self.plugins.define_function(symbol, source, version=version, filename=filename)
-        self._refuse_builtin_clashes()
-        return plugin
+        """Define or replace a function plugin from source text (hot reload); a refused
+        definition leaves the workspace as it was."""
+        return self.plugins.define_function(symbol, source, version=version, filename=filename)
 
     def _refuse_builtin_clashes(self) -> None:
         for fn, plugin in self.plugins.udfs().items():

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .display import LiveDisplay, metrics_table, topology
 from .magics import KuiperMagics
 
-__all__ = ["KuiperMagics", "load_ipython_extension"]
+__all__ = ["KuiperMagics", "LiveDisplay", "load_ipython_extension", "metrics_table", "topology"]
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics with the running IPython."""
+    """Register the magics, and show matplotlib figures returned by a cell as PNG (the
+    pictures are made without pyplot, so they need no backend or global state)."""
     ipython.register_magics(KuiperMagics)
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    formatter = ipython.display_formatter.formatters["image/png"]
+    formatter.for_type(Figure, lambda fig: print_figure(fig, "png"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import sys
 import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class PluginRegistry:
         self._name_problems: dict[str, str] = {}  # file -> naming rule broken
         self._load_problems: dict[tuple[PluginKind, str], str] = {}
         self._refused: dict[tuple[PluginKind, str], tuple[_Stamp, _Stamp]] = {}
+        self._overridden: set[tuple[PluginKind, str]] = set()  # file plugins a cell replaced
+        self.reserved: frozenset[str] = frozenset()
+        """Function names (lower case) no plugin may take: refused before anything changes."""
 
     @property
     def problems(self) -> list[str]:
@@ -97,7 +101,7 @@ class PluginRegistry:
                         continue  # still the files that were refused
                     if self._shadowed(kind, name, files, folder):
                         continue
-                    if origin is None or origin.code != code:
+                    if origin is None or origin.code != code or (kind, name) in self._overridden:
                         self._load_group(kind, name, files, folder)
                     elif origin.meta != meta:
                         self._reload_meta(kind, name, folder, origin)
@@ -173,6 +177,7 @@ class PluginRegistry:
             log.warning("%s", exc)
             return
         self._refused.pop(key, None)
+        self._overridden.discard(key)
         self._origins[key] = _Origin(folder, code, meta)
 
     def _reload_meta(self, kind: PluginKind, name: str, folder: Path, origin: _Origin) -> None:
@@ -219,16 +224,30 @@ class PluginRegistry:
     ) -> LoadedPlugin:
         """Define (or replace) a function plugin from source text, as a notebook cell does."""
         check_symbol(symbol, f"plugin {symbol!r}")
+        where = filename or f"<kuiper plugin {symbol}>"
+        self._put_slots_check(lc_first(symbol), functions or [lc_first(symbol)], where)
         module = load_source(source, symbol, filename)
-        return self._install_functions(
-            lc_first(symbol),
-            symbol,
-            version,
-            module,
-            filename or f"<kuiper plugin {symbol}>",
-            functions,
-            None,
+        try:
+            warning = self._cell_over_file("function", lc_first(symbol), where)
+            return self._install_functions(
+                lc_first(symbol), symbol, version, module, where, functions, warning
+            )
+        except BaseException:
+            sys.modules.pop(module.__name__, None)
+            raise
+
+    def _cell_over_file(self, kind: PluginKind, name: str, where: str) -> str | None:
+        """Warn when source text replaces a plugin loaded from a file; reload restores it."""
+        origin = self._origins.get((kind, name))
+        if origin is None:
+            return None
+        self._overridden.add((kind, name))
+        text = (
+            f"{where} replaces the {kind} plugin {name} loaded from {origin.folder}; "
+            "reload the plugins (%kuiper reload) to bring the file back"
         )
+        log.warning("%s", text)
+        return text
 
     def define_source(
         self,
@@ -267,7 +286,8 @@ class PluginRegistry:
         name = lc_first(symbol)
         if isinstance(conf, str):
             conf = parse_source_yaml(conf, f"{where} conf")
-        plugin = self._install_unit(kind, name, symbol, version, value, where, None)
+        warning = self._cell_over_file(kind, name, where)
+        plugin = self._install_unit(kind, name, symbol, version, value, where, warning)
         if conf is not None:
             self._confs[name] = conf
         return plugin
@@ -314,13 +334,7 @@ class PluginRegistry:
         self, owner: str, impls: Mapping[str, Any], where: str, previous: Iterable[str]
     ) -> None:
         """Install ``owner``'s function impls; a name another plugin holds is refused."""
-        for fn in impls:
-            holder = self._slots.get(fn)
-            if holder is not None and holder.plugin != owner:
-                raise PluginError(
-                    f"{where}: function name {fn} already exists in plugin {holder.plugin}; "
-                    "rename one of them"
-                )
+        self._put_slots_check(owner, impls, where)
         for old in previous:
             if old not in impls:
                 self._slots.pop(old, None)
@@ -330,6 +344,21 @@ class PluginRegistry:
                 self._slots[fn] = FunctionSlot(fn, owner, impl, where)
             else:
                 slot.impl, slot.where, slot.generation = impl, where, slot.generation + 1
+
+    def _put_slots_check(self, owner: str, names: Iterable[str], where: str) -> None:
+        """Refuse, before anything changes, names that are reserved or another plugin's."""
+        for fn in names:
+            if fn.lower() in self.reserved:
+                raise PluginError(
+                    f"{where}: function name {fn} is a built-in function of eKuiper; "
+                    "rename the plugin function"
+                )
+            holder = self._slots.get(fn)
+            if holder is not None and holder.plugin != owner:
+                raise PluginError(
+                    f"{where}: function name {fn} already exists in plugin {holder.plugin}; "
+                    "rename one of them"
+                )
 
     def install_served_functions(self, plugin: str, impls: Mapping[str, Any], where: str) -> None:
         """Functions whose code runs elsewhere (a portable plugin's process): the engine

@@ -1,0 +1,34 @@
+"""Shared bits of the notebook builders: cells, and writing a notebook file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def md(text: str) -> nbformat.NotebookNode:
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text: str, *, ignore_output: str = "") -> nbformat.NotebookNode:
+    """A code cell; ``ignore_output`` (the reason) tags it so nbval does not compare its
+    output (a cell magic's first line must be the magic, so no marker comment fits)."""
+    cell = new_code_cell(text.strip("\n"))
+    if ignore_output:
+        cell.metadata["tags"] = ["nbval-ignore-output"]
+        cell.metadata["nbval-ignore-output-reason"] = ignore_output
+    return cell
+
+
+def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
+    """Write ``notebooks/{name}.ipynb`` with no outputs (executing it fills them)."""
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    path = NOTEBOOKS / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
