@@ -435,7 +435,7 @@ class Workspace:
         )
         if actions:  # the result grows too, for the caller to watch
             sinks = self.actions(rule, actions, record or (lambda _data: None))
-            rule.sinks = [rule.result.emissions.append, *rule.sinks]
+            rule.watch(rule.result.emissions.append)
         else:
             sinks = self.actions(rule, None, record or rule.result.emissions.append)
         try:

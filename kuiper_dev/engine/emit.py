@@ -20,13 +20,14 @@ SinkFn = Callable[[list[dict[str, Any]]], None]
 class Emitter:
     """The rule's sinks, its error records and the ``sendError`` option."""
 
-    __slots__ = ("_metrics", "_now", "_result", "send_error", "sinks")
+    __slots__ = ("_metrics", "_now", "_result", "send_error", "sinks", "watchers")
 
     def __init__(self, result: RuleResult, metrics: OpMetrics, *, send_error: bool) -> None:
         self._result = result
         self._metrics = metrics
         self.send_error = send_error
         self.sinks: list[SinkFn] = [result.emissions.append]
+        self.watchers: list[SinkFn] = []  # see each emission too, but are no sink (no metrics)
         self._now: Callable[[], int] = lambda: 0
 
     def attach_clock(self, now_ms: Callable[[], int]) -> None:
@@ -44,6 +45,8 @@ class Emitter:
                 self._result.errors.append(RuleErrorRecord(now, f"sink error: {exc}"))
                 continue
             metrics.records_out += 1
+        for watch in self.watchers:
+            watch(emission)
 
     def error(self, ts: int, message: str) -> None:
         """Record a row the rule could not process; with sendError, emit it too."""

@@ -37,7 +37,7 @@ class LiveRule:
         self.run: LiveRun | None = None
         self.error: BaseException | None = None
         self.emitted = 0  # emissions sent to the rule's sinks so far
-        pipeline.sinks = [*pipeline.sinks, self._count]
+        pipeline.watch(self._count)
         self._stop = threading.Event()
         self._started = threading.Event()
         self._thread = threading.Thread(

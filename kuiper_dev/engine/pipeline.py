@@ -91,6 +91,10 @@ class Pipeline:
     def sinks(self, sinks: list[SinkFn]) -> None:
         self.emit.sinks = sinks
 
+    def watch(self, fn: SinkFn) -> None:
+        """Let ``fn`` see every emission after the sinks, without being counted as one."""
+        self.emit.watchers.append(fn)
+
     def attach_clock(self, now_ms: Callable[[], int]) -> None:
         """Read time from this clock (the driver's)."""
         self._runtime.now_ms = now_ms

@@ -83,11 +83,16 @@ PROPERTIES = [
 Hypothesis: `validate` accepts the arities it should and refuses the others, `exec`
 returns a value eKuiper can carry for any arguments of the declared types (nulls
 included), and an aggregate takes lists. A failure comes with the smallest example
-Hypothesis found, written as a regression rule test unless `--no-write`. The runs are
-seeded: the same failures every time (only the run time of the summary varies, so this
-notebook prints the laws and failures).
+Hypothesis found, written as a regression rule test unless `--no-write`. The `ci`
+profile makes the runs derandomized: the same failures every time (only the run time of
+the summary varies, so this notebook prints the laws and failures).
 """),
     code("%load_ext kuiper_dev"),
+    code("""
+from hypothesis import settings
+import kuiper_dev.testing  # registers the ci and dev profiles
+settings.load_profile("ci")  # derandomized and bounded: the same examples every run
+"""),
     code('''
 %%kuiper_function Clamp
 from ekuiper import Function
