@@ -1,42 +1,34 @@
-"""The library façade: one object that the notebook, CLI, REST and pytest plugin call.
+"""The heart of the façade: plugins, streams, rules and the ways to run them.
 
-A :class:`Workspace` holds the plugins, the streams and the rules of one session
-and runs rules in virtual time over feeds: simulated fleets, lists of dicts or
-recorded messages.
+:class:`WorkspaceCore` holds the plugins, the streams and the rules of one session
+and runs rules over feeds, live sources and managed lifecycles; recordings
+(:mod:`.recordings`) and the management API (:mod:`.management`) build on it, and
+:class:`~kuiper_dev.workspace.Workspace` is the whole.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import shutil
 import sys
 import tempfile
-import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Self, TypeAlias
 
-from ._types import Message, PluginKind
-from .connectors import (
+from .._types import Message, PluginKind
+from ..connectors import (
     FAULTS,
     Builtins,
     Fault,
     MemoryBus,
-    RecordStats,
     Scenario,
     SensorFleet,
     get_scenario,
     messages_from_rows,
-    record_live,
-    republish,
-    split_recording,
 )
-from .connectors.mqtt import as_config
-from .engine import (
+from ..engine import (
     Binder,
     Catalog,
     Driver,
@@ -55,31 +47,18 @@ from .engine import (
     sources_for,
     start_live,
 )
-from .errors import (
-    KuiperDevError,
-    PlanError,
+from ..errors import (
     PluginError,
-    RecordingWarning,
-    RuleError,
     ScenarioError,
     SqlError,
     did_you_mean,
 )
-from .functions import BUILTINS
-from .plugins import LoadedPlugin, PluginRegistry, export_native, export_portable
-from .portable import PortableHost, Portables, check_portable, open_portable
-from .recording import (
-    Recording,
-    RecordingDamage,
-    RecordingWriter,
-    paced,
-    read_recording,
-    with_progress,
-)
-from .sql import parse, parse_select, split_statements
-from .sql.ast import CreateStream
+from ..functions import BUILTINS
+from ..plugins import LoadedPlugin, PluginRegistry, export_native, export_portable
+from ..portable import PortableHost, Portables, check_portable, open_portable
+from ..sql import parse_select
 
-__all__ = ["Feed", "Workspace", "find_plugins_dir"]
+__all__ = ["Feed", "WorkspaceCore", "find_plugins_dir"]
 
 Feed: TypeAlias = (
     SensorFleet | Scenario | Iterable[Message] | Sequence[Mapping[str, Any]] | Mapping[str, Any]
@@ -90,13 +69,8 @@ from stream name to one of those (for rules reading several streams)."""
 _KINDS: tuple[PluginKind, ...] = ("source", "sink", "function")
 
 
-class Workspace:
-    """Plugins, streams and rules of one development session.
-
-    >>> ws = Workspace(plugins_dir=None)
-    >>> ws.run("SELECT a * 2 AS b FROM demo", [{"a": 1}, {"a": 2.5}]).rows
-    [{'b': 2.0}, {'b': 5.0}]
-    """
+class WorkspaceCore:
+    """Plugins, streams and rules of one development session (see ``Workspace``)."""
 
     def __init__(
         self,
@@ -158,7 +132,7 @@ class Workspace:
             shutil.rmtree(self._exported, ignore_errors=True)
             self._exported = None
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -519,36 +493,6 @@ class Workspace:
             builtins=self.builtins, portables=self.portables, portable_first=self.portable,
         )  # fmt: skip
 
-    def run_script(
-        self,
-        script: str,
-        feed: Feed | None = None,
-        *,
-        recording: str | Path | None = None,
-        rule_id: str | None = None,
-        options: Mapping[str, Any] | None = None,
-        drain_ms: int = 0,
-    ) -> RuleResult:
-        """Define the script's streams, then run its last statement, a SELECT, over a feed
-        or a recording (with a progress bar).
-
-        What a ``%%kuiper_sql`` cell holds: ``CREATE STREAM ...; SELECT ...``.
-        """
-        if (feed is None) == (recording is None):
-            raise RuleError("give the rule either a feed or a recording to run over")
-        *ddl, select = split_statements(script) or [""]
-        for text in ddl:
-            if not isinstance(parse(text), CreateStream):
-                raise RuleError("only the last statement of a script may be a SELECT")
-            self.create_stream(text)
-        if recording is not None:
-            return self.replay(
-                select, recording, rule_id=rule_id, options=options, drain_ms=drain_ms,
-                progress=True,
-            )  # fmt: skip
-        assert feed is not None
-        return self.run(select, feed, rule_id=rule_id, options=options, drain_ms=drain_ms)
-
     @staticmethod
     def messages(feed: Feed) -> Iterable[Message]:
         """Turn any feed into timed messages."""
@@ -570,7 +514,7 @@ class Workspace:
         ``settings`` (``count``, ``seed``, ``devices``...) replaced. Without a scenario,
         the plain :class:`SensorFleet` of ``settings``.
 
-        >>> sim = Workspace.simulate("fleet", count=4, faults=["duplicate"])
+        >>> sim = WorkspaceCore.simulate("fleet", count=4, faults=["duplicate"])
         >>> sim.name, len(list(sim)) >= 4
         ('fleet', True)
         """
@@ -591,395 +535,6 @@ class Workspace:
                 hint = did_you_mean(f, FAULTS, f" Known faults: {', '.join(sorted(FAULTS))}.")
                 raise ScenarioError(f"unknown fault {f!r}.{hint}")
         return chosen.with_faults(*extra) if extra else chosen
-
-    # -- recordings ----------------------------------------------------------------
-    def use_broker(self, url: str) -> None:
-        """Point mqtt streams and sinks without a ``server`` of their own at ``url``
-        (eKuiper's ``etc/mqtt_source.yaml`` default), e.g. an embedded broker's."""
-        as_config(url)  # a bad URL fails here, naming the fix
-        self.builtins.mqtt_server = url
-
-    @staticmethod
-    def record(
-        broker: str,
-        topics: str | Sequence[str],
-        path: str | Path,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        qos: int = 0,
-        client_id: str | None = None,
-        persistent: bool = False,
-        on_progress: Callable[[RecordStats], None] | None = None,
-        stop: threading.Event | None = None,
-    ) -> RecordStats:
-        """Capture live MQTT traffic into the recording at ``path`` (appended, each line
-        flushed) until ``count`` messages, ``duration`` seconds, ``stop`` or Ctrl-C;
-        whatever arrived is kept."""
-        subscriptions = [topics] if isinstance(topics, str) else list(topics)
-        with RecordingWriter(path, broker=broker, topics=subscriptions) as writer:
-            return record_live(
-                broker, subscriptions, writer.write, count=count, duration=duration, qos=qos,
-                client_id=client_id, persistent=persistent, on_progress=on_progress, stop=stop,
-            )  # fmt: skip
-
-    @staticmethod
-    def republish(
-        recording: str | Path | Recording | Iterable[Message],
-        broker: str,
-        *,
-        speed: float = 1.0,
-        progress: bool = False,
-    ) -> int:
-        """Publish a recording (or any messages) onto a broker in order, keeping their
-        relative timing divided by ``speed`` (0: as fast as possible), QoS and retain."""
-        if isinstance(recording, str | Path):
-            recording = read_recording(recording)
-        messages: Iterable[Message] = recording
-        if progress and isinstance(recording, Recording):
-            messages = with_progress(messages, recording, desc=f"publish to {broker}")
-        return republish(paced(messages, speed), broker)
-
-    def replay(
-        self,
-        sql: str,
-        recording: str | Path | Recording,
-        *,
-        rule_id: str | None = None,
-        options: Mapping[str, Any] | None = None,
-        start_ms: int | None = None,
-        drain_ms: int = 0,
-        actions: list[Any] | None = None,
-        record: Callable[[Any], None] | None = None,
-        speed: float | None = None,
-        progress: bool = False,
-    ) -> RuleResult:
-        """Run a rule over a recording in virtual time: each stream it reads gets the
-        messages whose topic matches the stream's DATASOURCE (MQTT wildcards), at
-        their recorded arrival times. The file is read once, as it goes (flat memory).
-
-        ``speed`` paces the replay in real time (2.0: twice as fast); the results are
-        the same as without it. A damaged recording replays up to the damage, which
-        is warned of and kept in the result's ``warnings``. ``progress`` draws a bar.
-        """
-        rec = recording if isinstance(recording, Recording) else read_recording(recording)
-        plan = self.rule(sql, rule_id=rule_id, options=options).plan
-        subscriptions = {name: i.stream.datasource for name, i in plan.inputs.items()}
-        damages: list[RecordingDamage] = []
-        messages: Iterable[Message] = rec.messages(on_damage=damages.append)
-        if progress:
-            messages = with_progress(messages, rec, desc=f"replay {plan.rule_id}")
-        if speed is not None:
-            messages = paced(messages, speed)
-        routed = split_recording(messages, subscriptions)
-        head = next(routed, None)
-        if start_ms is None:
-            start_ms = head[1].ts - head[1].ts % 1000 if head is not None else 0
-        rule = Pipeline(plan, start_ms=start_ms, bus=self.bus)
-        sinks = self.actions(rule, actions, record or (lambda _data: None)) if actions else None
-        try:
-            with Driver(VirtualClock(start_ms)).driving(rule) as driver:
-                if head is None:
-                    driver.advance(start_ms + drain_ms)
-                elif len(subscriptions) == 1:  # one stream: the pipeline's own loop may run it
-                    ((name, _),) = subscriptions.items()
-                    feed = (m for _, m in itertools.chain([head], routed))
-                    driver.replay({name: feed}, drain_ms=drain_ms)
-                else:
-                    driver.replay_routed(itertools.chain([head], routed), drain_ms=drain_ms)
-        finally:
-            if sinks is not None:
-                sinks.close()
-        for damage in damages:  # the replay stopped there: say so where results are read
-            rule.result.warnings.append(str(damage))
-            warnings.warn(str(damage), RecordingWarning, stacklevel=2)
-        return rule.result
-
-    # -- management API (REST and CLI) ----------------------------------------------
-    # eKuiper's management verbs over this workspace. With a data folder (use_data)
-    # every change is saved at once, atomically, and loaded again on the next start.
-    # The answers are eKuiper's texts; ``serve`` and the CLI shape them, nothing more.
-
-    def use_data(self, folder: Path | str, *, live: bool = False) -> list[str]:
-        """Keep streams, tables and rules (with their run state) in ``folder`` and load
-        what it holds; with ``live``, started rules run on their live sources on the
-        wall clock (``serve``). Returns what could not be restored, one line each."""
-        self._data_dir: Path | None = Path(folder)
-        self._data_dir.mkdir(parents=True, exist_ok=True)
-        self._ddl: dict[str, str] = {}
-        self.rules.live = live
-        path = self._data_dir / "state.json"
-        if not path.exists():
-            return []
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RuleError(
-                f"{path}: cannot read the saved state ({exc}); move the file aside to start empty"
-            ) from exc
-        problems: list[str] = []
-        for item in state.get("streams", []):
-            try:
-                stream = self.create_stream(item["sql"])
-                self._ddl[stream.name] = item["sql"]
-            except KuiperDevError as exc:
-                problems.append(f"stream {item.get('name')}: {exc}")
-        for item in state.get("rules", []):
-            d = RuleDefinition(item["id"], item["sql"], item["actions"], item["options"])
-            try:
-                self.rules.create(d, start=False)
-                if item.get("triggered"):
-                    self.rules.start(d.id)
-            except KuiperDevError as exc:
-                problems.append(f"rule {d.id}: {exc}")
-        return problems
-
-    def _save_state(self) -> None:
-        folder = getattr(self, "_data_dir", None)
-        if folder is None:
-            return
-        rules = []
-        for row in self.rules.list_rules():
-            d = self.rules.definition(row["id"])
-            rules.append(
-                {"id": d.id, "sql": d.sql, "actions": d.actions, "options": d.options,
-                 "triggered": self.rules.is_running(d.id)}
-            )  # fmt: skip
-        ddl = getattr(self, "_ddl", {})
-        state = {
-            "streams": [{"name": n, "sql": ddl[n]} for n in self.catalog.names() if n in ddl],
-            "rules": rules,
-        }
-        tmp = folder / f".state.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as out:
-            json.dump(state, out, indent=1)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, folder / "state.json")  # readers see the old file or the new one
-
-    def _stream_of_kind(self, name: str, kind: str) -> StreamDef:
-        stream = self.catalog.get(name)
-        if stream.kind != kind:
-            names = self.list_streams(kind)
-            raise PlanError(f"{kind} {name} not found.{did_you_mean(name, names)}")
-        return stream
-
-    def add_stream(self, sql: str, kind: str = "stream") -> str:
-        """eKuiper's ``create stream|table``: refused when the name is taken."""
-        statement = parse(sql)
-        if not isinstance(statement, CreateStream) or statement.kind != kind:
-            raise SqlError(f"expected a CREATE {kind.upper()} statement; got: {sql.strip()[:60]}")
-        if statement.name in self.catalog.names():
-            existing = self.catalog.get(statement.name).kind
-            raise PlanError(f"{existing} {statement.name} already exists; drop it first")
-        self.create_stream(sql)
-        getattr(self, "_ddl", {})[statement.name] = sql
-        self._save_state()
-        return f"{kind.capitalize()} {statement.name} is created."
-
-    def replace_stream(self, name: str, sql: str, kind: str = "stream") -> str:
-        """eKuiper's update: the statement must name the same stream."""
-        self._stream_of_kind(name, kind)
-        statement = parse(sql)
-        if not isinstance(statement, CreateStream) or statement.kind != kind:
-            raise SqlError(f"expected a CREATE {kind.upper()} statement; got: {sql.strip()[:60]}")
-        if statement.name != name:
-            raise PlanError(f"{kind} {name}: the statement defines {statement.name}; keep the name")
-        self.create_stream(sql)
-        getattr(self, "_ddl", {})[name] = sql
-        self._save_state()
-        return f"{kind.capitalize()} {name} is updated."
-
-    def remove_stream(self, name: str, kind: str = "stream", *, force: bool = False) -> str:
-        """Drop a stream or table; refused while a rule reads it, unless ``force``
-        (eKuiper's ``?force=true``)."""
-        self._stream_of_kind(name, kind)
-        users = [
-            rid for rid in self.rules.names()
-            if name in _rule_streams(self.rules.definition(rid).sql)
-        ]  # fmt: skip
-        if users and not force:
-            raise PlanError(
-                f"{kind} {name} has been referenced by other rules ({', '.join(users)}); "
-                "drop them first, or drop with force=true"
-            )
-        self.drop_stream(name)
-        getattr(self, "_ddl", {}).pop(name, None)
-        self._save_state()
-        return f"{kind.capitalize()} {name} is dropped."
-
-    def list_streams(self, kind: str = "stream") -> list[str]:
-        return [n for n in self.catalog.names() if self.catalog.get(n).kind == kind]
-
-    def stream_details(self, name: str, kind: str = "stream") -> dict[str, Any]:
-        """``describe_stream`` with the statement it was made from."""
-        self._stream_of_kind(name, kind)
-        out = self.describe_stream(name)
-        out["Statement"] = getattr(self, "_ddl", {}).get(name, "")
-        return out
-
-    @staticmethod
-    def _rule_definition(body: Any, rule_id: str | None = None) -> RuleDefinition:
-        if not isinstance(body, Mapping):
-            raise RuleError("a rule is a JSON object with id, sql and actions")
-        rid = body.get("id", rule_id) if rule_id is None else rule_id
-        if not isinstance(rid, str) or not rid.strip():
-            raise RuleError('the rule needs an "id": a non-empty string')
-        if body.get("id", rid) != rid:
-            raise RuleError(f'rule {rid}: the body\'s "id" is {body.get("id")!r}; make them agree')
-        sql = body.get("sql")
-        if not isinstance(sql, str) or not sql.strip():
-            raise RuleError(f'rule {rid}: "sql" must be a non-empty string')
-        actions = body.get("actions", [{"log": {}}])
-        if not isinstance(actions, list) or not all(isinstance(a, Mapping) for a in actions):
-            raise RuleError(f'rule {rid}: "actions" must be a list of objects, e.g. [{{"log": {{}}}}]')
-        options = body.get("options", {})
-        if not isinstance(options, Mapping):
-            raise RuleError(f'rule {rid}: "options" must be an object')
-        return RuleDefinition(rid, sql, [dict(a) for a in actions] or [{"log": {}}], dict(options))
-
-    def add_rule(self, body: Mapping[str, Any]) -> str:
-        """eKuiper's ``create rule``: checked, created and started (unless
-        ``"triggered": false``)."""
-        d = self._rule_definition(body)
-        self.rules.create(d, start=bool(body.get("triggered", True)))
-        self._save_state()
-        return f"Rule {d.id} was created successfully."
-
-    def replace_rule(self, rule_id: str, body: Mapping[str, Any]) -> str:
-        """eKuiper's upsert: update (a running rule restarts) or create."""
-        d = self._rule_definition(body, rule_id)
-        if rule_id in self.rules.names():
-            self.rules.update(d)
-        else:
-            self.rules.create(d, start=bool(body.get("triggered", True)))
-        self._save_state()
-        return f"Rule {rule_id} was updated successfully."
-
-    def remove_rule(self, rule_id: str) -> str:
-        self.delete_rule(rule_id)
-        self._save_state()
-        return f"Rule {rule_id} is dropped."
-
-    def rule_definition(self, rule_id: str) -> dict[str, Any]:
-        d = self.rules.definition(rule_id)
-        return {"id": d.id, "sql": d.sql, "actions": d.actions, "options": d.options,
-                "triggered": self.rules.is_running(rule_id)}  # fmt: skip
-
-    def rule_command(self, rule_id: str, command: str) -> str:
-        """``start``, ``stop`` or ``restart`` a rule; the answer eKuiper gives."""
-        if command == "start":
-            self.start_rule(rule_id)
-            text = f"Rule {rule_id} was started"
-        elif command == "stop":
-            self.stop_rule(rule_id)
-            text = f"Rule {rule_id} was stopped."
-        elif command == "restart":
-            self.restart_rule(rule_id)
-            text = f"Rule {rule_id} was restarted"
-        else:
-            raise RuleError(f"unknown rule command {command!r}; use start, stop or restart")
-        self._save_state()
-        return text
-
-    def rule_topo(self, rule_id: str) -> dict[str, Any]:
-        return self.rules.topo(rule_id)
-
-    def install_plugin(
-        self, kind: PluginKind, name: str, files: Mapping[str, bytes], *, replace: bool = False
-    ) -> str:
-        """Write a checked plugin's files (bare names) into the plugins folder and load it;
-        a plugin that does not load is removed again, the error says why."""
-        if self.plugins_dir is None:
-            raise PluginError("this workspace has no plugins folder; start it with one")
-        folder = self.plugins_dir / f"{kind}s"
-        existing = self.plugins.get(kind, name)
-        if existing is not None and not replace:
-            raise PluginError(f"{kind} plugin {name} already exists; drop it first or update it")
-        if replace:
-            self._plugin_files(kind, name, remove=True)
-        folder.mkdir(parents=True, exist_ok=True)
-        written: list[Path] = []
-        try:
-            for fname, data in files.items():
-                tmp = folder / f".{fname}.part"
-                written.append(tmp)
-                tmp.write_bytes(data)
-                os.replace(tmp, folder / fname)
-                written.append(folder / fname)
-        except OSError as exc:
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise PluginError(f"{kind} plugin {name}: cannot write {folder} ({exc})") from exc
-        self.plugins.reload_changed()
-        if self.plugins.get(kind, name) is None:
-            problems = [p for p in self.plugins.problems if name in p]
-            for path in written:
-                path.unlink(missing_ok=True)
-            self.plugins.reload_changed()
-            why = problems[0] if problems else "it did not load"
-            raise PluginError(f"{kind} plugin {name} not installed: {why}")
-        self._refuse_builtin_clashes()
-        return f"{kind} plugin {name} is {'updated' if replace else 'created'}"
-
-    def uninstall_plugin(self, kind: PluginKind, name: str) -> str:
-        self.describe_plugin(kind, name)  # not found: the error says so
-        self._plugin_files(kind, name, remove=True)
-        self.plugins.reload_changed()
-        return f"{kind} plugin {name} is deleted"
-
-    def _plugin_files(self, kind: PluginKind, name: str, *, remove: bool) -> list[Path]:
-        if self.plugins_dir is None:
-            return []
-        folder = self.plugins_dir / f"{kind}s"
-        symbol = name[:1].upper() + name[1:]
-        found = [
-            p for p in folder.glob("*")
-            if p.name in (f"{symbol}.py", f"{name}.yaml", f"{name}.json")
-            or (p.name.startswith(f"{symbol}@v") and p.suffix == ".py")
-        ]  # fmt: skip
-        if remove:
-            for path in found:
-                path.unlink(missing_ok=True)
-        return found
-
-    def halt(self) -> None:
-        """Stop every running rule without saving it as stopped: the next start of the
-        data folder resumes them (``serve`` calls this when it exits)."""
-        for row in self.rules.list_rules():
-            if self.rules.is_running(row["id"]):
-                self.rules.stop(row["id"])
-
-    def test_rule(
-        self,
-        sql: str,
-        mock_source: Mapping[str, Any] | None = None,
-        sink_props: Mapping[str, Any] | None = None,
-        *,
-        start_ms: int = 0,
-    ) -> list[Any]:
-        """eKuiper's ``/ruletest`` on the defined streams, in virtual time: each mock
-        stream's ``data`` arrives every ``interval`` ms (once; ``loop`` is not
-        repeated). Returns what the rule's sink received, each emission once."""
-        feeds: dict[str, list[Message]] = {}
-        for stream, spec in (mock_source or {}).items():
-            if not isinstance(spec, Mapping) or not isinstance(spec.get("data"), list):
-                raise RuleError(f'mockSource.{stream} needs a "data" list of objects')
-            interval = spec.get("interval", 1000)
-            if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
-                raise RuleError(f"mockSource.{stream}.interval must be a non-negative integer (ms)")
-            self.catalog.get(stream)
-            feeds[stream] = [
-                Message(stream, json.dumps(row).encode(), start_ms + i * interval)
-                for i, row in enumerate(spec["data"])
-            ]
-        parse_select(sql)
-        emissions: list[Any] = []
-        self.run(
-            sql, feeds, rule_id="ruletest", start_ms=start_ms, auto_stream=False,
-            actions=[{"log": dict(sink_props or {})}], record=emissions.append,
-        )  # fmt: skip
-        return emissions
 
 
 def find_plugins_dir(start: Path | str) -> Path | None:
