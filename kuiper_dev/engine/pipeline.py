@@ -17,6 +17,8 @@ from ..connectors import MemoryBus
 from ..errors import DecodeError, EvalError
 from .clock import Advance
 from .emit import Emitter, SinkFn
+from .event_loop import EventLoopState
+from .fastpath import EventWindowFastPath
 from .formats import row_event_time
 from .joins import TaggedRow
 from .plan import RulePlan
@@ -138,7 +140,11 @@ class Pipeline:
             if plan.fast is not None:
                 self._run_fast(messages, driver.advance)
                 return
-            if self.window is not None and self.window.plan.fast is not None:
+            fast = self.window.plan.fast if self.window is not None else None
+            if isinstance(fast, EventWindowFastPath):
+                self._run_event_window(fast, stream, messages, driver.advance)
+                return
+            if fast is not None:
                 self._run_fast_window(stream, messages, driver.advance)
                 return
         due = driver.advance(None)
@@ -168,11 +174,44 @@ class Pipeline:
         def slow(payload: bytes) -> None:
             self._message(stream, Message(stream, payload, ts))
 
+        window = self.plan.window
+        if window is not None and isinstance(window.fast, EventWindowFastPath):
+            state = self._event_state(None, ts)
+            window.fast.run_payloads(payloads, ts, state, slow, self._fold())
+            return
         if self.plan.fast is None or self.row is None:
             for payload in payloads:
                 slow(payload)
             return
         self.row.run_fast_payloads(self.plan.fast, payloads, ts, slow)
+
+    def _run_event_window(
+        self, fast: EventWindowFastPath, stream: str, messages: Iterable[Message], advance: Advance
+    ) -> None:
+        def slow(m: Message) -> None:
+            advance(m.ts)
+            self._message(stream, m)
+
+        last = fast.run(messages, self._event_state(advance, None), slow, self._fold())
+        if last is not None:
+            advance(last)
+
+    def _event_state(self, advance: Advance | None, payload_ts: int | None) -> EventLoopState:
+        assert self.window is not None and self._watermark is not None
+        return EventLoopState(
+            self.window,
+            self._watermark,
+            self.plan.main.name,
+            source=self.metrics["source"],
+            runtime=self._runtime,
+            advance=advance,
+            payload_ts=payload_ts,
+        )
+
+    def _fold(self) -> Callable[..., None]:
+        window = self.plan.window
+        assert window is not None and window.incremental is not None
+        return window.incremental.fold
 
     def _run_fast_window(self, stream: str, messages: Iterable[Message], advance: Advance) -> None:
         assert self.window is not None
