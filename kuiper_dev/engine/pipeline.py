@@ -147,14 +147,22 @@ class Pipeline:
             if fast is not None:
                 self._run_fast_window(stream, messages, driver.advance)
                 return
+        self.push_routed(((stream, m) for m in messages), driver)
+
+    def push_routed(self, routed: Iterable[tuple[str, Message]], driver: Mover) -> None:
+        """Push ``(stream, message)`` pairs in arrival order, this pipeline alone on
+        ``driver``'s clock: what is due fires before each message, as the driver's
+        own delivery does, without asking every pipeline for its deadline each time."""
         due = driver.advance(None)
         window = self.window if self.window is not None and self.window.rows_set_timers else None
-        for m in messages:
+        reads = self.plan.inputs
+        for stream, m in routed:
             if due is not None and m.ts >= due:
                 due = driver.advance(m.ts)
             else:
                 driver.move_to(m.ts)
-            self._message(stream, m)
+            if stream in reads:
+                self._message(stream, m)
             if window is not None:  # the row may have armed a timer
                 d = window.next_deadline()
                 if d is not None and (due is None or d < due):

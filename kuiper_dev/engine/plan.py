@@ -35,7 +35,7 @@ from .fastpath import (
     compile_window_fast_path,
 )
 from .incremental import IncrementalPlan, plan_incremental
-from .joins import JoinPlan
+from .joins import JoinPlan, equality_sides
 from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
@@ -187,14 +187,7 @@ def _plan(
     _check_fields(select, main, inputs)
     _check_no_agg_functions(select)
     event_time = _event_time(rule_id, main, opts, streams)
-    join = (
-        JoinPlan(
-            [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins],
-            inputs[select.source].tag,
-        )
-        if joins
-        else None
-    )
+    join = _plan_join(joins, inputs[select.source].tag, scope, opts) if joins else None
 
     def projector(s: Scope) -> Projector:
         return make_projector(select, binder, s, bindings, send_nil=opts.send_nil)
@@ -224,6 +217,18 @@ def _plan(
         fast=fast,
         runtime=scope.runtime,
     )
+
+
+def _plan_join(
+    joins: tuple[ast.Join, ...], from_tag: str, scope: Scope, opts: RuleOptions
+) -> JoinPlan:
+    """The joins' conditions, and the first one's equality sides for a hash join."""
+    conditions = [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins]
+    sides = equality_sides(joins[0], from_tag, scope.tags) if opts.fast_paths else None
+    keys = None
+    if sides is not None:
+        keys = (compile_expr(sides[0], scope), compile_expr(sides[1], scope))
+    return JoinPlan(conditions, from_tag, keys)
 
 
 def _plan_rows(

@@ -128,7 +128,9 @@ class WindowStage:
         if isinstance(window, EventTimeWindow):
             window.on_row(row, ts)
         else:
-            self.fire(window.on_row(row, ts), ts)
+            emits = window.on_row(row, ts)
+            if emits:
+                self.fire(emits, ts)
 
     def _slide(self, folds: SlidingFolds, row: dict[str, Any], ts: int) -> None:
         """A sliding window's row: folded, and its trigger told to the window machine,
