@@ -9,6 +9,11 @@ optimistic: a message the loop cannot handle exactly (a value of another type
 than its column's, a JSON array, a division by zero, bad JSON...) is handed to
 the general path, which gives eKuiper's results and error messages. So the fast
 path never decides anything the general path would decide differently.
+
+Three loops: the stateless one (WHERE and SELECT), the ingest loop of a
+processing-time window, and the ingest loop of an event-time tumbling window,
+which also takes over the watermark's step for the rows it releases at once
+(:mod:`.event_loop` holds the general path's state it reads and writes back).
 """
 
 from __future__ import annotations
