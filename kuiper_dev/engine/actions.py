@@ -77,10 +77,16 @@ class Action:
         self._template: gotemplate.Template | None = None
         if self.props.data_template:
             self._template = gotemplate.parse(self.props.data_template)
+        p = self.props
+        # the emission goes to the sink as it is (the common case: one call per emission)
+        self._plain = not (p.send_single or p.data_template or p.data_field or p.fields)
 
     def __call__(self, emission: list[dict[str, Any]]) -> None:
         props = self.props
         if props.omit_if_empty and not emission:
+            return
+        if self._plain:
+            self.target.collect(emission)
             return
         pieces: list[Any] = list(emission) if props.send_single else [emission]
         for piece in pieces:

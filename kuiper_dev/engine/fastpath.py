@@ -9,6 +9,11 @@ optimistic: a message the loop cannot handle exactly (a value of another type
 than its column's, a JSON array, a division by zero, bad JSON...) is handed to
 the general path, which gives eKuiper's results and error messages. So the fast
 path never decides anything the general path would decide differently.
+
+Three loops: the stateless one (WHERE and SELECT), the ingest loop of a
+processing-time window, and the ingest loop of an event-time tumbling window,
+which also takes over the watermark's step for the rows it releases at once
+(:mod:`.event_loop` holds the general path's state it reads and writes back).
 """
 
 from __future__ import annotations
@@ -20,10 +25,18 @@ from typing import Any
 import orjson
 
 from ..sql import ast
+from .formats import EXACT_MS
 from .projection import omits_nil
 from .typed import NotTyped, Typed, TypedCompiler, define
 
-__all__ = ["FastPath", "WindowFastPath", "compile_fast_path", "compile_window_fast_path"]
+__all__ = [
+    "EventWindowFastPath",
+    "FastPath",
+    "WindowFastPath",
+    "compile_event_window_fast_path",
+    "compile_fast_path",
+    "compile_window_fast_path",
+]
 
 
 def _indent(lines: Iterable[str], depth: int) -> list[str]:
@@ -270,3 +283,99 @@ def _window_tail(
     else:
         lines.append(f"fold(groups, {', '.join(compiler.var(c) for c in fold_columns)})")
     return lines
+
+
+# -- the event-time window loop ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class EventWindowFastPath:
+    """The generated ingest loop of an event-time tumbling window that folds.
+
+    ``run(messages, state, slow, fold)`` and ``run_payloads(payloads, ts, state,
+    slow, fold)`` take the rows the general path would take in one step: each
+    row's event time an int past the watermark, nothing waiting in the watermark
+    generator, the window's first end known. Each such row moves the watermark to
+    its own time (one stream, no late tolerance), folds into its window's groups
+    (``state.locate``), and when it passes the window's end ``state.fire`` fires the
+    window as the watermark would, after the row, as the general path does. Any
+    other row, and any message the typed decode cannot take, goes to ``slow``; the
+    loop keeps the general path's counters and watermark through ``state.flush``
+    before each call out, so either path may take the next message.
+    """
+
+    run: Callable[..., int | None]  # returns the last message's arrival time
+    run_payloads: Callable[..., None]
+    source: str
+
+
+def compile_event_window_fast_path(
+    select: ast.Select,
+    schema: dict[str, ast.ColumnDef] | None,
+    fold_columns: list[str],
+    timestamp: str | None,
+) -> EventWindowFastPath | None:
+    """The loop for a folding event-time window over ``schema``, whose TIMESTAMP
+    column ``timestamp`` must be a BIGINT (epoch ms, taken as it is)."""
+    if schema is None or select.joins or not timestamp or timestamp not in schema:
+        return None
+    if schema[timestamp].type != "bigint":
+        return None
+    compiler = TypedCompiler.for_select(select, schema)
+    at = compiler.var(timestamp)
+    args = ", ".join(compiler.var(c) for c in fold_columns)
+    decode = _indent(_decode(compiler, "payload"), 1)
+
+    def step(item: str, ts: str) -> list[str]:
+        """One message, at the loops' depth: ``item`` is what ``slow`` takes."""
+        lines = [
+            "try:",
+            *decode,
+            f"    if not ok or {at}.__class__ is not int or {at} <= mark or {at} > HIGH:",
+            "        raise Fallback",
+            "except Exception:",  # the general path decides: late, out of order, bad, ...
+            "    state.flush(mark, handled, last)",
+            "    handled = 0",
+            f"    slow({item})",
+            "    mark, end, ok = state.sync()",
+            "    lo = hi = 0",
+            "    continue",
+            "handled += 1",
+            f"mark = {at}",
+            f"last = {item}",
+            "if mark >= hi or mark < lo:",
+            "    groups, lo, hi = state.locate(mark)",
+            f"fold(groups, {args})",
+            "if mark >= end:",
+            "    state.flush(mark, handled, last)",
+            "    handled = 0",
+            f"    end = state.fire(mark, {ts})",
+        ]
+        return _indent(lines, 2)
+
+    head = [
+        "    handled = lo = hi = 0",
+        "    groups = last = None",
+        "    mark, end, ok = state.sync()",
+    ]
+    source = "\n".join(
+        [
+            "def run(messages, state, slow, fold):",
+            *head,
+            "    ts = None",
+            "    for m in messages:",
+            "        payload = m.payload",
+            "        ts = m.ts",
+            *step("m", "ts"),
+            "    state.flush(mark, handled, last)",
+            "    return ts",
+            "",
+            "def run_payloads(payloads, ts, state, slow, fold):",
+            *head,
+            "    for payload in payloads:",
+            *step("payload", "ts"),
+            "    state.flush(mark, handled, last)",
+        ]
+    )
+    env = define(source, loads=orjson.loads, HIGH=EXACT_MS[1])
+    return EventWindowFastPath(env["run"], env["run_payloads"], source)

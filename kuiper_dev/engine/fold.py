@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import EvalError
 from .runtime import FoldedGroup, FoldFailure, FoldSpec
 
-__all__ = ["GroupFolds", "WindowFolds", "fold_row", "merge_accs"]
+__all__ = ["GroupFolds", "PaneGroups", "WindowFolds", "fold_row", "merge_accs", "pane_end"]
 
 
 def fold_row(specs: Sequence[FoldSpec], accs: list[Any], row: dict[str, Any]) -> None:
@@ -146,7 +146,7 @@ class WindowFolds:
     def _pane_end(self, ts: int, pane: int) -> int:
         if self._origin is None:
             self._origin = self._first_end(ts)
-        return self._origin + ((ts - self._origin) // pane + 1) * pane  # floor: also before
+        return pane_end(self._origin, ts, pane)
 
     def items_at(self, end: int) -> list[FoldedGroup] | None:
         """The folded groups of the window ending at ``end``."""
@@ -169,3 +169,41 @@ class WindowFolds:
         for e in [e for e in self._panes if e <= end - self._length + self._pane]:
             del self._panes[e]  # no later window reaches back this far
         return window
+
+
+def pane_end(origin: int, ts: int, pane: int) -> int:
+    """The end of the pane holding ``ts`` on the grid of ends ``origin + k * pane``: a
+    pane holds the times from its start up to, not including, its end.
+
+    >>> pane_end(10_000, 19_999, 10_000), pane_end(10_000, 20_000, 10_000), pane_end(10_000, 5, 10_000)
+    (20000, 30000, 10000)
+    """
+    return origin + ((ts - origin) // pane + 1) * pane  # floor division: also before origin
+
+
+class PaneGroups:
+    """The generated fold's groups (:mod:`.incremental`) of an event-time tumbling
+    window, one dict per window: rows are released in event-time order past the end
+    of the window still open, so each folds into its own window's groups."""
+
+    __slots__ = ("_first_end", "_length", "_origin", "_panes")
+
+    def __init__(self, length_ms: int, first_end: Callable[[int], int]) -> None:
+        self._length = length_ms
+        self._first_end = first_end  # the grid's first end, from the first row's time
+        self._origin: int | None = None
+        self._panes: dict[int, dict[Any, list[Any]]] = {}
+
+    def locate(self, ts: int) -> tuple[dict[Any, list[Any]], int, int]:
+        """The groups of the window holding ``ts``, with that window's start and end."""
+        if self._origin is None:
+            self._origin = self._first_end(ts)
+        end = pane_end(self._origin, ts, self._length)
+        groups = self._panes.get(end)
+        if groups is None:
+            groups = self._panes[end] = {}
+        return groups, end - self._length, end
+
+    def take(self, end: int) -> dict[Any, list[Any]]:
+        """The groups of the window ending at ``end`` (empty when no row fell in it)."""
+        return self._panes.pop(end, {})

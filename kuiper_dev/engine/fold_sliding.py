@@ -58,7 +58,10 @@ class _Queue:
 
     def push(self, seq: int, row: dict[str, Any], accs: Accs) -> None:
         self._back.append((seq, row, accs))
-        self._back_accs = _merged(self._specs, self._back_accs, accs)
+        if self._back_accs is None:  # a copy: the row keeps its own accumulators
+            self._back_accs = _merged(self._specs, None, accs)
+        else:  # the back stack's total is the queue's own: grow it in place, not anew
+            merge_accs(self._specs, self._back_accs, accs)
 
     def pop(self) -> None:
         if not self._front:

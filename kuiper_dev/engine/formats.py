@@ -23,6 +23,7 @@ from ..sql import ast
 
 __all__ = [
     "BINARY_FIELD",
+    "EXACT_MS",
     "PayloadFormat",
     "make_payload_decoder",
     "parse_event_time",
@@ -85,6 +86,11 @@ def _delimited(delimiter: str, names: list[str] | None) -> Callable[[bytes], Row
 
 # --- event time -------------------------------------------------------------------
 
+EXACT_MS = (-62_000_000_000_000, 253_000_000_000_000)
+"""Epoch ms (years 5 to 9987) that :func:`~kuiper_dev.go.to_time` maps to a time and
+back unchanged in every zone: an int event time in this range is its own value.
+Outside it the conversion itself decides (and fails as eKuiper's would)."""
+
 
 def parse_event_time(value: Any, fmt: str | None = None, *, field: str | None = None) -> int:
     """Epoch ms of a TIMESTAMP column value, as eKuiper's ``cast.InterfaceToTime``.
@@ -99,6 +105,8 @@ def parse_event_time(value: Any, fmt: str | None = None, *, field: str | None = 
     >>> parse_event_time("2019-09-23AT02:47:29+00:00", "yyyy-MM-dd'AT'HH:mm:ssXXX")
     1569206849000
     """
+    if value.__class__ is int and EXACT_MS[0] <= value <= EXACT_MS[1]:
+        return value  # the round trip through a time would give it back (the common case)
     try:
         return unix_milli(to_time(value, fmt or ""))
     except FunctionError as exc:

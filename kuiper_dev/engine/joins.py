@@ -8,14 +8,14 @@ row in ``tables`` for qualified references like ``s1.id``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import EvalError, PlanError
 from ..go import describe
 from ..sql import ast, walk
 
-__all__ = ["JoinPlan", "JoinedRow", "TaggedRow", "join_streams"]
+__all__ = ["EquiKeys", "JoinPlan", "JoinedRow", "TaggedRow", "equality_sides", "join_streams"]
 
 _EMPTY: dict[str, Any] = {}
 
@@ -61,16 +61,61 @@ def join_streams(node: ast.Join, from_tag: str) -> tuple[str, str]:
 
 
 Condition = Callable[[Any], Any]
+EquiKeys = tuple[Condition, Condition]
+"""The two sides of an equality ON, compiled: the left stream's, then the right's."""
+
+
+def equality_sides(
+    node: ast.Join, from_tag: str, tag_of: Mapping[str, str]
+) -> tuple[ast.FieldRef, ast.FieldRef] | None:
+    """The columns of an INNER join's ``ON a.x = b.y`` over its two streams, the left
+    stream's first (the stream the ON names first: :func:`join_streams`), or None
+    for any other condition; ``tag_of`` maps names to row tags.
+
+    >>> from kuiper_dev.sql import parse_select
+    >>> sql = "SELECT * FROM a INNER JOIN b ON b.y = a.x GROUP BY COUNTWINDOW(2)"
+    >>> j = parse_select(sql).joins[0]
+    >>> [(r.stream, r.name) for r in equality_sides(j, "a", {"a": "a", "b": "b"})]
+    [('b', 'y'), ('a', 'x')]
+    """
+    on = node.on
+    while isinstance(on, ast.ParenExpr):
+        on = on.expr
+    if node.kind != "INNER" or not isinstance(on, ast.BinaryExpr) or on.op != "=":
+        return None
+    lhs, rhs = on.lhs, on.rhs
+    if not (isinstance(lhs, ast.FieldRef) and isinstance(rhs, ast.FieldRef)):
+        return None
+    lhs_tag = tag_of.get(lhs.stream) if lhs.stream is not None else None
+    rhs_tag = tag_of.get(rhs.stream) if rhs.stream is not None else None
+    if lhs_tag is None or rhs_tag is None:
+        return None  # unqualified (the merged row decides) or a JSON path
+    left, right = join_streams(node, from_tag)
+    tags = (lhs_tag, rhs_tag)
+    if left == right:
+        return None
+    if tags == (left, right):
+        return lhs, rhs
+    if tags == (right, left):
+        return rhs, lhs
+    return None
 
 
 class JoinPlan:
-    """The compiled joins of one rule."""
+    """The compiled joins of one rule; the first join may carry its equality ON's
+    sides (``keys``), to join each window through a hash table instead of pairs."""
 
-    def __init__(self, joins: list[tuple[ast.Join, Condition | None]], from_tag: str) -> None:
+    def __init__(
+        self,
+        joins: list[tuple[ast.Join, Condition | None]],
+        from_tag: str,
+        keys: EquiKeys | None = None,
+    ) -> None:
         if not joins:
             raise PlanError("a join plan needs at least one JOIN")
         self.joins = joins
         self.from_tag = from_tag
+        self.keys = keys
 
     def apply(self, rows: list[TaggedRow]) -> list[JoinedRow]:
         sets: list[list[TaggedRow]] = []
@@ -82,7 +127,8 @@ class JoinPlan:
             else:
                 lefts = sets
             rights = [r for r in rows if r.emitter == right_tag]
-            sets = _join(lefts, rights, node.kind, on)
+            hashed = _hash_join(lefts, rights, self.keys) if i == 0 and self.keys else None
+            sets = hashed if hashed is not None else _join(lefts, rights, node.kind, on)
         return [JoinedRow(parts) for parts in sets]
 
 
@@ -151,3 +197,69 @@ def _right_join(
         if not joint:
             out.append([right])
     return out
+
+
+_EXACT_INT = 2**53  # ints up to this size compare with floats as Go's float64 would
+
+
+def _hash_join(
+    lefts: list[list[TaggedRow]], rights: list[TaggedRow], keys: EquiKeys
+) -> list[list[TaggedRow]] | None:
+    """The INNER join of ``ON l = r`` through a hash table of the right rows, or None
+    when some pair's ``=`` would fail or compare otherwise than Python's ``==`` (then
+    the pairwise join runs, and fails where eKuiper's would).
+
+    A null side makes ``=`` false, so null keys join nothing. Otherwise ``=`` holds
+    for two texts, two booleans or two numbers (an int and a float compared as
+    float64) and fails for any other pair, so the table is used only when every
+    non-null key on both sides is of one kind.
+    """
+    left_of, right_of = keys
+    left_keys = [left_of(left[0]) for left in lefts]
+    right_keys = [right_of(r) for r in rights]
+    kinds = _kinds(left_keys)
+    right_kinds = _kinds(right_keys)
+    if kinds is None or right_kinds is None:
+        return None
+    if kinds and right_kinds:
+        if kinds != right_kinds or len(kinds) != 1:
+            return None
+        if "num" in kinds and not _numbers_compare_exactly(left_keys, right_keys):
+            return None
+    table: dict[Any, list[TaggedRow]] = {}
+    for key, right in zip(right_keys, rights, strict=True):
+        if key is not None:
+            table.setdefault(key, []).append(right)
+    out: list[list[TaggedRow]] = []
+    for key, left in zip(left_keys, lefts, strict=True):
+        if key is not None:
+            for right in table.get(key, ()):
+                out.append([*left, right])
+    return out
+
+
+def _kinds(values: list[Any]) -> set[str] | None:
+    """The kinds of the non-null values (None when one cannot be a key)."""
+    kinds: set[str] = set()
+    for v in values:
+        t = v.__class__
+        if v is None:
+            continue
+        if t is str:
+            kinds.add("str")
+        elif t is int or (t is float and v == v):  # NaN equals nothing, itself neither
+            kinds.add("num")
+        elif t is bool:
+            kinds.add("bool")
+        else:
+            return None
+    return kinds
+
+
+def _numbers_compare_exactly(*sides: list[Any]) -> bool:
+    """Whether Python's ``==`` and hash agree with Go's comparison on these numbers:
+    an int meets a float as float64, which is exact up to 2**53."""
+    values = [v for side in sides for v in side if v is not None]
+    if not any(v.__class__ is float for v in values):
+        return True
+    return all(v.__class__ is float or -_EXACT_INT <= v <= _EXACT_INT for v in values)

@@ -17,6 +17,8 @@ from ..connectors import MemoryBus
 from ..errors import DecodeError, EvalError
 from .clock import Advance
 from .emit import Emitter, SinkFn
+from .event_loop import EventLoopState
+from .fastpath import EventWindowFastPath
 from .formats import row_event_time
 from .joins import TaggedRow
 from .plan import RulePlan
@@ -142,17 +144,29 @@ class Pipeline:
             if plan.fast is not None:
                 self._run_fast(messages, driver.advance)
                 return
-            if self.window is not None and self.window.plan.fast is not None:
+            fast = self.window.plan.fast if self.window is not None else None
+            if isinstance(fast, EventWindowFastPath):
+                self._run_event_window(fast, stream, messages, driver.advance)
+                return
+            if fast is not None:
                 self._run_fast_window(stream, messages, driver.advance)
                 return
+        self.push_routed(((stream, m) for m in messages), driver)
+
+    def push_routed(self, routed: Iterable[tuple[str, Message]], driver: Mover) -> None:
+        """Push ``(stream, message)`` pairs in arrival order, this pipeline alone on
+        ``driver``'s clock: what is due fires before each message, as the driver's
+        own delivery does, without asking every pipeline for its deadline each time."""
         due = driver.advance(None)
         window = self.window if self.window is not None and self.window.rows_set_timers else None
-        for m in messages:
+        reads = self.plan.inputs
+        for stream, m in routed:
             if due is not None and m.ts >= due:
                 due = driver.advance(m.ts)
             else:
                 driver.move_to(m.ts)
-            self._message(stream, m)
+            if stream in reads:
+                self._message(stream, m)
             if window is not None:  # the row may have armed a timer
                 d = window.next_deadline()
                 if d is not None and (due is None or d < due):
@@ -172,11 +186,44 @@ class Pipeline:
         def slow(payload: bytes) -> None:
             self._message(stream, Message(stream, payload, ts))
 
+        window = self.plan.window
+        if window is not None and isinstance(window.fast, EventWindowFastPath):
+            state = self._event_state(None, ts)
+            window.fast.run_payloads(payloads, ts, state, slow, self._fold())
+            return
         if self.plan.fast is None or self.row is None:
             for payload in payloads:
                 slow(payload)
             return
         self.row.run_fast_payloads(self.plan.fast, payloads, ts, slow)
+
+    def _run_event_window(
+        self, fast: EventWindowFastPath, stream: str, messages: Iterable[Message], advance: Advance
+    ) -> None:
+        def slow(m: Message) -> None:
+            advance(m.ts)
+            self._message(stream, m)
+
+        last = fast.run(messages, self._event_state(advance, None), slow, self._fold())
+        if last is not None:
+            advance(last)
+
+    def _event_state(self, advance: Advance | None, payload_ts: int | None) -> EventLoopState:
+        assert self.window is not None and self._watermark is not None
+        return EventLoopState(
+            self.window,
+            self._watermark,
+            self.plan.main.name,
+            source=self.metrics["source"],
+            runtime=self._runtime,
+            advance=advance,
+            payload_ts=payload_ts,
+        )
+
+    def _fold(self) -> Callable[..., None]:
+        window = self.plan.window
+        assert window is not None and window.incremental is not None
+        return window.incremental.fold
 
     def _run_fast_window(self, stream: str, messages: Iterable[Message], advance: Advance) -> None:
         assert self.window is not None

@@ -26,9 +26,16 @@ from .calls import analytic_calls, analytic_evaluator
 from .catalog import Catalog, StreamDef
 from .collection import CollectionPlan
 from .compiler import compile_condition, compile_expr
-from .fastpath import FastPath, WindowFastPath, compile_fast_path, compile_window_fast_path
+from .fastpath import (
+    EventWindowFastPath,
+    FastPath,
+    WindowFastPath,
+    compile_event_window_fast_path,
+    compile_fast_path,
+    compile_window_fast_path,
+)
 from .incremental import IncrementalPlan, plan_incremental
-from .joins import JoinPlan
+from .joins import JoinPlan, equality_sides
 from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
@@ -104,7 +111,8 @@ class WindowPlan:
     event_time: bool
     collection: CollectionPlan
     incremental: IncrementalPlan | None  # generated folds over typed columns
-    fast: WindowFastPath | None  # the generated ingest loop, when the planner chose one
+    # the generated ingest loop, when the planner chose one (processing or event time)
+    fast: WindowFastPath | EventWindowFastPath | None
     fold: FoldPlan | None = None  # the aggregates' own incremental forms
     stamp_rows: bool = False  # rows keep their time and message (event_time(), meta())
 
@@ -179,14 +187,7 @@ def _plan(
     _check_fields(select, main, inputs)
     _check_no_agg_functions(select)
     event_time = _event_time(rule_id, main, opts, streams)
-    join = (
-        JoinPlan(
-            [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins],
-            inputs[select.source].tag,
-        )
-        if joins
-        else None
-    )
+    join = _plan_join(joins, inputs[select.source].tag, scope, opts) if joins else None
 
     def projector(s: Scope) -> Projector:
         return make_projector(select, binder, s, bindings, send_nil=opts.send_nil)
@@ -216,6 +217,18 @@ def _plan(
         fast=fast,
         runtime=scope.runtime,
     )
+
+
+def _plan_join(
+    joins: tuple[ast.Join, ...], from_tag: str, scope: Scope, opts: RuleOptions
+) -> JoinPlan:
+    """The joins' conditions, and the first one's equality sides for a hash join."""
+    conditions = [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins]
+    sides = equality_sides(joins[0], from_tag, scope.tags) if opts.fast_paths else None
+    keys = None
+    if sides is not None:
+        keys = (compile_expr(sides[0], scope), compile_expr(sides[1], scope))
+    return JoinPlan(conditions, from_tag, keys)
 
 
 def _plan_rows(
@@ -270,12 +283,21 @@ def _plan_window(
         state_plan = _plan_state(window, scope)
     elif opts.is_event_time and spec.kind not in ("tumbling", "hopping", "sliding", "session"):
         raise PlanError(f"{spec.kind} windows are not supported in event time, as in eKuiper")
-    incremental = fast = None
+    incremental = None
+    fast: WindowFastPath | EventWindowFastPath | None = None
     stamp_rows = not select.joins and _reads_row_context(select)
-    if not state and not opts.is_event_time and simple and not stamp_rows:
+    # in event time WHERE runs after the window, on its rows, so only a rule without one
+    # may fold as rows arrive (per window: see fold.PaneGroups)
+    folds_early = not opts.is_event_time or (spec.kind == "tumbling" and select.where is None)
+    if not state and simple and not stamp_rows and folds_early:
         schema = pruned_schema(main, used_columns(select))
         incremental = plan_incremental(select, schema, send_nil=opts.send_nil)
-        if spec.kind in ("tumbling", "hopping") and window.filter is None:
+        if opts.is_event_time:
+            if incremental is not None and window.filter is None and opts.late_tolerance == 0:
+                fast = compile_event_window_fast_path(
+                    select, schema, incremental.columns, main.timestamp
+                )
+        elif spec.kind in ("tumbling", "hopping") and window.filter is None:
             fast = compile_window_fast_path(
                 select,
                 schema,

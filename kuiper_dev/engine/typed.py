@@ -278,7 +278,11 @@ class TypedCompiler:
         mixed = a.type != b.type  # an int met by a float: Go compares float64s
 
         def side(t: Typed, text: str) -> str:
-            return f"float({text})" if mixed and t.type == "int" else text
+            if not (mixed and t.type == "int"):
+                return text
+            if t.plain and text.lstrip("-").isdigit() and abs(int(text)) <= 2**53:
+                return repr(float(int(text)))  # a literal converts once, here (exactly)
+            return f"float({text})"
 
         if not (a.nullable or b.nullable):
             text = f"({side(a, a.text)} {_COMPARE[op]} {side(b, b.text)})"

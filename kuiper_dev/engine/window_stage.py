@@ -15,7 +15,8 @@ from .._types import Message
 from ..errors import EvalError
 from .clock import Advance
 from .emit import Emitter
-from .fold import GroupFolds, WindowFolds
+from .fastpath import WindowFastPath
+from .fold import GroupFolds, PaneGroups, WindowFolds
 from .fold_sliding import SlidingFolds
 from .joins import TaggedRow
 from .metrics import OpMetrics
@@ -50,6 +51,12 @@ class WindowStage:
         self._tables = tables
         self._runtime = runtime
         self.groups: dict[Any, list[Any]] = {}  # the generated fold's open groups
+        # ... or, in event time, each window's own groups
+        self.panes = (
+            PaneGroups(plan.spec.length_ms, _first_end(plan, start_ms))
+            if plan.incremental is not None and plan.event_time
+            else None
+        )
         self.folds = _window_folds(plan, start_ms)
         self.window: ProcessingWindow | EventTimeWindow | StateWindow
         if plan.state is not None:
@@ -99,11 +106,15 @@ class WindowStage:
         if plan.filter is not None and not plan.filter(row):
             return
         self.metrics.records_in += 1
+        window = self.window
         if plan.incremental is not None:
             inc = plan.incremental
-            inc.fold(self.groups, *[row.get(c) for c in inc.columns])
+            groups = self.groups
+            if self.panes is not None:
+                groups = self.panes.locate(ts)[0]
+                window.on_row(None, ts)  # the window keeps only the time, to fire by
+            inc.fold(groups, *[row.get(c) for c in inc.columns])
             return
-        window = self.window
         if isinstance(self.folds, SlidingFolds):
             self._slide(self.folds, row, ts)
             return
@@ -117,7 +128,9 @@ class WindowStage:
         if isinstance(window, EventTimeWindow):
             window.on_row(row, ts)
         else:
-            self.fire(window.on_row(row, ts), ts)
+            emits = window.on_row(row, ts)
+            if emits:
+                self.fire(emits, ts)
 
     def _slide(self, folds: SlidingFolds, row: dict[str, Any], ts: int) -> None:
         """A sliding window's row: folded, and its trigger told to the window machine,
@@ -145,12 +158,13 @@ class WindowStage:
             runtime.window_start, runtime.window_end = emit.start_ms, emit.end_ms
             runtime.event_time = emit.end_ms  # eKuiper's window trigger time, for aggregates
             if incremental is not None:
+                groups = self.groups if self.panes is None else self.panes.take(emit.end_ms)
                 try:
-                    out = incremental.finish(self.groups, emit.start_ms, emit.end_ms)
+                    out = incremental.finish(groups, emit.start_ms, emit.end_ms)
                 except (TypeError, ArithmeticError) as exc:
                     self._emit.error(ts, f"run Select error: {exc}")
                     out = None
-                self.groups.clear()
+                groups.clear()
             elif self.folds is not None or isinstance(emit.rows, GroupFolds):
                 try:
                     if isinstance(emit.rows, GroupFolds):  # a state window's own folds
@@ -180,7 +194,7 @@ class WindowStage:
         """Feed messages through the planner's generated ingest loop: (handled, kept, last ts)."""
         fast = self.plan.fast
         window = self.window
-        assert fast is not None and isinstance(window, ProcessingWindow)
+        assert isinstance(fast, WindowFastPath) and isinstance(window, ProcessingWindow)
         inc = self.plan.incremental
 
         folds = self.folds
@@ -237,26 +251,33 @@ def _window_folds(plan: WindowPlan, start_ms: int) -> WindowFolds | SlidingFolds
             delay_ms=spec.delay_ms,
             immediate=not plan.event_time,
         )
-    unit = spec.unit or "SS"
     pane: int | None = None
     if spec.kind == "hopping":  # panes of the largest size both length and hop divide
         pane = math.gcd(spec.interval_ms, spec.length_ms)
     elif plan.event_time:
         pane = spec.length_ms
-    if plan.event_time:  # the grid starts at the first row's aligned end, as the window's
-
-        def first_end(ts: int) -> int:
-            return aligned_window_end(ts, spec.raw_interval, unit)
-    else:  # ... or at the first tick after the rule started
-        first_tick = aligned_window_end(start_ms, spec.raw_interval, unit)
-
-        def first_end(ts: int) -> int:
-            return first_tick
-
     return WindowFolds(
         fold.specs,
         key_of,
         pane_ms=pane,
         length_ms=spec.length_ms,
-        first_end=first_end,
+        first_end=_first_end(plan, start_ms),
     )
+
+
+def _first_end(plan: WindowPlan, start_ms: int) -> Callable[[int], int]:
+    """Where a window's grid of ends starts, given the first row's time."""
+    spec = plan.spec
+    unit = spec.unit or "SS"
+    if plan.event_time:  # the grid starts at the first row's aligned end, as the window's
+
+        def first_end(ts: int) -> int:
+            return aligned_window_end(ts, spec.raw_interval, unit)
+
+        return first_end
+    first_tick = aligned_window_end(start_ms, spec.raw_interval, unit)  # ... or the first tick
+
+    def first_tick_end(ts: int) -> int:
+        return first_tick
+
+    return first_tick_end

@@ -22,7 +22,9 @@ DDL = 'CREATE STREAM demo (id BIGINT, n BIGINT, t FLOAT, name STRING) WITH (DATA
 SCHEMA = {c.name: c for c in parse_stream(DDL).columns}
 SCOPE = Scope(Workspace(plugins_dir=None).binder, "r", ("demo",))
 
-int_literals = st.integers(min_value=0, max_value=3).map(str)  # negatives come from "-"
+int_literals = st.integers(min_value=0, max_value=3).map(str) | st.sampled_from(
+    ["50", "9007199254740993", "99999999999999999999999"]  # a float meets them as float64
+)  # negatives come from "-"
 float_literals = st.sampled_from(["0.0", "0.5", "1.5", "2.0", "100000000000000000000.0"])
 numbers = st.recursive(
     st.sampled_from(["id", "n", "t", "demo.id"]) | int_literals | float_literals,

@@ -7,13 +7,14 @@ operator (``internal/topo/node/window_op.go``, ``event_window_trigger.go``).
 
 from __future__ import annotations
 
-from .event import EventTimeWindow
+from .event import NEVER, EventTimeWindow
 from .processing import ProcessingWindow
 from .spec import WindowEmit, WindowSpec, aligned_window_end
 from .state import StateWindow
 from .watermark import WatermarkGenerator
 
 __all__ = [
+    "NEVER",
     "EventTimeWindow",
     "ProcessingWindow",
     "StateWindow",

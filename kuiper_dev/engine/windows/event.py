@@ -8,9 +8,9 @@ from typing import Any
 from ._scan import WindowBuffer
 from .spec import WindowEmit, WindowSpec, aligned_window_end
 
-__all__ = ["EventTimeWindow"]
+__all__ = ["NEVER", "EventTimeWindow"]
 
-_NEVER = 2**62
+NEVER = _NEVER = 2**62  # no window end known yet
 
 
 class EventTimeWindow:
@@ -35,6 +35,11 @@ class EventTimeWindow:
         self._last_ticked = False
         self._trigger_ts: list[int] = []
         self._delay_ts: list[int] = []
+
+    @property
+    def next_end(self) -> int:
+        """The end of the next window to fire (:data:`NEVER` before the first watermark)."""
+        return self._next_end
 
     def on_row(self, row: Any, ts: int) -> None:
         if self.buffer.trigger_time is None:

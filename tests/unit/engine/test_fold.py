@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kuiper_dev.engine.fold import GroupFolds, WindowFolds
+from kuiper_dev.engine.fold import GroupFolds, PaneGroups, WindowFolds
 from kuiper_dev.engine.runtime import FoldedGroup, FoldFailure, FoldSpec
 from kuiper_dev.errors import EvalError
 
@@ -70,9 +70,7 @@ def test_merge_combines_in_time_order_and_leaves_the_later_pane_alone() -> None:
 
 def test_hopping_windows_merge_the_panes_they_span() -> None:
     # length 3, hop 1, grid starting at end 10: panes end at 10, 11, 12, ...
-    folds = WindowFolds(
-        [summing("v")], None, pane_ms=1, length_ms=3, first_end=lambda ts: 10
-    )
+    folds = WindowFolds([summing("v")], None, pane_ms=1, length_ms=3, first_end=lambda ts: 10)
     for ts, v in [(9, 1), (10, 10), (11, 100), (12, 1000)]:
         folds.add({"k": "x", "v": v}, ts)
     assert accs(folds.take(10).items()) == [("x", [1])]
@@ -87,3 +85,16 @@ def test_since_last_fire_hands_over_everything_folded() -> None:
     folds.add({"k": "x", "v": 3}, 99)
     assert accs(folds.take(5).items()) == [("x", [5])]
     assert accs(folds.take(10).items()) == [(None, [0])]  # an empty window: one group
+
+
+def test_pane_groups_keep_each_window_apart_on_the_first_rows_grid() -> None:
+    panes = PaneGroups(10, first_end=lambda ts: ts - ts % 10 + 10)
+    groups, start, end = panes.locate(13)
+    assert (start, end) == (10, 20)
+    groups["k"] = [1]
+    later, start, end = panes.locate(20)  # a window's end belongs to the next window
+    assert (start, end) == (20, 30) and later is not groups
+    assert panes.locate(19)[0] is groups
+    assert panes.take(20) == {"k": [1]}
+    assert panes.take(20) == {}  # taken once; a window no row fell in is empty
+    assert panes.locate(5)[1:] == (0, 10)  # before the grid's first end: still on the grid

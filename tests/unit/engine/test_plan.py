@@ -62,6 +62,44 @@ def test_window_loops_and_folds_are_chosen_by_the_planner(ws: Workspace) -> None
 
 
 @pytest.mark.parametrize(
+    ("sql", "options", "loop"),
+    [
+        ("SELECT id, avg(t) AS a FROM demo GROUP BY id, TUMBLINGWINDOW(ss, 10)", {}, True),
+        # late rows wait in the watermark generator: only the general path releases them
+        (
+            "SELECT id, avg(t) AS a FROM demo GROUP BY id, TUMBLINGWINDOW(ss, 10)",
+            {"lateTolerance": 1000},
+            False,
+        ),
+        # a WHERE runs after an event-time window, on its rows: no early fold
+        ("SELECT count(*) AS n FROM demo WHERE t > 1 GROUP BY TUMBLINGWINDOW(ss, 10)", {}, None),
+        ("SELECT count(*) AS n FROM demo GROUP BY HOPPINGWINDOW(ss, 10, 5)", {}, None),
+    ],
+)
+def test_event_time_windows_fold_per_window_and_may_loop(
+    ws: Workspace, sql: str, options: dict[str, object], loop: bool | None
+) -> None:
+    """``loop`` None: no incremental fold at all; else whether the generated loop runs."""
+    window = plan(ws, sql, isEventTime=True, **options).window  # type: ignore[attr-defined]
+    assert (window.incremental is not None) == (loop is not None)
+    assert (window.fast is not None) == bool(loop)
+    general = plan(ws, sql, isEventTime=True, fast=False, **options).window  # type: ignore[attr-defined]
+    assert general.fast is None and general.incremental is None
+
+
+def test_a_join_on_one_equality_gets_hash_keys(ws: Workspace) -> None:
+    ws.create_stream(DDL.replace("demo (", "demo2 (").replace('"demo"', '"demo2"'))
+    on = "SELECT demo.id FROM demo INNER JOIN demo2 ON {} GROUP BY TUMBLINGWINDOW(ss, 1)"
+    keyed = plan(ws, on.format("demo2.id = demo.id")).window.collection.join  # type: ignore[attr-defined]
+    assert keyed.keys is not None
+    for cond in ("demo.id = demo2.id AND demo.t > 1", "demo.id > demo2.id", "id = demo2.id"):
+        join = plan(ws, on.format(cond)).window.collection.join  # type: ignore[attr-defined]
+        assert join.keys is None, cond
+    off = plan(ws, on.format("demo.id = demo2.id"), fast=False).window.collection.join  # type: ignore[attr-defined]
+    assert off.keys is None
+
+
+@pytest.mark.parametrize(
     ("sql", "options", "message"),
     [
         ("SELECT id FROM demo GROUP BY id", {}, "GROUP BY needs a window"),
