@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -18,31 +19,31 @@ def test_a_simulation_published_live_is_recorded_and_replays_byte_exact(
     any_broker: EmbeddedBroker | MosquittoBroker, tmp_path: Path
 ) -> None:
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    outcome: dict[str, object] = {}
 
-    def record(into: Path, key: str) -> threading.Thread:
+    def record(into: Path) -> subprocess.Popen[str]:
+        # a process of its own, as a user runs it (CliRunner swaps sys.stdout: one at a time)
         args = ["record", "--broker", any_broker.url, "--topic", "sensors/#", "-o", str(into),
                 "--count", "45", "--duration", "20", "--qos", "1"]  # fmt: skip
-        t = threading.Thread(target=lambda: outcome.__setitem__(key, runner.invoke(app, args)))
-        t.start()
-        return t
+        return subprocess.Popen(
+            [sys.executable, "-c", "from kuiper_dev.cli import main; main()", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
 
-    recorder = record(first, "first")
+    recorder = record(first)
     _wait_for_header(first)
     sim = runner.invoke(
         app, ["simulate", "fleet", "--count", "45", "--broker", any_broker.url, "--speed", "0"]
     )
     assert sim.exit_code == 0, sim.output
-    recorder.join(30)
-    assert getattr(outcome["first"], "exit_code", None) == 0
+    assert recorder.wait(30) == 0, recorder.stderr.read() if recorder.stderr else ""
     recorded = list(read_recording(first))
     assert len(recorded) == 45
 
-    recorder = record(second, "second")
+    recorder = record(second)
     _wait_for_header(second)
     replayed = runner.invoke(app, ["replay", str(first), "--broker", any_broker.url, "--speed", "0"])
     assert replayed.exit_code == 0, replayed.output
-    recorder.join(30)
+    assert recorder.wait(30) == 0
     again = list(read_recording(second))
     assert [(m.topic, m.payload) for m in again] == [(m.topic, m.payload) for m in recorded]
 
@@ -63,4 +64,4 @@ def _wait_for_header(path: Path) -> None:
     while not (path.exists() and path.stat().st_size > 0):
         assert time.monotonic() < deadline, "the recorder did not start"
         time.sleep(0.02)
-    time.sleep(1.0)  # the header is written before subscribing; let the subscription land
+    time.sleep(2.0)  # the header is written before subscribing; let the subscription land
