@@ -365,6 +365,11 @@ class PluginRegistry:
         binds and calls them like any plugin function; the impls speak for the process."""
         self._put_slots(plugin, impls, where, ())
 
+    def drop_served_functions(self, plugin: str) -> None:
+        """Forget the served functions of ``plugin`` (its package was removed)."""
+        for fn in [fn for fn, slot in self._slots.items() if slot.plugin == plugin]:
+            del self._slots[fn]
+
     def register_functions(self, plugin: str, functions: list[str]) -> LoadedPlugin:
         """eKuiper's ``register functions``: set the functions a function plugin exports.
 

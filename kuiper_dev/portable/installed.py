@@ -161,7 +161,7 @@ class Portables:
             hint = did_you_mean(name, self._found)
             where = self.folder or "plugins/portables"
             raise PortableError(
-                f"no portable plugin {name!r} in {where}.{hint} Export one with "
+                f"portable plugin {name} not found in {where}.{hint} Export one with "
                 "`kuiper-dev export NAME --version V --portable`"
             )
         return found

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from .._types import PluginKind
 from ..errors import PluginError, did_you_mean
-from ._context import Context, error, text
+from ._context import Context, text
 from .plugin_files import fetch_zip, plugin_files
 
 __all__ = ["plugin_routes"]
@@ -33,12 +33,6 @@ def _kind(ptype: str) -> PluginKind:
     return _TYPES[ptype]
 
 
-_PORTABLE_GAP = (
-    "portable plugins cannot be installed through kuiper_dev serve yet; run one with "
-    "`kuiper-dev portable run PATH` or install it on a real eKuiper"
-)
-
-
 def plugin_routes(ctx: Context) -> APIRouter:
     ws = ctx.ws
     router = APIRouter()
@@ -55,24 +49,39 @@ def plugin_routes(ctx: Context) -> APIRouter:
         return {"name": name, "plugin": udfs[name]}
 
     @router.get("/plugins/portables")
-    def list_portables() -> list[dict[str, Any]]:
-        return []  # the registry knows native-style plugins only
+    def list_portables() -> list[str]:
+        return ctx.call(ws.show_plugins, "portable")
 
     @router.get("/plugins/portables/{name}")
-    def describe_portable(name: str) -> Response:
-        return error(404, f"portable plugin {name} not found; {_PORTABLE_GAP}", 1002)
+    def describe_portable(name: str) -> dict[str, Any]:
+        return ctx.call(ws.describe_plugin, "portable", name)
 
     @router.post("/plugins/portables", status_code=201)
     def create_portable(body: PluginBody) -> Response:
-        return error(400, _PORTABLE_GAP)
+        data = fetch_zip(body.file, ws.plugins_dir)
+        return text(ctx.call(ws.install_portable, body.name, data), 201)
 
     @router.put("/plugins/portables/{name}")
     def update_portable(name: str, body: PluginBody) -> Response:
-        return error(400, _PORTABLE_GAP)
+        if body.name != name:
+            raise PluginError(f"portable plugin {name}: the body names {body.name}; make them agree")
+        data = fetch_zip(body.file, ws.plugins_dir)
+        return text(ctx.call(ws.install_portable, name, data, replace=True))
 
     @router.delete("/plugins/portables/{name}")
     def drop_portable(name: str) -> Response:
-        return error(404, f"portable plugin {name} not found; {_PORTABLE_GAP}", 1002)
+        return text(ctx.call(ws.uninstall_portable, name))
+
+    @router.post("/config/uploads", status_code=201)
+    async def upload(request: Request) -> Response:
+        """eKuiper's upload (a multipart ``uploadFile``): kept under the plugins folder's
+        ``uploads/``, so a ``file://`` plugin URL may name it; answers the saved path."""
+        form = await request.form()
+        upload = form.get("uploadFile")
+        if upload is None or isinstance(upload, str):
+            raise PluginError("upload: send the file in the multipart field uploadFile")
+        saved = ctx.call(ws.save_upload, str(upload.filename or ""), await upload.read())
+        return text(str(saved), 201)
 
     @router.post("/plugins/{ptype}", status_code=201)
     def create_plugin(ptype: str, body: PluginBody) -> Response:

@@ -24,9 +24,9 @@ def open_workspace(
 ) -> tuple[Workspace, list[str]]:
     """A workspace on ``plugins`` whose streams and rules live in ``data``; returns it
     and what could not be restored."""
-    ws = Workspace(plugins_dir=plugins if plugins is None or Path(plugins).is_dir() else None)
-    if ws.plugins_dir is None and plugins is not None:
-        ws.plugins_dir = Path(plugins)  # installs create it
+    if plugins is not None:
+        Path(plugins).mkdir(parents=True, exist_ok=True)  # installs go there
+    ws = Workspace(plugins_dir=plugins)
     return ws, ws.use_data(data, live=live)
 
 

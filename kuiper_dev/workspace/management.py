@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from ..errors import (
     SqlError,
     did_you_mean,
 )
+from ..portable import open_portable
 from ..sql import parse, parse_select
 from ..sql.ast import CreateStream
 from .core import _rule_streams
@@ -263,6 +266,55 @@ class Workspace(RecordingWorkspace):
             raise PluginError(f"{kind} plugin {name} not installed: {why}")
         self._refuse_builtin_clashes()
         return f"{kind} plugin {name} is {'updated' if replace else 'created'}"
+
+    def install_portable(self, name: str, zip_bytes: bytes, *, replace: bool = False) -> str:
+        """Install a portable plugin zip into ``portables/NAME`` (checked first: nothing is
+        written for a refused package); an update switches running rules to it."""
+        if self.plugins_dir is None or self.portable:
+            raise PluginError("portable plugins install into a plugins folder; start with one")
+        exists = name in self.portables.names()
+        if exists and not replace:
+            raise PluginError(f"portable plugin {name} already exists; drop it first or update it")
+        if replace and not exists:
+            raise PluginError(f"portable plugin {name} not found; create it instead")
+        target = self.plugins_dir / "portables"
+        target.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target, prefix=f".{name}."))
+        try:
+            archive = staging / f"{name}.zip"
+            archive.write_bytes(zip_bytes)
+            unpacked = open_portable(archive, staging / "unpacked", name=name)
+            if replace:
+                shutil.rmtree(target / name)
+            os.replace(unpacked.path, target / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.portables.scan()
+        self._serve_portable_functions()
+        return f"portable plugin {name} is {'updated' if replace else 'created'}"
+
+    def save_upload(self, filename: str, data: bytes) -> Path:
+        """Keep an uploaded file (eKuiper's ``/config/uploads``) in ``uploads/`` of the
+        plugins folder, where a ``file://`` plugin URL may name it; a name with a path in
+        it is refused."""
+        if self.plugins_dir is None:
+            raise PluginError("uploads go into a plugins folder; start with one")
+        if not filename or Path(filename).name != filename or filename.startswith("."):
+            raise PluginError(f"upload {filename!r}: give a plain file name, without folders")
+        folder = self.plugins_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{filename}.part"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / filename)
+        return (folder / filename).resolve()
+
+    def uninstall_portable(self, name: str) -> str:
+        self.describe_plugin("portable", name)  # not found: the error says so
+        assert self.plugins_dir is not None
+        shutil.rmtree(self.plugins_dir / "portables" / name)
+        self.portables.scan()  # its process stops
+        self.plugins.drop_served_functions(name)
+        return f"portable plugin {name} is deleted"
 
     def uninstall_plugin(self, kind: PluginKind, name: str) -> str:
         self.describe_plugin(kind, name)  # not found: the error says so
