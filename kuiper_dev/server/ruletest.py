@@ -24,6 +24,7 @@ __all__ = ["SSE_WAIT_S", "ruletest_routes"]
 
 SSE_WAIT_S = 600.0
 """How long an SSE listener waits for its test to start (eKuiper runs tests for 10 min)."""
+HEARTBEAT_S = 15.0
 
 
 class RuleTestBody(BaseModel):
@@ -76,7 +77,8 @@ def ruletest_routes(ctx: Context) -> APIRouter:
 
 
 async def _events(test: RuleTest) -> AsyncIterator[bytes]:
-    """Each emission as one ``data:`` event once the test starts; then the stream ends."""
+    """Each emission as one ``data:`` event once the test starts; the stream stays open
+    until the test is deleted (or its time is up), as eKuiper's does."""
     end = time.monotonic() + SSE_WAIT_S
     while not test.started.is_set() and not test.deleted.is_set():
         if time.monotonic() >= end:
@@ -86,3 +88,9 @@ async def _events(test: RuleTest) -> AsyncIterator[bytes]:
         return
     for emission in test.emissions:
         yield f"data: {json.dumps(emission)}\n\n".encode()
+    beat = time.monotonic() + HEARTBEAT_S
+    while not test.deleted.is_set() and time.monotonic() < end:
+        if time.monotonic() >= beat:  # a comment line keeps proxies from closing it
+            yield b": keep-alive\n\n"
+            beat = time.monotonic() + HEARTBEAT_S
+        await asyncio.sleep(0.05)

@@ -191,9 +191,14 @@ def test_ruletest_streams_results_over_sse(serve: Serve) -> None:
     time.sleep(0.2)
     assert lines == []  # nothing before start
     assert c.post("/ruletest/t1/start").text == "Test rule t1 was started"
-    listener.join(10.0)
-    assert [json.loads(x.removeprefix("data: ")) for x in lines] == [{"a": 2}, {"a": 3}]
+    deadline = time.monotonic() + 10
+    while len(lines) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert listener.is_alive()  # the stream stays open until the test is deleted
     assert c.delete("/ruletest/t1").text == "Test rule t1 was stopped."
+    listener.join(10.0)
+    assert not listener.is_alive()
+    assert [json.loads(x.removeprefix("data: ")) for x in lines] == [{"a": 2}, {"a": 3}]
     assert c.delete("/ruletest/t1").status_code == 404
     bad = c.post("/ruletest", json={"id": "t2", "sql": "SELECT a FROM nostream"})
     assert bad.status_code == 400 and bad.json()["error"] == 1000
