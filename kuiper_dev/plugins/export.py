@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from .._types import PluginKind
-from ..errors import PluginError, PluginNameError, PortableError
+from ..errors import PluginError, PluginNameError, PortableError, did_you_mean
 from .naming import parse_plugin_file, uc_first
 from .registry import PluginRegistry
 from .slots import LoadedPlugin
@@ -89,8 +89,10 @@ def _plugin_of(
     kinds: list[PluginKind] = [kind] if kind else ["source", "sink", "function"]
     found = [p for k in kinds if (p := source.get(k, name)) is not None]
     if not found:
+        known = sorted({n for k in kinds for n in source.names(k)})
         raise PluginError(
-            f"export: no plugin {name!r} is loaded; load it from plugins/ or define it first"
+            f"export: no plugin {name!r} is loaded.{did_you_mean(name, known)} Load it from "
+            "plugins/ or define it first"
         )
     if len(found) > 1:
         raise PluginError(
