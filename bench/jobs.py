@@ -205,6 +205,7 @@ JOBS: dict[str, Callable[[Path], Run]] = {
     "plugin_portable_p50": portable.host_job(50, PLAIN_ABS.format(scale=1)),
     "plugin_portable_p99": portable.host_job(99, PLAIN_ABS.format(scale=1)),
     "mqtt_e2e": mqtt.e2e_job,
+    "mqtt_e2e_amqtt": mqtt.amqtt_e2e_job,
     "mqtt_latency_p50": mqtt.latency_job(50),
     "mqtt_latency_p99": mqtt.latency_job(99),
     "builtins3": builtins3_job,

@@ -21,12 +21,13 @@ from typing import Any
 import orjson
 
 from kuiper_dev import Workspace
-from kuiper_dev.connectors import mosquitto
+from kuiper_dev.connectors import broker, mosquitto
 
 from .publisher import TOPIC
 
 Run = Callable[[], int]
 E2E_MAX = 200_000  # messages of the e2e job, whatever the suite's size
+AMQTT_MAX = 30_000  # the embedded broker is slower: its job stays short
 LATENCY_RATE, LATENCY_COUNT = 2_000, 10_000
 TIMEOUT_S = 120
 DDL = (
@@ -38,9 +39,9 @@ DDL = (
 class _Setup:
     """A broker and a waiting publisher; ``go`` starts the traffic, ``close`` ends all."""
 
-    def __init__(self, path: Path, count: int, rate: float) -> None:
+    def __init__(self, path: Path, count: int, rate: float, *, embedded: bool = False) -> None:
         self.stack = ExitStack()
-        self.broker = self.stack.enter_context(mosquitto())
+        self.broker: Any = self.stack.enter_context(broker() if embedded else mosquitto())
         self.count = count
         cmd = [sys.executable, "-m", "bench.publisher", self.broker.host, str(self.broker.port),
                str(path), str(count), str(rate)]  # fmt: skip
@@ -69,8 +70,10 @@ class _Setup:
         self.stack.close()
 
 
-def _kuiper(path: Path, count: int, rate: float, sql: str, record: Any) -> tuple[_Setup, Any]:
-    setup = _Setup(path, count, rate)
+def _kuiper(
+    path: Path, count: int, rate: float, sql: str, record: Any, *, embedded: bool = False
+) -> tuple[_Setup, Any]:
+    setup = _Setup(path, count, rate, embedded=embedded)
     ws = Workspace(plugins_dir=None)
     ws.use_broker(setup.broker.url)
     ws.create_stream(DDL)
@@ -78,11 +81,12 @@ def _kuiper(path: Path, count: int, rate: float, sql: str, record: Any) -> tuple
     return setup, live
 
 
-def e2e_job(path: Path) -> Run:
+def e2e_job(path: Path, *, embedded: bool = False, most: int = E2E_MAX) -> Run:
     """The filter rule live: result is how many messages it took (all, or it failed)."""
-    count = _count(path, E2E_MAX)
+    count = _count(path, most)
     setup, live = _kuiper(path, count, 0, "SELECT deviceId, temperature FROM demo "
-                          "WHERE temperature > 50", lambda _data: None)  # fmt: skip
+                          "WHERE temperature > 50", lambda _data: None,
+                          embedded=embedded)  # fmt: skip
 
     def run() -> int:
         try:
@@ -96,13 +100,18 @@ def e2e_job(path: Path) -> Run:
     return run
 
 
-def bare_e2e_job(path: Path) -> Run:
+def amqtt_e2e_job(path: Path) -> Run:
+    """The same through the embedded amqtt broker: its ceiling, for the README."""
+    return e2e_job(path, embedded=True, most=AMQTT_MAX)
+
+
+def bare_e2e_job(path: Path, *, embedded: bool = False, most: int = E2E_MAX) -> Run:
     """A bare paho subscriber doing the filter by hand on the same traffic."""
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
 
-    count = _count(path, E2E_MAX)
-    setup = _Setup(path, count, 0)
+    count = _count(path, most)
+    setup = _Setup(path, count, 0, embedded=embedded)
     got, done = [0, 0], threading.Event()
 
     def on_message(_c: Any, _u: Any, m: Any) -> None:
@@ -130,6 +139,10 @@ def bare_e2e_job(path: Path) -> Run:
             setup.close()
 
     return run
+
+
+def bare_amqtt_e2e_job(path: Path) -> Run:
+    return bare_e2e_job(path, embedded=True, most=AMQTT_MAX)
 
 
 def latency_job(quantile: int) -> Callable[[Path], Run]:

@@ -177,6 +177,7 @@ BARE: dict[str, Callable[[Path], Run]] = {
     "plugin_portable_p50": portable.bare_job(50, PLAIN_ABS.format(scale=1)),
     "plugin_portable_p99": portable.bare_job(99, PLAIN_ABS.format(scale=1)),
     "mqtt_e2e": mqtt.bare_e2e_job,
+    "mqtt_e2e_amqtt": mqtt.bare_amqtt_e2e_job,
     "mqtt_latency_p50": mqtt.bare_latency_job(50),
     "mqtt_latency_p99": mqtt.bare_latency_job(99),
     "builtins3": bare_builtins3,

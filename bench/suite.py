@@ -80,6 +80,7 @@ def scenarios(n: int) -> list[Scenario]:
         ]  # fmt: skip
 
     e2e, paho = min(n, mqtt.E2E_MAX), "bare paho subscriber, same traffic"
+    amqtt = min(n, mqtt.AMQTT_MAX)
 
     def latency(q: int) -> list[Scenario]:
         name, count = f"mqtt_latency_p{q}", mqtt.LATENCY_COUNT
@@ -116,6 +117,9 @@ def scenarios(n: int) -> list[Scenario]:
         Scenario("mqtt_e2e", Job("kuiper_dev", "mqtt_e2e", "jsonl", e2e), limit="mqtt_e2e_bare",
                  limit_name=paho),
         Scenario("mqtt_e2e_bare", Job("bare", "mqtt_e2e", "jsonl", e2e)),
+        Scenario("mqtt_e2e_amqtt", Job("kuiper_dev", "mqtt_e2e_amqtt", "jsonl", amqtt),
+                 limit="mqtt_e2e_amqtt_bare", limit_name=paho),
+        Scenario("mqtt_e2e_amqtt_bare", Job("bare", "mqtt_e2e_amqtt", "jsonl", amqtt)),
         *latency(50),
         *latency(99),
         *trio("replay", "recording", n, None),
