@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 
 from ..connectors import SCENARIOS, RecordStats
-from ..recording import RecordingWriter
 from ..workspace import Workspace
 from ._common import DEFAULT_PLUGINS, PluginsOpt, user_errors
 
@@ -55,13 +54,9 @@ def simulate(
             for message in sim:
                 typer.echo(message.payload.decode("utf-8", "replace"))
             return
-        topics = [sim.topic.split("{", 1)[0] + "#"] if hasattr(sim, "topic") else []
-        extra = {"scenario": getattr(sim, "name", scenario), "seed": getattr(sim, "seed", None)}
-        start = getattr(sim, "start_ms", 0)  # the scenario's own time: same bytes every run
-        with RecordingWriter(output, topics=topics, start_ms=start, extra=extra) as writer:
-            for message in sim:
-                writer.write(message)
-        console.print(f"wrote {writer.count} messages of scenario {extra['scenario']} to {output}")
+        count = Workspace.save_simulation(sim, output)
+        name = getattr(sim, "name", scenario)
+        console.print(f"wrote {count} messages of scenario {name} to {output}")
 
 
 def record(

@@ -205,13 +205,8 @@ def _simulate(m: KuiperMagics, a: Any) -> Any:
     settings = {k: v for k, v in (("count", a.count), ("seed", a.seed)) if v is not None}
     sim = Workspace.simulate(a.scenario, faults=a.fault, **settings)
     if a.output:
-        from ..recording import RecordingWriter
-
-        start = getattr(sim, "start_ms", 0)
-        with RecordingWriter(a.output, start_ms=start) as writer:
-            for message in sim:
-                writer.write(message)
-        print(f"wrote {writer.count} messages to {os.path.basename(a.output)}")
+        count = Workspace.save_simulation(sim, a.output)
+        print(f"wrote {count} messages to {os.path.basename(a.output)}")
     if a.out:
         m.ns[a.out] = sim
     return None if (a.out or a.output) else sim

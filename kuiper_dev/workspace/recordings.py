@@ -10,12 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._types import Message
-from ..connectors import (
-    RecordStats,
-    record_live,
-    republish,
-    split_recording,
-)
+from ..connectors import RecordStats, Scenario, SensorFleet, record_live, republish, split_recording
 from ..connectors.mqtt import as_config
 from ..engine import (
     Driver,
@@ -73,6 +68,21 @@ class RecordingWorkspace(WorkspaceCore):
                 broker, subscriptions, writer.write, count=count, duration=duration, qos=qos,
                 client_id=client_id, persistent=persistent, on_progress=on_progress, stop=stop,
             )  # fmt: skip
+
+    @staticmethod
+    def save_simulation(simulation: Scenario | SensorFleet, path: str | Path) -> int:
+        """Write a simulation as a recording: its messages, and a header naming its
+        topics, scenario and seed at the simulation's own start time, so the same seed
+        gives the same bytes. Returns how many messages were written."""
+        topic = getattr(simulation, "topic", "")
+        topics = [topic.split("{", 1)[0] + "#"] if topic else []
+        extra = {"scenario": getattr(simulation, "name", "fleet"),
+                 "seed": getattr(simulation, "seed", None)}  # fmt: skip
+        start = getattr(simulation, "start_ms", 0)
+        with RecordingWriter(path, topics=topics, start_ms=start, extra=extra) as writer:
+            for message in simulation:
+                writer.write(message)
+        return writer.count
 
     @staticmethod
     def republish(
