@@ -110,18 +110,8 @@ _FLOAT_ARITH: dict[str, Callable[[float, float], float]] = {
 }  # fmt: skip
 
 
-def _int64(fn: Callable[[int, int], int]) -> Callable[[int, int], int]:
-    """Go's int64 arithmetic: a result past the range wraps around."""
-
-    def apply(a: int, b: int) -> int:
-        r = fn(a, b)
-        return r if _INT64_MIN <= r <= _INT64_MAX else wrap_int64(r)
-
-    return apply
-
-
 _INT_ARITH: dict[str, Callable[[int, int], int]] = {
-    "+": _int64(operator.add), "-": _int64(operator.sub), "*": _int64(operator.mul),
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
     "/": int_quotient, "%": int_remainder,
     "&": operator.and_, "|": operator.or_, "^": operator.xor,
 }  # fmt: skip
@@ -151,8 +141,9 @@ def binary_op(op: str) -> Callable[[Any, Any], Any]:
         if lt is int and rt is int:
             if cmp is not None:
                 return cmp(lhs, rhs)
-            if iarith is not None:
-                return iarith(lhs, rhs)
+            if iarith is not None:  # Go's int64: a result past the range wraps around
+                r = iarith(lhs, rhs)
+                return r if _INT64_MIN <= r <= _INT64_MAX else wrap_int64(r)
             raise invalid_op(lhs, op, rhs)
         if (lt is float or lt is int) and (rt is float or rt is int):
             if cmp is not None:  # Go converts the int to float64 first
