@@ -16,8 +16,6 @@ from .builtin import (
     MemorySource,
     SinkFactory,
     SourceFactory,
-    sink_factory,
-    source_factory,
     source_props,
 )
 from .faults import FAULTS, ClockSkew, Dropout, Duplicate, Fault, Late, Malformed, OutOfOrder
@@ -82,8 +80,6 @@ __all__ = [
     "record_live",
     "republish",
     "scenario_from_dict",
-    "sink_factory",
-    "source_factory",
     "source_props",
     "split_recording",
     "topic_matches",

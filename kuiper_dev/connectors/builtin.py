@@ -40,8 +40,6 @@ __all__ = [
     "MemorySource",
     "SinkFactory",
     "SourceFactory",
-    "sink_factory",
-    "source_factory",
     "source_props",
 ]
 
@@ -216,24 +214,3 @@ _OPTION_PROPS = (
     ("KEY", "key"), ("SCHEMAID", "schemaId"), ("TIMESTAMP", "timestamp"),
     ("TIMESTAMP_FORMAT", "timestampFormat"),
 )  # fmt: skip
-
-
-_DEFAULT = Builtins()
-
-
-def source_factory(kind: str) -> SourceFactory | None:
-    """The factory of source TYPE ``kind`` with files under the current folder, or None.
-
-    >>> source_factory("file") is not None, source_factory("File")
-    (True, None)
-    """
-    return _DEFAULT.source_factory(kind)
-
-
-def sink_factory(kind: str) -> SinkFactory | None:
-    """The factory of sink ``kind`` with files under the current folder, or None.
-
-    >>> sink_factory("file") is not None, sink_factory("nosuch")
-    (True, None)
-    """
-    return _DEFAULT.sink_factory(kind)

@@ -18,8 +18,6 @@ from kuiper_dev.connectors import (
     MemoryBus,
     MemorySource,
     SimulatorSource,
-    sink_factory,
-    source_factory,
     source_props,
 )
 
@@ -31,7 +29,7 @@ def test_type_names_are_exact_and_unknown_ones_give_none() -> None:
     for name in ("File", "SIMULATOR", "MQTT", "mySource", ""):
         assert b.source_factory(name) is None
     assert b.sink_factory("log") is None  # the engine keeps log, nop and memory
-    assert source_factory("Simulator") is None and sink_factory("file") is not None
+    assert b.source_factory("Simulator") is None and b.sink_factory("file") is not None
 
 
 def test_memory_is_there_with_a_bus_and_delivers_published_rows() -> None:
