@@ -259,33 +259,31 @@ def sources_for(
         stream = spec.stream
         statement = stream.statement
         kind = statement.option("TYPE") or ("file" if stream.kind == "table" else "mqtt")
-        conf_key = statement.option("CONF_KEY")
         factory = builtins.source_factory(kind)
-        if factory is not None:
-            props = source_props(
-                kind, conf_key, sections=plugins.builtin_source_sections(kind),
-                options=dict(statement.options),
-            )  # fmt: skip
-            out[name] = factory(name, stream.datasource, props)
-            continue
-        options = dict(statement.options)
-        served = portables is not None and kind in portables.symbols("source")
         slot = plugins.source(kind)
-        if served and (portable_first or slot is None):
-            assert portables is not None
-            sections = portables.source_sections(kind) or plugins.source_sections(kind)
-            props = source_props(kind, conf_key, sections=sections, options=options)
-            out[name] = portables.source(kind, stream.datasource, props, rule_id=rule.id)
-            continue
-        if slot is None:
+        served = portables is not None and kind in portables.symbols("source")
+        if factory is None and slot is None and not served:
             known = sorted({*builtins.source_types(), *plugins.names("source")})
             hint = did_you_mean(kind, known, f" Known sources: {known}.")
             raise RuleError(
                 f"stream {name}: TYPE={kind!r} is neither a built-in source nor a source "
                 f"plugin; give it mock data, a recording, or one of those.{hint}"
             )
+        remote = factory is None and served and (portable_first or slot is None)
         sections = plugins.source_sections(kind)
-        conf = source_props(kind, conf_key, sections=sections, options=options)
-        out[name] = PluginSource(slot, name, stream.datasource, conf, rule_id=rule.id)
+        if remote:  # a portable package carries its own yaml
+            assert portables is not None
+            sections = portables.source_sections(kind) or sections
+        props = source_props(
+            kind, statement.option("CONF_KEY"), sections=sections, options=dict(statement.options)
+        )
+        if factory is not None:
+            out[name] = factory(name, stream.datasource, props)
+        elif remote:
+            assert portables is not None
+            out[name] = portables.source(kind, stream.datasource, props, rule_id=rule.id)
+        else:
+            assert slot is not None
+            out[name] = PluginSource(slot, name, stream.datasource, props, rule_id=rule.id)
     return out
 

@@ -417,17 +417,16 @@ class PluginRegistry:
         """Each plugin function and the plugin that holds it."""
         return {fn: slot.plugin for fn, slot in sorted(self._slots.items())}
 
-    def source_sections(self, name: str) -> dict[str, dict[str, Any]]:
-        """Source plugin ``name``'s yaml sections (``default`` and its confKeys)."""
-        return dict(self._confs.get(name, {}))
-
     def source_conf_keys(self, name: str) -> list[str]:
         """The sections of source ``name``'s yaml file (``default`` among them)."""
         return list(self._confs.get(name, {}))
 
-    def builtin_source_sections(self, kind: str) -> dict[str, dict[str, Any]]:
-        """The user's confKeys for built-in source ``kind`` (``file``, ``mqtt``...):
-        ``sources/{kind}.yaml`` in a plugins folder, as eKuiper's ``etc/sources``."""
+    def source_sections(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Source ``kind``'s yaml sections (``default`` and its confKeys): a source
+        plugin's loaded conf, else ``sources/{kind}.yaml`` in a plugins folder, where
+        eKuiper's ``etc/sources`` holds a built-in source's."""
+        if kind in self._confs:
+            return dict(self._confs[kind])
         for root in reversed(self._roots):
             path = root / _FOLDERS["source"] / f"{kind}.yaml"
             if path.is_file():
