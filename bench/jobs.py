@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from kuiper_dev import Message, Workspace
-from kuiper_dev.engine import Driver, VirtualClock
 
 from . import data, mqtt, portable
 
@@ -74,16 +73,21 @@ def workspace() -> Workspace:
     return ws
 
 
-def _jsonl(ws: Workspace, sql: str, path: Path, options: dict[str, Any] | None = None) -> int:
+def _jsonl(
+    ws: Workspace,
+    sql: str,
+    path: Path,
+    options: dict[str, Any] | None = None,
+    *,
+    arrival: str | None = None,
+    drain_ms: int = 0,
+) -> int:
     """``Workspace.run_jsonl`` with a counting sink instead of a kept result."""
     count = Counter()
-    rule = ws.rule(sql, options=options)
-    sinks = ws.actions(rule, [{"log": {}}], count)
-    try:
-        with Driver(VirtualClock(0)).driving(rule) as driver, path.open("rb") as lines:
-            driver.replay_payloads(rule.plan.main.name, (ln for ln in lines if ln.strip()))
-    finally:
-        sinks.close()
+    ws.run_jsonl(
+        sql, path, options=options, arrival=arrival, drain_ms=drain_ms,
+        actions=[{"log": {}}], record=count,
+    )  # fmt: skip
     return count.n
 
 
@@ -111,7 +115,7 @@ def window_event_job(path: Path) -> Run:
 
 def window_job(path: Path) -> Run:
     ws = workspace()
-    return lambda: _run(ws, TUMBLING_SQL, data.messages(path))
+    return lambda: _jsonl(ws, TUMBLING_SQL, path, arrival="ts", drain_ms=DRAIN_MS)
 
 
 def sliding_job(path: Path) -> Run:

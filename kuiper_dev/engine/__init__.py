@@ -7,6 +7,7 @@ it through the stages of a :class:`Pipeline` running an immutable
 
 from __future__ import annotations
 
+from .arrival import first_arrival
 from .binder import Binder
 from .catalog import Catalog, StreamDef
 from .clock import VirtualClock, WallClock
@@ -38,6 +39,7 @@ __all__ = [
     "VirtualClock",
     "WallClock",
     "attach_actions",
+    "first_arrival",
     "plan_rule",
     "sources_for",
     "start_live",

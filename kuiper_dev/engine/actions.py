@@ -81,6 +81,12 @@ class Action:
         # the emission goes to the sink as it is (the common case: one call per emission)
         self._plain = not (p.send_single or p.data_template or p.data_field or p.fields)
 
+    def direct(self) -> Callable[[Any], None]:
+        """What receives an emission: the target itself when nothing reshapes it."""
+        if self._plain and not self.props.omit_if_empty:
+            return self.target.collect
+        return self
+
     def __call__(self, emission: list[dict[str, Any]]) -> None:
         props = self.props
         if props.omit_if_empty and not emission:

@@ -126,9 +126,7 @@ class Driver:
         else:
             self.replay_routed(_merged(feeds), drain_ms=drain_ms)
 
-    def replay_routed(
-        self, routed: Iterable[tuple[str, Message]], *, drain_ms: int = 0
-    ) -> None:
+    def replay_routed(self, routed: Iterable[tuple[str, Message]], *, drain_ms: int = 0) -> None:
         """Deliver ``(stream, message)`` pairs already in arrival order (one recording
         split among streams in one pass), then let ``drain_ms`` pass."""
         if len(self.pipelines) == 1 and self.on_step is None:  # one rule: its own loop
@@ -138,12 +136,24 @@ class Driver:
                 self.deliver(stream, message)
         self.advance(self.clock.now_ms() + drain_ms)
 
-    def replay_payloads(self, stream: str, payloads: Iterable[bytes], *, ts: int = 0) -> None:
-        """Raw payloads of ``stream`` all arriving at ``ts`` (a file of JSON lines)."""
+    def replay_payloads(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        ts: int = 0,
+        arrival: str | None = None,
+        drain_ms: int = 0,
+    ) -> None:
+        """Raw payloads of ``stream`` (a file of JSON lines) all arriving at ``ts``, or
+        from ``ts`` on each at the time in its ``arrival`` field; then let ``drain_ms``
+        pass. One pipeline may read them, the one whose FROM stream is ``stream``."""
         self.advance(ts)
         for pipeline in self.pipelines:
             if pipeline.plan.main.name == stream:
-                pipeline.push_payloads(payloads, ts)
+                pipeline.push_payloads(payloads, ts, arrival=arrival, driver=self)
+        if drain_ms:
+            self.advance(self.clock.now_ms() + drain_ms)
 
     def run_live(
         self,

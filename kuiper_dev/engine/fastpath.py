@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 
@@ -44,14 +43,13 @@ def _indent(lines: Iterable[str], depth: int) -> list[str]:
     return [pad + line for line in lines]
 
 
-def _decode(compiler: TypedCompiler, payload: str) -> list[str]:
-    """The try block's head: one JSON object, every column read and type-checked."""
+def _decode(compiler: TypedCompiler, payload: str, *, conv: bool = False) -> list[str]:
+    """The try block's head: one JSON object (else TypeError), every column read and
+    type-checked; with ``conv``, ``conv`` tells whether a value was converted."""
     return [
         f"obj = loads({payload})",
-        "if obj.__class__ is not dict: raise Fallback",
-        "get = obj.get",
-        "conv = False",
-        *compiler.decode(),
+        *(["conv = False"] if conv else []),
+        *compiler.decode(conv=conv),
     ]
 
 
@@ -62,19 +60,14 @@ def _decode(compiler: TypedCompiler, payload: str) -> list[str]:
 class FastPath:
     """The generated stateless loop, in two forms made from one template.
 
-    ``run(messages, emit, slow) -> (handled, passed, last_ts)`` takes messages;
-    ``run_payloads(payloads, emit, slow) -> (handled, passed)`` takes bare payloads
-    (a file of JSON lines), so no message object is made per line.
+    ``run(messages, emit, failed, slow) -> (handled, passed, last_ts)`` takes
+    messages; ``run_payloads(payloads, emit, failed, slow) -> (handled, passed)``
+    takes bare payloads (a file of JSON lines), so no message object is made per
+    line. ``emit`` and ``failed`` are :meth:`Emitter.direct`'s pair.
     """
 
-    run: Callable[
-        [Iterable[Any], Callable[[list[dict[str, Any]]], None], Callable[[Any], None]],
-        tuple[int, int, int | None],
-    ]
-    run_payloads: Callable[
-        [Iterable[bytes], Callable[[list[dict[str, Any]]], None], Callable[[bytes], None]],
-        tuple[int, int],
-    ]
+    run: Callable[..., tuple[int, int, int | None]]
+    run_payloads: Callable[..., tuple[int, int]]
     source: str
     has_where: bool
 
@@ -122,7 +115,26 @@ def _projection(select: ast.Select, compiler: TypedCompiler) -> list[tuple[str, 
 
 
 def _row(compiler: TypedCompiler, fields: list[tuple[str, Typed]], send_nil: bool) -> list[str]:
-    """Statements building ``row``; a null value is left out unless ``send_nil``."""
+    """Statements building ``row``; a null value is left out unless ``send_nil``.
+
+    When every nullable value is a plain variable, a row with none of them null
+    (the usual row) is built as one literal; the key-by-key build is its fallback.
+    """
+    nullable = [code for _, code in fields if code.nullable and not send_nil]
+    if nullable and all(code.plain for code in nullable):
+        literal = ", ".join(f"{key!r}: {code.text}" for key, code in fields)
+        test = " and ".join(f"{code.text} is not None" for code in nullable)
+        return [
+            f"if {test}: row = {{{literal}}}",
+            "else:",
+            *_indent(_row_by_key(compiler, fields, send_nil), 1),
+        ]
+    return _row_by_key(compiler, fields, send_nil)
+
+
+def _row_by_key(
+    compiler: TypedCompiler, fields: list[tuple[str, Typed]], send_nil: bool
+) -> list[str]:
     lines = ["row = {}"]
     for key, code in fields:
         if code.nullable and not send_nil and code.plain:
@@ -140,25 +152,25 @@ def _stateless_body(
     compiler: TypedCompiler, where: str | None, fields: list[tuple[str, Typed]], send_nil: bool
 ) -> list[str]:
     """One message's step, at the loops' depth; ``ITEM`` stands for what ``slow`` gets."""
+    skip = [f"    if not ({where}):", "        handled += 1", "        continue"] if where else []
     return [
         "try:",
         *_indent(_decode(compiler, "payload"), 1),
-        f"    keep = {where or 'True'}",
-        "    if keep:",
-        *_indent(_row(compiler, fields, send_nil), 2),
+        *skip,
+        *_indent(_row(compiler, fields, send_nil), 1),
         "except Exception:",  # Fallback, a runtime error or bad JSON: the general path decides
         "    slow(ITEM)",
         "    continue",
         "handled += 1",
-        "if not keep: continue",
         "passed += 1",
-        "emit([row])",
+        "try: emit([row])",
+        "except Exception as exc: failed(exc)",  # a sink that raises is reported; go on
     ]
 
 
 def _messages_loop(body: list[str]) -> list[str]:
     return [
-        "def run(messages, emit, slow):",
+        "def run(messages, emit, failed, slow):",
         "    handled = passed = 0",
         "    ts = None",
         "    for m in messages:",
@@ -171,7 +183,7 @@ def _messages_loop(body: list[str]) -> list[str]:
 
 def _payloads_loop(body: list[str]) -> list[str]:
     return [
-        "def run_payloads(payloads, emit, slow):",
+        "def run_payloads(payloads, emit, failed, slow):",
         "    handled = passed = 0",
         "    for payload in payloads:",
         *_indent((line.replace("ITEM", "payload") for line in body), 2),
@@ -188,11 +200,13 @@ class WindowFastPath:
 
     ``run(messages, inputs_of, advance, slow) -> (handled, kept, last_ts)``: ``advance(ts)`` fires the
     windows due by ``ts`` and returns the next deadline; ``inputs_of()`` gives the
-    window's current buffer, which firing replaces.
+    window's current buffer, which firing replaces. ``arrival_loop(column)`` is the
+    same loop over bare payloads, each arriving at the time its ``column`` holds.
     """
 
     run: Callable[..., tuple[int, int, int | None]]
     source: str
+    arrival_loop: Callable[[str], Callable[..., tuple[int, int, int]] | None]
 
 
 def compile_window_fast_path(
@@ -200,11 +214,12 @@ def compile_window_fast_path(
     schema: dict[str, ast.ColumnDef] | None,
     where: ast.Expr | None,
     fold_columns: list[str] | None = None,
+    fold_body: list[str] | None = None,
 ) -> WindowFastPath | None:
     """The ingest loop for a windowed rule whose rows need only decoding (and ``where``).
 
     With ``fold_columns`` the loop folds those values into ``groups`` (incremental
-    aggregation) instead of keeping rows.
+    aggregation) instead of keeping rows: inline when ``fold_body`` is given.
     """
     if schema is None or select.joins:
         return None
@@ -213,16 +228,65 @@ def compile_window_fast_path(
         keep = compiler.predicate(where) if where is not None else None
     except NotTyped:
         return None
+    tail = _window_tail(compiler, keep, fold_columns, fold_body)
+    step = _window_step(compiler, keep, fold_columns is None, "m")
     source = "\n".join(
         [
             *_window_head(),
-            *_indent(_window_step(compiler, keep, fold_columns is None), 2),
-            *_indent(_window_tail(compiler, keep, fold_columns), 2),
+            *_indent(step, 2),
+            "        handled += 1",
+            *_indent(tail, 2),
             "    return handled, kept, ts",
         ]
     )
     env = define(source, loads=orjson.loads, KEYS=frozenset(schema))
-    return WindowFastPath(env["run"], source)
+    loops: dict[str, Callable[..., tuple[int, int, int]] | None] = {}
+
+    def arrival_loop(column: str) -> Callable[..., tuple[int, int, int]] | None:
+        if column not in loops:
+            loops[column] = _arrival_loop(compiler, schema, column, keep, fold_columns, tail)
+        return loops[column]
+
+    return WindowFastPath(env["run"], source, arrival_loop)
+
+
+def _arrival_loop(
+    compiler: TypedCompiler,
+    schema: dict[str, ast.ColumnDef],
+    column: str,
+    keep: str | None,
+    fold_columns: list[str] | None,
+    tail: list[str],
+) -> Callable[..., tuple[int, int, int]] | None:
+    """``run_payloads(payloads, ts, inputs_of, advance, slow, groups, fold) ->
+    (handled, kept, ts)``: the window loop over bare payloads, each arriving at its
+    BIGINT ``column`` (never before the previous one). ``slow(payload, ts)`` takes
+    what the loop cannot and returns the clock after it."""
+    if column not in schema or schema[column].type != "bigint":
+        return None
+    at = compiler.var(column)
+    step = _window_step(compiler, keep, fold_columns is None, "payload", arrival=at)
+    source = "\n".join(
+        [
+            "def run_payloads(payloads, ts, inputs_of, advance, slow, groups=None, fold=None):",
+            "    handled = kept = 0",
+            "    deadline = advance(None)",
+            "    inputs = inputs_of()",
+            "    append = inputs.append",
+            "    for payload in payloads:",
+            *_indent(step, 2),
+            f"        if {at} > ts: ts = {at}",
+            "        if deadline is not None and ts >= deadline:",
+            "            deadline = advance(ts)",
+            "            inputs = inputs_of()",
+            "            append = inputs.append",
+            "        handled += 1",
+            *_indent(tail, 2),
+            "    return handled, kept, ts",
+        ]
+    )
+    env = define(source, loads=orjson.loads, KEYS=frozenset(schema), HIGH=EXACT_MS[1])
+    return env["run_payloads"]  # type: ignore[no-any-return]
 
 
 def _window_head() -> list[str]:
@@ -243,9 +307,16 @@ def _window_head() -> list[str]:
     ]
 
 
-def _window_step(compiler: TypedCompiler, keep: str | None, rows: bool) -> list[str]:
-    """Decode, test and (when ``rows``) build the row; the general path takes any failure."""
-    lines = ["try:", *_indent(_decode(compiler, "m.payload"), 1)]
+def _window_step(
+    compiler: TypedCompiler, keep: str | None, rows: bool, item: str, arrival: str | None = None
+) -> list[str]:
+    """Decode, test and (when ``rows``) build the row of ``item`` (a message, or a
+    bare payload whose ``arrival`` variable must hold an exact time); the general
+    path takes any failure."""
+    payload = "m.payload" if item == "m" else item
+    lines = ["try:", *_indent(_decode(compiler, payload, conv=rows), 1)]
+    if arrival is not None:
+        lines.append(f"    if {arrival}.__class__ is not int or {arrival} > HIGH: raise Fallback")
     if keep is not None:
         lines.append(f"    keep = {keep}")
     if rows:
@@ -253,12 +324,11 @@ def _window_step(compiler: TypedCompiler, keep: str | None, rows: bool) -> list[
     return [
         *lines,
         "except Exception:",
-        "    slow(m)",
+        f"    {'slow(m)' if arrival is None else 'ts = slow(payload, ts)'}",
         "    deadline = advance(None)",  # the general path may have fired windows
         "    inputs = inputs_of()",
         "    append = inputs.append",
         "    continue",
-        "handled += 1",
     ]
 
 
@@ -273,7 +343,10 @@ def _window_row(compiler: TypedCompiler) -> list[str]:
 
 
 def _window_tail(
-    compiler: TypedCompiler, keep: str | None, fold_columns: list[str] | None
+    compiler: TypedCompiler,
+    keep: str | None,
+    fold_columns: list[str] | None,
+    fold_body: list[str] | None,
 ) -> list[str]:
     """Keep the row in the window's buffer, or fold its values into its group."""
     lines = ["if not keep: continue"] if keep is not None else []
@@ -281,8 +354,18 @@ def _window_tail(
     if fold_columns is None:
         lines.append("append((ts, row))")
     else:
-        lines.append(f"fold(groups, {', '.join(compiler.var(c) for c in fold_columns)})")
+        lines += _fold_step(compiler, fold_columns, fold_body)
     return lines
+
+
+def _fold_step(
+    compiler: TypedCompiler, fold_columns: list[str], fold_body: list[str] | None
+) -> list[str]:
+    """Fold the row's values into ``groups``: the fold's own statements when given
+    (a call per message saved), else a call of ``fold``."""
+    if fold_body is not None:
+        return fold_body
+    return [f"fold(groups, {', '.join(compiler.var(c) for c in fold_columns)})"]
 
 
 # -- the event-time window loop ----------------------------------------------------
@@ -314,6 +397,7 @@ def compile_event_window_fast_path(
     schema: dict[str, ast.ColumnDef] | None,
     fold_columns: list[str],
     timestamp: str | None,
+    fold_body: list[str] | None = None,
 ) -> EventWindowFastPath | None:
     """The loop for a folding event-time window over ``schema``, whose TIMESTAMP
     column ``timestamp`` must be a BIGINT (epoch ms, taken as it is)."""
@@ -323,7 +407,6 @@ def compile_event_window_fast_path(
         return None
     compiler = TypedCompiler.for_select(select, schema)
     at = compiler.var(timestamp)
-    args = ", ".join(compiler.var(c) for c in fold_columns)
     decode = _indent(_decode(compiler, "payload"), 1)
 
     def step(item: str, ts: str) -> list[str]:
@@ -345,7 +428,7 @@ def compile_event_window_fast_path(
             f"last = {item}",
             "if mark >= hi or mark < lo:",
             "    groups, lo, hi = state.locate(mark)",
-            f"fold(groups, {args})",
+            *_fold_step(compiler, fold_columns, fold_body),
             "if mark >= end:",
             "    state.flush(mark, handled, last)",
             "    handled = 0",

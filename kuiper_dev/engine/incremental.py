@@ -32,10 +32,16 @@ _GROUPABLE = {"string", "bigint", "boolean", "float"}
 
 @dataclass(slots=True)
 class IncrementalPlan:
-    """``fold(groups, *values)`` per row, ``finish(groups, start, end)`` per window."""
+    """``fold(groups, *values)`` per row, ``finish(groups, start, end)`` per window.
+
+    ``fold_body`` is the fold's statements, for a generated loop to inline: they
+    read ``groups`` and the columns' variables (``TypedCompiler.var``) and write
+    the locals ``key`` and ``acc``.
+    """
 
     columns: list[str]  # the row values ``fold`` takes, in this order
     fold: Callable[..., None]
+    fold_body: list[str]
     finish: Callable[[dict[Any, list[Any]], int, int], list[dict[str, Any]] | None]
     source: str
 
@@ -77,9 +83,11 @@ def plan_incremental(
         outputs = [_output(f, select, dims, b) for f in select.fields]
     except NotTyped:
         return None
-    source = "\n".join([*_fold(b, dims), "", *_finish(b, dims, outputs, send_nil)])
+    fold = _fold(b, dims)
+    source = "\n".join([*fold, "", *_finish(b, dims, outputs, send_nil)])
     env = define(source)
-    return IncrementalPlan(b.columns, env["fold"], env["finish"], source)
+    body = [line.removeprefix("    ") for line in fold[1:]]
+    return IncrementalPlan(b.columns, env["fold"], body, env["finish"], source)
 
 
 def _foldable(select: ast.Select) -> bool:

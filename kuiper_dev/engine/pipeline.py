@@ -15,10 +15,11 @@ from typing import Any, Protocol
 from .._types import Message
 from ..connectors import MemoryBus
 from ..errors import DecodeError, EvalError
+from .arrival import arrival_of, arriving
 from .clock import Advance
 from .emit import Emitter, SinkFn
 from .event_loop import EventLoopState
-from .fastpath import EventWindowFastPath
+from .fastpath import EventWindowFastPath, WindowFastPath
 from .formats import row_event_time
 from .joins import TaggedRow
 from .plan import RulePlan
@@ -179,12 +180,30 @@ class Pipeline:
         if last is not None:
             advance(last)
 
-    def push_payloads(self, payloads: Iterable[bytes], ts: int) -> None:
-        """Raw payloads of the FROM stream, all arriving at ``ts`` (a file of JSON lines)."""
+    def push_payloads(
+        self,
+        payloads: Iterable[bytes],
+        ts: int,
+        *,
+        arrival: str | None = None,
+        driver: Mover | None = None,
+    ) -> None:
+        """Raw payloads of the FROM stream (a file of JSON lines), all arriving at
+        ``ts``, or with ``arrival`` and a ``driver`` each at the time its ``arrival``
+        field holds (see :mod:`.arrival`).
+
+        Blank lines are skipped here, on the slow path only (they fail to decode), so a
+        file's lines need no filtering pass before the generated loop.
+        """
         stream = self.plan.main.name
+        if arrival is not None:
+            assert driver is not None, "payloads with their own arrival need the driver's clock"
+            self._push_arrivals(stream, payloads, ts, arrival, driver)
+            return
 
         def slow(payload: bytes) -> None:
-            self._message(stream, Message(stream, payload, ts))
+            if payload.strip():
+                self._message(stream, Message(stream, payload, ts))
 
         window = self.plan.window
         if window is not None and isinstance(window.fast, EventWindowFastPath):
@@ -196,6 +215,33 @@ class Pipeline:
                 slow(payload)
             return
         self.row.run_fast_payloads(self.plan.fast, payloads, ts, slow)
+
+    def _push_arrivals(
+        self, stream: str, payloads: Iterable[bytes], start: int, column: str, driver: Mover
+    ) -> None:
+        window = self.plan.window
+        fast = window.fast if window is not None else None
+        loop = fast.arrival_loop(column) if isinstance(fast, WindowFastPath) else None
+        if loop is None or self.window is None:
+            self.push(stream, arriving(stream, payloads, column, start), driver)
+            return
+        advance = driver.advance
+
+        def slow(payload: bytes, now: int) -> int:
+            if not payload.strip():
+                return now
+            at = arrival_of(payload, column, now)
+            advance(at)
+            self._message(stream, Message(stream, payload, at))
+            return at
+
+        handled, _kept, last = self.window.run_arrivals(loop, payloads, start, advance, slow)
+        source = self.metrics["source"]
+        source.records_in += handled
+        source.records_out += handled
+        if handled:
+            source.last_invocation = last
+        advance(last)
 
     def _run_event_window(
         self, fast: EventWindowFastPath, stream: str, messages: Iterable[Message], advance: Advance

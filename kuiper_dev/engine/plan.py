@@ -295,7 +295,7 @@ def _plan_window(
         if opts.is_event_time:
             if incremental is not None and window.filter is None and opts.late_tolerance == 0:
                 fast = compile_event_window_fast_path(
-                    select, schema, incremental.columns, main.timestamp
+                    select, schema, incremental.columns, main.timestamp, incremental.fold_body
                 )
         elif spec.kind in ("tumbling", "hopping") and window.filter is None:
             fast = compile_window_fast_path(
@@ -303,6 +303,7 @@ def _plan_window(
                 schema,
                 select.where if pushdown else None,
                 incremental.columns if incremental is not None else None,
+                incremental.fold_body if incremental is not None else None,
             )
     collection = CollectionPlan(
         select,

@@ -81,7 +81,9 @@ class RowStage:
         self, fast: FastPath, messages: Iterable[Message], slow: Callable[[Message], None]
     ) -> int | None:
         """Messages through the generated loop; returns the last arrival time."""
-        handled, passed, last = fast.run(messages, self._emit, slow)
+        emit, failed = self._emit.direct()
+        handled, passed, last = fast.run(messages, emit, failed, slow)
+        self._emit.emitted(passed)
         self._count(handled, passed, fast.has_where, last)
         return last
 
@@ -89,7 +91,9 @@ class RowStage:
         self, fast: FastPath, payloads: Iterable[bytes], ts: int, slow: Callable[[bytes], None]
     ) -> None:
         """Bare payloads (all arriving at ``ts``) through the generated loop."""
-        handled, passed = fast.run_payloads(payloads, self._emit, slow)
+        emit, failed = self._emit.direct()
+        handled, passed = fast.run_payloads(payloads, emit, failed, slow)
+        self._emit.emitted(passed)
         self._count(handled, passed, fast.has_where, ts if handled else None)
 
     def _count(self, handled: int, passed: int, has_where: bool, last: int | None) -> None:

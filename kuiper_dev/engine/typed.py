@@ -217,24 +217,31 @@ class TypedCompiler:
             raise NotTyped
         return f"({code.text}) is True" if code.nullable else code.text
 
-    def decode(self) -> list[str]:
-        """Statements reading every column into its variable with its column's type.
+    def decode(self, *, conv: bool = False) -> list[str]:
+        """Statements reading every column of the decoded ``obj`` into its variable
+        with its column's type.
 
-        They read with ``get`` (the decoded object's ``dict.get``), set ``conv =
-        True`` when they converted a value (an int in a FLOAT column, as the
-        decoder does) and raise :class:`Fallback` for any value the decoder would
-        convert otherwise or reject, so a decode error is never skipped.
+        Columns are read by subscript, the cheapest read; an object missing one is
+        read again with ``get`` (missing is null), and anything but an object raises
+        TypeError on the first read. With ``conv`` they set ``conv = True`` when they
+        converted a value (an int in a FLOAT column, as the decoder does). They
+        raise :class:`Fallback` for any value the decoder would convert otherwise or
+        reject, so a decode error is never skipped.
         """
-        lines: list[str] = []
-        for name, col in self.schema.items():
-            v = self._vars[name]
-            lines.append(f"{v} = get({name!r})")
-            py = PY_TYPES.get(col.type)
+        if not self.schema:
+            return ["if obj.__class__ is not dict: raise Fallback"]
+        names = [(self._vars[name], name) for name in self.schema]
+        lines = ["try:", *(f"    {v} = obj[{name!r}]" for v, name in names)]
+        lines += ["except KeyError:", "    get = obj.get"]
+        lines += [f"    {v} = get({name!r})" for v, name in names]
+        for v, name in names:
+            py = PY_TYPES.get(self.schema[name].type)
             if py is None:  # nested or special column: only the general path converts it
                 lines.append(f"if {v} is not None: raise Fallback")
             elif py == "float":
                 lines.append(f"if {v}.__class__ is not float and {v} is not None:")
-                lines.append(f"    if {v}.__class__ is int: {v} = float({v}); conv = True")
+                flag = "; conv = True" if conv else ""
+                lines.append(f"    if {v}.__class__ is int: {v} = float({v}){flag}")
                 lines.append("    else: raise Fallback")
             else:
                 lines.append(f"if {v}.__class__ is not {py} and {v} is not None: raise Fallback")

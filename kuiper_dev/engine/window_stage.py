@@ -193,26 +193,39 @@ class WindowStage:
     ) -> tuple[int, int, int | None]:
         """Feed messages through the planner's generated ingest loop: (handled, kept, last ts)."""
         fast = self.plan.fast
-        window = self.window
-        assert isinstance(fast, WindowFastPath) and isinstance(window, ProcessingWindow)
-        inc = self.plan.incremental
+        assert isinstance(fast, WindowFastPath)
+        inputs_of, groups, fold = self._loop_state()
+        handled, kept, last = fast.run(messages, inputs_of, advance, slow, groups, fold)
+        self.metrics.records_in += kept
+        return handled, kept, last
 
+    def run_arrivals(
+        self,
+        loop: Callable[..., tuple[int, int, int]],
+        payloads: Iterable[bytes],
+        start: int,
+        advance: Advance,
+        slow: Callable[[bytes, int], int],
+    ) -> tuple[int, int, int]:
+        """Bare payloads through the generated loop of ``WindowFastPath.arrival_loop``,
+        each arriving at its own time from ``start`` on: (handled, kept, last ts)."""
+        inputs_of, groups, fold = self._loop_state()
+        handled, kept, last = loop(payloads, start, inputs_of, advance, slow, groups, fold)
+        self.metrics.records_in += kept
+        return handled, kept, last
+
+    def _loop_state(self) -> tuple[Callable[[], Any], Any, Callable[..., None] | None]:
+        """What a generated ingest loop appends to or folds into."""
+        window = self.window
+        assert isinstance(window, ProcessingWindow)
+        inc = self.plan.incremental
         folds = self.folds
         into = _FoldInto(folds) if isinstance(folds, WindowFolds) else None
 
         def inputs_of() -> Any:  # where the loop appends (ts, row): the buffer, or the folds
             return into if into is not None else window.buffer.inputs
 
-        handled, kept, last = fast.run(
-            messages,
-            inputs_of,
-            advance,
-            slow,
-            self.groups,
-            inc.fold if inc is not None else None,
-        )
-        self.metrics.records_in += kept
-        return handled, kept, last
+        return inputs_of, self.groups, inc.fold if inc is not None else None
 
 
 class _FoldInto:

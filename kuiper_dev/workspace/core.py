@@ -43,6 +43,7 @@ from ..engine import (
     StreamDef,
     VirtualClock,
     attach_actions,
+    first_arrival,
     plan_rule,
     sources_for,
     start_live,
@@ -353,15 +354,45 @@ class WorkspaceCore:
         *,
         rule_id: str | None = None,
         options: Mapping[str, Any] | None = None,
+        arrival: str | None = None,
+        drain_ms: int = 0,
+        actions: list[Any] | None = None,
+        record: Callable[[Any], None] | None = None,
     ) -> RuleResult:
         """Run a rule over a JSON-lines file of payloads, one message per line, streamed.
 
-        Every line arrives at time 0 (the file holds no arrival times).
+        The file holds no arrival times: every line arrives at time 0, or with
+        ``arrival`` at the epoch ms in that field of its own (a line without one
+        arrives with the line before; the rule starts at the first, rounded down to
+        a second, as :meth:`run` starts), so processing-time windows fire as they
+        would have live; ``drain_ms`` more then pass, to fire the last window. With
+        ``actions`` the emissions go to those sinks (and to ``record``) instead.
+
+        >>> ws = WorkspaceCore(plugins_dir=None)
+        >>> _ = ws.create_stream('CREATE STREAM s (ts BIGINT) WITH (DATASOURCE="s", FORMAT="json")')
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.jsonl"
+        >>> _ = f.write_text('{"ts": 1500}\\n{"ts": 1900}\\n{"ts": 2100}\\n')
+        >>> sql = "SELECT count(*) AS n FROM s GROUP BY TUMBLINGWINDOW(ss, 1)"
+        >>> ws.run_jsonl(sql, f, arrival="ts", drain_ms=1000).emissions  # as run() gives
+        [[{}], [{'n': 2}], [{'n': 1}]]
         """
-        rule = self.rule(sql, rule_id=rule_id, options=options)
-        with Driver(VirtualClock(0)).driving(rule) as driver, open(path, "rb") as lines:
-            payloads = (line for line in lines if line.strip())
-            driver.replay_payloads(rule.plan.main.name, payloads)
+        with open(path, "rb") as lines:
+            payloads: Iterable[bytes] = lines
+            start = 0
+            if arrival is not None:
+                first, payloads = first_arrival(lines, arrival)
+                start = first - first % 1000 if first is not None else 0
+            rule = self.rule(sql, rule_id=rule_id, options=options, start_ms=start)
+            sinks = self.actions(rule, actions, record or (lambda _d: None)) if actions else None
+            try:
+                with Driver(VirtualClock(start)).driving(rule) as driver:
+                    driver.replay_payloads(  # blank lines are skipped
+                        rule.plan.main.name, payloads, ts=start, arrival=arrival, drain_ms=drain_ms
+                    )
+            finally:
+                if sinks is not None:
+                    sinks.close()
         return rule.result
 
     def run_live(

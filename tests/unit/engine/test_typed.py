@@ -127,7 +127,7 @@ def test_division_by_zero_in_a_generated_loop_falls_back_to_the_general_path() -
     slow: list[bytes] = []
     out: list[Any] = []
     payloads = [b'{"id": 7, "n": 0}', b'{"id": -7, "n": 2}']
-    assert fast.run_payloads(payloads, out.append, slow.append) == (1, 1)
+    assert fast.run_payloads(payloads, out.append, print, slow.append) == (1, 1)
     assert slow == payloads[:1] and out == [[{"q": -3}]]
     rule.push_payloads(payloads, 0)
     [error] = rule.result.errors
@@ -163,8 +163,8 @@ def test_an_int_compares_with_a_float_as_in_the_general_path(i: int, op: str, f:
 
 def test_decode_reads_columns_with_their_types_and_converts_ints_to_floats() -> None:
     typed = TypedCompiler(SCHEMA)
-    body = "\n".join("    " + line for line in typed.decode())
-    source = f"def read(obj):\n    get = obj.get\n    conv = False\n{body}\n    return c0, c2, conv"
+    body = "\n".join("    " + line for line in typed.decode(conv=True))
+    source = f"def read(obj):\n    conv = False\n{body}\n    return c0, c2, conv"
     read = define(source)["read"]
     assert read({"id": 1, "t": 2}) == (1, 2.0, True)
     assert type(read({"t": 2})[1]) is float
@@ -172,6 +172,9 @@ def test_decode_reads_columns_with_their_types_and_converts_ints_to_floats() -> 
     for wrong in ({"id": 1.0}, {"t": "2"}, {"ok": 1}, {"name": 5}, {"tags": ["a"]}):
         with pytest.raises(Fallback):
             read(wrong)
+    for not_an_object in ([1], "t", 5, None):  # the general path decides these
+        with pytest.raises(TypeError):
+            read(not_an_object)
 
 
 def test_group_keys_are_ekuipers_key_text() -> None:
