@@ -9,16 +9,14 @@ the CLI (see ``%kuiper?``). Settings: ``%config KuiperMagics.plugins_dir``,
 
 from __future__ import annotations
 
-import json
-import sys
-import types
+import difflib
 from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, Int, Unicode
+from traitlets import Bool, Int, Unicode, observe
 
 from ..engine import LiveRule, RuleResult
 from ..errors import KuiperDevError, PluginError
@@ -26,8 +24,9 @@ from ..plugins import LoadedPlugin
 from ..sql import parse, split_statements
 from ..sql.ast import CreateStream
 from ..workspace import Workspace, find_plugins_dir
+from .cells import once_each, publish_module, select_source, warnings_once
 from .display import LiveDisplay
-from .options import rule_options, sink_actions
+from .options import quote_json, rule_options, sink_actions, unknown_options
 from .verbs import run_verb, verbs_usage
 
 __all__ = ["KuiperMagics"]
@@ -37,52 +36,10 @@ def parse_args(magic: Any, line: str) -> Any:
     """The magic's arguments; a wrong option shows the usage (IPython prints a
     UsageError without a traceback)."""
     try:
-        return parse_argstring(magic, line)
+        return parse_argstring(magic, quote_json(line))
     except UsageError as exc:
         usage = "usage: " + magic.parser.format_usage().replace("::", "").strip()
         raise UsageError(f"{exc}\n{usage}\n(see %{magic.__name__}? for every option)") from None
-
-
-def _once_each(received: list[Any], sinks: int) -> list[list[Any]]:
-    """The emissions, once each, from what ``sinks`` sinks each received (in order).
-
-    >>> _once_each([[{"a": 1}], [{"a": 1}], {"a": 2}, {"a": 2}], 2)
-    [[{'a': 1}], [{'a': 2}]]
-    """
-    seen: dict[str, int] = {}
-    out: list[list[Any]] = []
-    for item in received:
-        if not isinstance(item, list | dict):
-            continue
-        key = json.dumps(item, sort_keys=True, default=str)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] % sinks == 1 or sinks == 1:
-            out.append(item if isinstance(item, list) else [item])
-    return out
-
-
-CELLS = "kuiper_cells"
-
-
-def _publish_module(ws: Workspace, plugin: LoadedPlugin) -> None:
-    """Make the cell's module importable as ``kuiper_cells.{name}`` (its latest version),
-    so that tests and other cells can reach what the plugin keeps."""
-    if plugin.kind == "function":
-        fn = ws.plugins.function(plugin.functions[0]) if plugin.functions else None
-        obj = fn.impl if fn is not None else None
-    else:
-        slot = ws.plugins.source(plugin.name) if plugin.kind == "source" else ws.plugins.sink(plugin.name)
-        obj = slot.value if slot is not None else None
-    module = sys.modules.get(getattr(obj, "__module__", "") or "")
-    if module is None:
-        return
-    package = sys.modules.get(CELLS)
-    if package is None:
-        package = types.ModuleType(CELLS, "The modules of the notebook's plugin cells, by name.")
-        package.__path__ = []  # a package: ``import kuiper_cells.name`` works
-        sys.modules[CELLS] = package
-    setattr(package, plugin.name, module)
-    sys.modules[f"{CELLS}.{plugin.name}"] = module
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -114,8 +71,24 @@ class KuiperMagics(Magics):
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = Workspace(plugins_dir=self.chosen_plugins_dir(), portable=self.portable)
+            with warnings_once():  # plugin files that did not load, version order
+                self._workspace = Workspace(
+                    plugins_dir=self.chosen_plugins_dir(), portable=self.portable
+                )
         return self._workspace
+
+    @observe("plugins_dir", "portable")
+    def _setting_changed(self, change: Any) -> None:
+        """Set after first use, a setting takes effect in a fresh workspace (it would
+        otherwise be ignored without a word)."""
+        if self._workspace is None or change["old"] == change["new"]:
+            return
+        self.stop_live()
+        self._workspace.close()
+        self._workspace = None
+        print(f"KuiperMagics.{change['name']} = {change['new']!r}: a fresh workspace from the "
+              "next magic on; streams, rules and plugin cells defined before are gone, so "
+              "run their cells again")  # fmt: skip
 
     def chosen_plugins_dir(self) -> Path | None:
         """The plugins folder in use: the setting, else the nearest plugins/ above the cwd."""
@@ -138,17 +111,10 @@ class KuiperMagics(Magics):
         filename = f"<cell kuiper_{kind} {args.name} #{self._cells}>"
         ws = self.workspace
         try:
-            if kind == "function":
-                plugin = ws.define_function(args.name, cell, version=args.version, filename=filename)
-            elif kind == "source":
-                conf = self._variable(args.conf) if args.conf else None
-                plugin = ws.plugins.define_source(
-                    args.name, cell, conf=conf, version=args.version, filename=filename
-                )
-            else:
-                plugin = ws.plugins.define_sink(
-                    args.name, cell, version=args.version, filename=filename
-                )
+            with warnings_once() as warned:
+                plugin = self._load(ws, kind, args, cell, filename)
+                if plugin.warning and plugin.warning not in warned:
+                    warned.append(plugin.warning)
         except SyntaxError as exc:  # the cell's own line: the magic is line 1
             line = (exc.lineno or 0) + 1
             text = f"\n    {exc.text.rstrip()}" if exc.text else ""
@@ -156,9 +122,7 @@ class KuiperMagics(Magics):
                 f"%%kuiper_{kind} {args.name}: syntax error on line {line} of the cell: "
                 f"{exc.msg}{text}\nfix that line and run the cell again"
             ) from None
-        _publish_module(ws, plugin)
-        if plugin.warning:
-            print(f"warning: {plugin.warning}")
+        publish_module(ws, plugin)
         if args.export:
             out = Path(args.to) if args.to else ws.plugins_dir
             if out is None:
@@ -167,9 +131,19 @@ class KuiperMagics(Magics):
                 )
             paths = ws.export(plugin.name, args.export, out, portable=args.portable, force=True,
                               kind=plugin.kind)  # fmt: skip
-            where = "--to DIR" if args.to else "the plugins folder"
+            where = "the --to folder" if args.to else "the plugins folder"
             print(f"exported into {where}: {', '.join(_rel(p, out) for p in paths)}")
         return plugin
+
+    def _load(self, ws: Workspace, kind: str, args: Any, cell: str, filename: str) -> LoadedPlugin:
+        if kind == "function":
+            return ws.define_function(args.name, cell, version=args.version, filename=filename)
+        if kind == "source":
+            conf = self._variable(args.conf) if args.conf else None
+            return ws.plugins.define_source(
+                args.name, cell, conf=conf, version=args.version, filename=filename
+            )
+        return ws.plugins.define_sink(args.name, cell, version=args.version, filename=filename)
 
     @magic_arguments()
     @argument("name", help="the plugin's symbol, camel case with an upper-case first letter")
@@ -253,6 +227,8 @@ class KuiperMagics(Magics):
         ws = self.workspace
         options = rule_options(args.options, self.ns, event_time=args.event_time,
                                late_tolerance=args.late_tolerance, send_error=args.send_error)  # fmt: skip
+        for warning in unknown_options(options):
+            print(f"warning: {warning}")
         actions = sink_actions(args.sink, self.ns)
         if args.feed is not None and args.recording is not None:
             raise UsageError("give --feed or --recording, not both (neither: run live)")
@@ -273,10 +249,14 @@ class KuiperMagics(Magics):
                 self.ns[args.out] = live
             return None
         else:
-            result, _run = ws.run_live(select, limit=args.limit,
-                                       timeout_ms=int(args.timeout * 1000), **common)  # fmt: skip
+            result, run = ws.run_live(select, limit=args.limit,
+                                      timeout_ms=int(args.timeout * 1000), **common)  # fmt: skip
+            if run.timed_out and args.limit is not None:
+                print(f"stopped by --timeout {args.timeout:g} s after {len(result.emissions)} "
+                      f"of --limit {args.limit} emissions; see the errors below, or give the "
+                      "source more time with a larger --timeout")  # fmt: skip
         if actions and not result.emissions:  # what the sinks received, for the table
-            result.emissions.extend(_once_each(received, len(actions)))
+            result.emissions.extend(once_each(received, len(actions)))
         result.show_rows = args.rows if args.rows is not None else self.rows
         if args.out:
             self.ns[args.out] = result.to_pandas()
@@ -289,15 +269,29 @@ class KuiperMagics(Magics):
         return result
 
     def _define_streams(self, script: str) -> str:
-        """Create the script's streams; return its last statement, the SELECT."""
+        """Create the script's streams; return its last statement, the SELECT. A SELECT
+        from a stream that neither this cell nor an earlier one defined, beside streams
+        this cell does define, is a typo, not a new schemaless stream."""
         *ddl, select = split_statements(script) or [""]
+        defined: list[str] = []
         for text in ddl:
-            if not isinstance(parse(text), CreateStream):
+            statement = parse(text)
+            if not isinstance(statement, CreateStream):
                 raise KuiperDevError(
                     "%%kuiper_sql: only the last statement may be a SELECT; "
                     "put each rule in its own cell"
                 )
             self.workspace.create_stream(text)
+            defined.append(statement.name)
+        known = self.workspace.show_streams()
+        source = select_source(select)
+        if defined and source is not None and source not in known:
+            near = difflib.get_close_matches(source, known, n=1)
+            raise KuiperDevError(
+                f"%%kuiper_sql: the SELECT reads stream {source}, which is not defined (this "
+                f"cell defines {', '.join(defined)}); "
+                + (f"did you mean {near[0]}?" if near else "define it with CREATE STREAM")
+            )
         return select
 
     def _start_background(self, select: str, args: Any, common: dict[str, Any]) -> LiveRule:
