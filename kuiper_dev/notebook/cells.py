@@ -13,10 +13,18 @@ from typing import Any
 
 from ..errors import KuiperDevError
 from ..plugins import LoadedPlugin
+from ..recording import read_recording
 from ..sql import parse
 from ..workspace import Workspace
 
-__all__ = ["CELLS", "once_each", "publish_module", "select_source", "warnings_once"]
+__all__ = [
+    "CELLS",
+    "once_each",
+    "publish_module",
+    "select_source",
+    "unmatched_recording",
+    "warnings_once",
+]
 
 
 def once_each(received: list[Any], sinks: int) -> list[list[Any]]:
@@ -92,3 +100,19 @@ def select_source(select: str) -> str | None:
         return None
     source = getattr(statement, "source", None)
     return source if isinstance(source, str) else None
+
+
+def unmatched_recording(ws: Workspace, select: str, path: str) -> str:
+    """Why a replay saw no message: the FROM stream's DATASOURCE matched no recorded
+    topic (a stream made on the fly subscribes to its own name), and the fix."""
+    source = select_source(select) or "?"
+    datasource = source
+    if source in ws.show_streams():
+        datasource = ws.describe_stream(source)["Options"].get("datasource", source)
+    topics = list(read_recording(path).header.topics)
+    example = topics[0] if topics else "topic/#"
+    return (
+        f'note: no recorded message matched stream {source} (DATASOURCE="{datasource}"); the '
+        f"recording holds {', '.join(topics) or 'no topic list'}. Define the stream first with "
+        f'a matching topic filter: CREATE STREAM {source} () WITH (DATASOURCE="{example}")'
+    )

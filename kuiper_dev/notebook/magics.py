@@ -24,7 +24,13 @@ from ..plugins import LoadedPlugin
 from ..sql import parse, split_statements
 from ..sql.ast import CreateStream
 from ..workspace import Workspace, find_plugins_dir
-from .cells import once_each, publish_module, select_source, warnings_once
+from .cells import (
+    once_each,
+    publish_module,
+    select_source,
+    unmatched_recording,
+    warnings_once,
+)
 from .display import LiveDisplay
 from .options import quote_json, rule_options, sink_actions, unknown_options
 from .verbs import run_verb, verbs_usage
@@ -44,7 +50,7 @@ def parse_args(magic: Any, line: str) -> Any:
 
 def _rel(path: Path, base: Path) -> str:
     try:
-        return path.relative_to(base).as_posix()
+        return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -124,14 +130,14 @@ class KuiperMagics(Magics):
             ) from None
         publish_module(ws, plugin)
         if args.export:
-            out = Path(args.to) if args.to else ws.plugins_dir
-            if out is None:
-                raise KuiperDevError(
-                    f"--export {args.name}: no plugins folder to export into; give --to DIR"
-                )
+            out = Path(args.to) if args.to else ws.plugins_dir or Path("plugins")
             paths = ws.export(plugin.name, args.export, out, portable=args.portable, force=True,
                               kind=plugin.kind)  # fmt: skip
-            where = "the --to folder" if args.to else "the plugins folder"
+            where = (
+                "the --to folder" if args.to
+                else "the plugins folder" if ws.plugins_dir is not None
+                else "plugins/ (a new plugins folder here: a restarted kernel loads it)"
+            )  # fmt: skip
             print(f"exported into {where}: {', '.join(_rel(p, out) for p in paths)}")
         return plugin
 
@@ -150,7 +156,8 @@ class KuiperMagics(Magics):
     @argument("--version", default="", help="the plugin version, as after @v in a file name")
     @argument("--export", metavar="VERSION", default=None,
               help="also write the plugin as a file of this version (kept after a restart)")
-    @argument("--to", metavar="DIR", default=None, help="export here (default: the plugins folder)")
+    @argument("--to", metavar="DIR", default=None,
+              help="export here (default: the plugins folder, or a new ./plugins)")
     @argument("--portable", action="store_true", help="export as a portable plugin package")
     @cell_magic
     def kuiper_function(self, line: str, cell: str) -> None:
@@ -166,7 +173,8 @@ class KuiperMagics(Magics):
     @argument("--version", default="", help="the plugin version")
     @argument("--export", metavar="VERSION", default=None,
               help="also write the plugin as a file of this version (kept after a restart)")
-    @argument("--to", metavar="DIR", default=None, help="export here (default: the plugins folder)")
+    @argument("--to", metavar="DIR", default=None,
+              help="export here (default: the plugins folder, or a new ./plugins)")
     @argument("--portable", action="store_true", help="export as a portable plugin package")
     @cell_magic
     def kuiper_source(self, line: str, cell: str) -> None:
@@ -179,7 +187,8 @@ class KuiperMagics(Magics):
     @argument("--version", default="", help="the plugin version")
     @argument("--export", metavar="VERSION", default=None,
               help="also write the plugin as a file of this version (kept after a restart)")
-    @argument("--to", metavar="DIR", default=None, help="export here (default: the plugins folder)")
+    @argument("--to", metavar="DIR", default=None,
+              help="export here (default: the plugins folder, or a new ./plugins)")
     @argument("--portable", action="store_true", help="export as a portable plugin package")
     @cell_magic
     def kuiper_sink(self, line: str, cell: str) -> None:
@@ -196,7 +205,7 @@ class KuiperMagics(Magics):
     @argument("--speed", type=float, default=None,
               help="with --recording: pace the replay in real time (2: twice as fast)")
     @argument("--options", default=None,
-              help="""rule options: quoted JSON ('{"isEventTime": true}') or a variable""")
+              help="""rule options: JSON ({"isEventTime": true}, quotes optional) or a variable""")
     @argument("--event-time", action="store_true", help="isEventTime: windows by event time")
     @argument("--late-tolerance", type=int, default=None, metavar="MS",
               help="lateTolerance in ms (with --event-time)")
@@ -243,6 +252,8 @@ class KuiperMagics(Magics):
         elif args.recording is not None:
             result = ws.replay(select, args.recording, drain_ms=args.drain_ms, speed=args.speed,
                                progress=not args.quiet, **common)  # fmt: skip
+            if result.messages_in == 0:
+                print(unmatched_recording(ws, select, args.recording))
         elif args.background:  # shown by its display; -o VAR keeps the LiveRule
             live = self._start_background(select, args, common)
             if args.out:

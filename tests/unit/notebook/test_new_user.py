@@ -256,3 +256,37 @@ def test_export_names_the_to_folder(shell: Any, capfd: pytest.CaptureFixture[str
 def test_bad_duration_text(shell: Any) -> None:
     with pytest.raises(KuiperDevError, match="lateTolerance 'soon'.*write milliseconds"):
         shell.run_cell_magic("kuiper_sql", """--feed rows --options '{"lateTolerance": "soon"}'""", "SELECT a FROM d")
+
+
+def test_export_without_a_plugins_folder_makes_one_that_a_restart_loads(
+    shell: Any, magics: Any, capfd: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    magics.plugins_dir = ""
+    magics._workspace = None
+    assert magics.chosen_plugins_dir() is None  # a fresh folder: no plugins/ here or above
+    body = FUNC.format(body="return args[0] + 273.15", name="Kelvin")
+    result, shown = typed(shell, capfd, "%%kuiper_function Kelvin --export 1.0.0\n" + body)
+    assert result.success, shown
+    assert "exported into plugins/ (a new plugins folder here" in shown
+    assert "functions/Kelvin@v1.0.0.py" in shown
+    magics._workspace = None  # a restart
+    assert magics.chosen_plugins_dir() == tmp_path / "plugins"
+    got, shown = typed(shell, capfd, "%%kuiper_sql --feed rows\nSELECT kelvin(a) AS k FROM d")
+    assert got.result.rows == [{"k": 274.15}, {"k": 275.15}], shown
+
+
+def test_a_replay_that_matches_no_topic_says_which_filter_would(
+    shell: Any, capfd: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "fleet.jsonl"
+    typed(shell, capfd, f"%kuiper simulate fleet --count 12 --seed 1 --output {path}")
+    result, shown = typed(shell, capfd, f"%%kuiper_sql --recording {path} --quiet\nSELECT deviceId FROM sensors")
+    assert result.success and result.result.messages_in == 0
+    assert 'no recorded message matched stream sensors (DATASOURCE="sensors")' in shown
+    fixed = 'CREATE STREAM sensors () WITH (DATASOURCE="sensors/#")'
+    assert fixed in shown
+    cell = f"%%kuiper_sql --recording {path} --quiet\n{fixed};\nSELECT deviceId FROM sensors"
+    again, shown = typed(shell, capfd, cell)
+    assert again.result.messages_in == 12 and len(again.result.rows) == 12 and "note:" not in shown
