@@ -73,6 +73,7 @@ class KuiperMagics(Magics):
         self._workspace: Workspace | None = None
         self._cells = 0
         self.live: dict[str, tuple[LiveRule, LiveDisplay | None]] = {}
+        self.results: dict[str, RuleResult] = {}  # the latest runs, for %kuiper status ID
 
     @property
     def workspace(self) -> Workspace:
@@ -269,6 +270,10 @@ class KuiperMagics(Magics):
         if actions and not result.emissions:  # what the sinks received, for the table
             result.emissions.extend(once_each(received, len(actions)))
         result.show_rows = args.rows if args.rows is not None else self.rows
+        self.results.pop(result.rule_id, None)  # latest last
+        self.results[result.rule_id] = result
+        while len(self.results) > 20:
+            del self.results[next(iter(self.results))]
         if args.out:
             self.ns[args.out] = result.to_pandas()
         if args.plot:

@@ -198,8 +198,11 @@ def _drop(m: KuiperMagics, a: Any) -> Any:
 
 
 def _status_of(m: KuiperMagics, rule: str) -> Any:
+    """A background rule's, a managed rule's, or a finished %%kuiper_sql run's status."""
     if rule in m.live:
         return m.live[rule][0].result
+    if rule in m.results and rule not in m.workspace.rules.names():
+        return m.results[rule]
     return m.workspace.rule_status(rule)
 
 

@@ -290,3 +290,14 @@ def test_a_replay_that_matches_no_topic_says_which_filter_would(
     cell = f"%%kuiper_sql --recording {path} --quiet\n{fixed};\nSELECT deviceId FROM sensors"
     again, shown = typed(shell, capfd, cell)
     assert again.result.messages_in == 12 and len(again.result.rows) == 12 and "note:" not in shown
+
+
+def test_status_and_topology_of_a_finished_cell_by_its_id(shell: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    result, _ = typed(shell, capfd, "%%kuiper_sql --feed rows --id hot\nSELECT a FROM d WHERE a > 1")
+    table, shown = typed(shell, capfd, "%kuiper status hot")
+    assert table.success, shown
+    assert table.result.loc["sink_0", "records_in"] == 1 and table.result.iloc[0]["records_in"] == 2
+    picture, _ = typed(shell, capfd, "%kuiper topo hot")
+    assert len(picture.result.axes) == 1
+    missing, shown = typed(shell, capfd, "%kuiper status nope")
+    assert not missing.success and "RuleError: rule nope not found" in shown
