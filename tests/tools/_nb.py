@@ -31,11 +31,16 @@ def code(text: str, *, ignore_output: str = "", raises: bool = False) -> nbforma
     return cell
 
 
-def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
-    """Write ``notebooks/{name}.ipynb`` with no outputs (executing it fills them)."""
+def build(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    """The notebook of ``cells``, with no outputs (executing it fills them)."""
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
+    """Write ``notebooks/{name}.ipynb`` with no outputs (executing it fills them)."""
     path = NOTEBOOKS / f"{name}.ipynb"
-    nbformat.write(nb, path)
+    nbformat.write(build(cells), path)
     return path

@@ -6,10 +6,9 @@ its committed outputs are the ones nbval checks.
 
 from __future__ import annotations
 
-from pathlib import Path
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from ._nb import write
 
 CELLS = [
     new_markdown_cell(
@@ -131,16 +130,11 @@ CELLS = [
 ]
 
 
+NAME = "01-quickstart"
+
+
 def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    path = Path(__file__).resolve().parents[2] / "notebooks" / "01-quickstart.ipynb"
-    nbformat.write(nb, path)
+    print(write(NAME, CELLS))
 
 
 if __name__ == "__main__":
