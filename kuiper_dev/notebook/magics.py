@@ -9,16 +9,14 @@ the CLI (see ``%kuiper?``). Settings: ``%config KuiperMagics.plugins_dir``,
 
 from __future__ import annotations
 
-import json
-import sys
-import types
+import difflib
 from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, Int, Unicode
+from traitlets import Bool, Int, Unicode, observe
 
 from ..engine import LiveRule, RuleResult
 from ..errors import KuiperDevError, PluginError
@@ -26,8 +24,15 @@ from ..plugins import LoadedPlugin
 from ..sql import parse, split_statements
 from ..sql.ast import CreateStream
 from ..workspace import Workspace, find_plugins_dir
+from .cells import (
+    once_each,
+    publish_module,
+    select_source,
+    unmatched_recording,
+    warnings_once,
+)
 from .display import LiveDisplay
-from .options import rule_options, sink_actions
+from .options import quote_json, rule_options, sink_actions, unknown_options
 from .verbs import run_verb, verbs_usage
 
 __all__ = ["KuiperMagics"]
@@ -37,57 +42,15 @@ def parse_args(magic: Any, line: str) -> Any:
     """The magic's arguments; a wrong option shows the usage (IPython prints a
     UsageError without a traceback)."""
     try:
-        return parse_argstring(magic, line)
+        return parse_argstring(magic, quote_json(line))
     except UsageError as exc:
         usage = "usage: " + magic.parser.format_usage().replace("::", "").strip()
         raise UsageError(f"{exc}\n{usage}\n(see %{magic.__name__}? for every option)") from None
 
 
-def _once_each(received: list[Any], sinks: int) -> list[list[Any]]:
-    """The emissions, once each, from what ``sinks`` sinks each received (in order).
-
-    >>> _once_each([[{"a": 1}], [{"a": 1}], {"a": 2}, {"a": 2}], 2)
-    [[{'a': 1}], [{'a': 2}]]
-    """
-    seen: dict[str, int] = {}
-    out: list[list[Any]] = []
-    for item in received:
-        if not isinstance(item, list | dict):
-            continue
-        key = json.dumps(item, sort_keys=True, default=str)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] % sinks == 1 or sinks == 1:
-            out.append(item if isinstance(item, list) else [item])
-    return out
-
-
-CELLS = "kuiper_cells"
-
-
-def _publish_module(ws: Workspace, plugin: LoadedPlugin) -> None:
-    """Make the cell's module importable as ``kuiper_cells.{name}`` (its latest version),
-    so that tests and other cells can reach what the plugin keeps."""
-    if plugin.kind == "function":
-        fn = ws.plugins.function(plugin.functions[0]) if plugin.functions else None
-        obj = fn.impl if fn is not None else None
-    else:
-        slot = ws.plugins.source(plugin.name) if plugin.kind == "source" else ws.plugins.sink(plugin.name)
-        obj = slot.value if slot is not None else None
-    module = sys.modules.get(getattr(obj, "__module__", "") or "")
-    if module is None:
-        return
-    package = sys.modules.get(CELLS)
-    if package is None:
-        package = types.ModuleType(CELLS, "The modules of the notebook's plugin cells, by name.")
-        package.__path__ = []  # a package: ``import kuiper_cells.name`` works
-        sys.modules[CELLS] = package
-    setattr(package, plugin.name, module)
-    sys.modules[f"{CELLS}.{plugin.name}"] = module
-
-
 def _rel(path: Path, base: Path) -> str:
     try:
-        return path.relative_to(base).as_posix()
+        return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -110,12 +73,29 @@ class KuiperMagics(Magics):
         self._workspace: Workspace | None = None
         self._cells = 0
         self.live: dict[str, tuple[LiveRule, LiveDisplay | None]] = {}
+        self.results: dict[str, RuleResult] = {}  # the latest runs, for %kuiper status ID
 
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = Workspace(plugins_dir=self.chosen_plugins_dir(), portable=self.portable)
+            with warnings_once():  # plugin files that did not load, version order
+                self._workspace = Workspace(
+                    plugins_dir=self.chosen_plugins_dir(), portable=self.portable
+                )
         return self._workspace
+
+    @observe("plugins_dir", "portable")
+    def _setting_changed(self, change: Any) -> None:
+        """Set after first use, a setting takes effect in a fresh workspace (it would
+        otherwise be ignored without a word)."""
+        if self._workspace is None or change["old"] == change["new"]:
+            return
+        self.stop_live()
+        self._workspace.close()
+        self._workspace = None
+        print(f"KuiperMagics.{change['name']} = {change['new']!r}: a fresh workspace from the "
+              "next magic on; streams, rules and plugin cells defined before are gone, so "
+              "run their cells again")  # fmt: skip
 
     def chosen_plugins_dir(self) -> Path | None:
         """The plugins folder in use: the setting, else the nearest plugins/ above the cwd."""
@@ -138,17 +118,10 @@ class KuiperMagics(Magics):
         filename = f"<cell kuiper_{kind} {args.name} #{self._cells}>"
         ws = self.workspace
         try:
-            if kind == "function":
-                plugin = ws.define_function(args.name, cell, version=args.version, filename=filename)
-            elif kind == "source":
-                conf = self._variable(args.conf) if args.conf else None
-                plugin = ws.plugins.define_source(
-                    args.name, cell, conf=conf, version=args.version, filename=filename
-                )
-            else:
-                plugin = ws.plugins.define_sink(
-                    args.name, cell, version=args.version, filename=filename
-                )
+            with warnings_once() as warned:
+                plugin = self._load(ws, kind, args, cell, filename)
+                if plugin.warning and plugin.warning not in warned:
+                    warned.append(plugin.warning)
         except SyntaxError as exc:  # the cell's own line: the magic is line 1
             line = (exc.lineno or 0) + 1
             text = f"\n    {exc.text.rstrip()}" if exc.text else ""
@@ -156,27 +129,36 @@ class KuiperMagics(Magics):
                 f"%%kuiper_{kind} {args.name}: syntax error on line {line} of the cell: "
                 f"{exc.msg}{text}\nfix that line and run the cell again"
             ) from None
-        _publish_module(ws, plugin)
-        if plugin.warning:
-            print(f"warning: {plugin.warning}")
+        publish_module(ws, plugin)
         if args.export:
-            out = Path(args.to) if args.to else ws.plugins_dir
-            if out is None:
-                raise KuiperDevError(
-                    f"--export {args.name}: no plugins folder to export into; give --to DIR"
-                )
+            out = Path(args.to) if args.to else ws.plugins_dir or Path("plugins")
             paths = ws.export(plugin.name, args.export, out, portable=args.portable, force=True,
                               kind=plugin.kind)  # fmt: skip
-            where = "--to DIR" if args.to else "the plugins folder"
+            where = (
+                "the --to folder" if args.to
+                else "the plugins folder" if ws.plugins_dir is not None
+                else "plugins/ (a new plugins folder here: a restarted kernel loads it)"
+            )  # fmt: skip
             print(f"exported into {where}: {', '.join(_rel(p, out) for p in paths)}")
         return plugin
+
+    def _load(self, ws: Workspace, kind: str, args: Any, cell: str, filename: str) -> LoadedPlugin:
+        if kind == "function":
+            return ws.define_function(args.name, cell, version=args.version, filename=filename)
+        if kind == "source":
+            conf = self._variable(args.conf) if args.conf else None
+            return ws.plugins.define_source(
+                args.name, cell, conf=conf, version=args.version, filename=filename
+            )
+        return ws.plugins.define_sink(args.name, cell, version=args.version, filename=filename)
 
     @magic_arguments()
     @argument("name", help="the plugin's symbol, camel case with an upper-case first letter")
     @argument("--version", default="", help="the plugin version, as after @v in a file name")
     @argument("--export", metavar="VERSION", default=None,
               help="also write the plugin as a file of this version (kept after a restart)")
-    @argument("--to", metavar="DIR", default=None, help="export here (default: the plugins folder)")
+    @argument("--to", metavar="DIR", default=None,
+              help="export here (default: the plugins folder, or a new ./plugins)")
     @argument("--portable", action="store_true", help="export as a portable plugin package")
     @cell_magic
     def kuiper_function(self, line: str, cell: str) -> None:
@@ -192,7 +174,8 @@ class KuiperMagics(Magics):
     @argument("--version", default="", help="the plugin version")
     @argument("--export", metavar="VERSION", default=None,
               help="also write the plugin as a file of this version (kept after a restart)")
-    @argument("--to", metavar="DIR", default=None, help="export here (default: the plugins folder)")
+    @argument("--to", metavar="DIR", default=None,
+              help="export here (default: the plugins folder, or a new ./plugins)")
     @argument("--portable", action="store_true", help="export as a portable plugin package")
     @cell_magic
     def kuiper_source(self, line: str, cell: str) -> None:
@@ -205,7 +188,8 @@ class KuiperMagics(Magics):
     @argument("--version", default="", help="the plugin version")
     @argument("--export", metavar="VERSION", default=None,
               help="also write the plugin as a file of this version (kept after a restart)")
-    @argument("--to", metavar="DIR", default=None, help="export here (default: the plugins folder)")
+    @argument("--to", metavar="DIR", default=None,
+              help="export here (default: the plugins folder, or a new ./plugins)")
     @argument("--portable", action="store_true", help="export as a portable plugin package")
     @cell_magic
     def kuiper_sink(self, line: str, cell: str) -> None:
@@ -222,7 +206,7 @@ class KuiperMagics(Magics):
     @argument("--speed", type=float, default=None,
               help="with --recording: pace the replay in real time (2: twice as fast)")
     @argument("--options", default=None,
-              help="""rule options: quoted JSON ('{"isEventTime": true}') or a variable""")
+              help="""rule options: JSON ({"isEventTime": true}, quotes optional) or a variable""")
     @argument("--event-time", action="store_true", help="isEventTime: windows by event time")
     @argument("--late-tolerance", type=int, default=None, metavar="MS",
               help="lateTolerance in ms (with --event-time)")
@@ -253,6 +237,8 @@ class KuiperMagics(Magics):
         ws = self.workspace
         options = rule_options(args.options, self.ns, event_time=args.event_time,
                                late_tolerance=args.late_tolerance, send_error=args.send_error)  # fmt: skip
+        for warning in unknown_options(options):
+            print(f"warning: {warning}")
         actions = sink_actions(args.sink, self.ns)
         if args.feed is not None and args.recording is not None:
             raise UsageError("give --feed or --recording, not both (neither: run live)")
@@ -267,17 +253,27 @@ class KuiperMagics(Magics):
         elif args.recording is not None:
             result = ws.replay(select, args.recording, drain_ms=args.drain_ms, speed=args.speed,
                                progress=not args.quiet, **common)  # fmt: skip
+            if result.messages_in == 0:
+                print(unmatched_recording(ws, select, args.recording))
         elif args.background:  # shown by its display; -o VAR keeps the LiveRule
             live = self._start_background(select, args, common)
             if args.out:
                 self.ns[args.out] = live
             return None
         else:
-            result, _run = ws.run_live(select, limit=args.limit,
-                                       timeout_ms=int(args.timeout * 1000), **common)  # fmt: skip
+            result, run = ws.run_live(select, limit=args.limit,
+                                      timeout_ms=int(args.timeout * 1000), **common)  # fmt: skip
+            if run.timed_out and args.limit is not None:
+                print(f"stopped by --timeout {args.timeout:g} s after {len(result.emissions)} "
+                      f"of --limit {args.limit} emissions; see the errors below, or give the "
+                      "source more time with a larger --timeout")  # fmt: skip
         if actions and not result.emissions:  # what the sinks received, for the table
-            result.emissions.extend(_once_each(received, len(actions)))
+            result.emissions.extend(once_each(received, len(actions)))
         result.show_rows = args.rows if args.rows is not None else self.rows
+        self.results.pop(result.rule_id, None)  # latest last
+        self.results[result.rule_id] = result
+        while len(self.results) > 20:
+            del self.results[next(iter(self.results))]
         if args.out:
             self.ns[args.out] = result.to_pandas()
         if args.plot:
@@ -289,15 +285,29 @@ class KuiperMagics(Magics):
         return result
 
     def _define_streams(self, script: str) -> str:
-        """Create the script's streams; return its last statement, the SELECT."""
+        """Create the script's streams; return its last statement, the SELECT. A SELECT
+        from a stream that neither this cell nor an earlier one defined, beside streams
+        this cell does define, is a typo, not a new schemaless stream."""
         *ddl, select = split_statements(script) or [""]
+        defined: list[str] = []
         for text in ddl:
-            if not isinstance(parse(text), CreateStream):
+            statement = parse(text)
+            if not isinstance(statement, CreateStream):
                 raise KuiperDevError(
                     "%%kuiper_sql: only the last statement may be a SELECT; "
                     "put each rule in its own cell"
                 )
             self.workspace.create_stream(text)
+            defined.append(statement.name)
+        known = self.workspace.show_streams()
+        source = select_source(select)
+        if defined and source is not None and source not in known:
+            near = difflib.get_close_matches(source, known, n=1)
+            raise KuiperDevError(
+                f"%%kuiper_sql: the SELECT reads stream {source}, which is not defined (this "
+                f"cell defines {', '.join(defined)}); "
+                + (f"did you mean {near[0]}?" if near else "define it with CREATE STREAM")
+            )
         return select
 
     def _start_background(self, select: str, args: Any, common: dict[str, Any]) -> LiveRule:

@@ -25,6 +25,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}\n{self.format_usage().strip()}\n(see %kuiper? for every verb)")
 
 
+_WHATS = ["stream", "streams", "table", "tables", "rule", "rules", "plugin", "plugins"]
+
+
 def _parser() -> _Parser:
     top = _Parser(prog="%kuiper", add_help=False)
     verbs = top.add_subparsers(dest="verb", required=True, parser_class=_Parser)
@@ -34,13 +37,13 @@ def _parser() -> _Parser:
     verbs.add_parser("reload", help="reload changed plugin files (and files a cell replaced)")
     p = verbs.add_parser("plugins", help="the plugins of a kind")
     p.add_argument("kind", choices=["function", "source", "sink", "portable"])
-    p = verbs.add_parser("create", help="create stream 'DDL' | create rule ID 'SQL' [--sink S]")
-    p.add_argument("what", choices=["stream", "rule"])
+    p = verbs.add_parser("create", help="create stream|table 'DDL' | create rule ID 'SQL' [--sink S]")
+    p.add_argument("what", choices=["stream", "table", "rule"])
     p.add_argument("words", nargs="+")
     p.add_argument("--sink", action="append", default=None)
     for verb in ("show", "describe", "drop"):
-        p = verbs.add_parser(verb, help=f"{verb} streams | rules | plugins KIND [NAME]")
-        p.add_argument("what", choices=["stream", "streams", "rule", "rules", "plugin", "plugins"])
+        p = verbs.add_parser(verb, help=f"{verb} streams | tables | rules | plugins KIND [NAME]")
+        p.add_argument("what", nargs="?", choices=_WHATS)
         p.add_argument("names", nargs="*")
     p = verbs.add_parser("status", help="a rule's state and per-operator metrics table")
     p.add_argument("rule")
@@ -106,8 +109,10 @@ def _workspace(m: KuiperMagics, a: Any) -> Workspace:
     folder = m.chosen_plugins_dir()
     how = "KuiperMagics.plugins_dir" if m.plugins_dir else "the nearest plugins/ at or above the cwd"
     where = os.path.relpath(folder) if folder is not None else "none (no plugins/ found)"
-    print(f"plugins folder: {where} (chosen by {how}; "
-          '%config KuiperMagics.plugins_dir = "path" to change it before first use)')  # fmt: skip
+    if folder is not None and not folder.is_dir():
+        where += " (no such folder: no plugin files)"
+    print(f"plugins folder: {where}, chosen by {how}; "
+          '%config KuiperMagics.plugins_dir = "path" picks another')  # fmt: skip
     return m.workspace
 
 
@@ -133,16 +138,26 @@ def _create(m: KuiperMagics, a: Any) -> Any:
     from .options import sink_actions
 
     ws = m.workspace
-    if a.what == "stream":
+    if a.what in ("stream", "table"):
         ddl = " ".join(a.words)
         if not ddl.upper().startswith("CREATE"):
-            ddl = f"CREATE STREAM {ddl}"
+            ddl = f"CREATE {a.what.upper()} {ddl}"
         return ws.create_stream(ddl).name
     if len(a.words) < 2:
         raise UsageError("%kuiper create rule ID 'SELECT ...' [--sink NAME]: give an id and SQL")
     rule_id, sql = a.words[0], " ".join(a.words[1:])
     ws.create_rule(rule_id, sql, actions=sink_actions(a.sink, m.ns))
     return rule_id
+
+
+def _what(a: Any) -> str:
+    """The kind of thing a show/describe/drop names, singular; the usage without one."""
+    if a.what is None:
+        raise UsageError(
+            f"%kuiper {a.verb}: say what to {a.verb}: streams, tables, rules or plugins KIND; "
+            f"write %kuiper {a.verb} streams"
+        )
+    return str(a.what).rstrip("s")
 
 
 def _one(a: Any, usage: str) -> str:
@@ -152,18 +167,18 @@ def _one(a: Any, usage: str) -> str:
 
 
 def _show(m: KuiperMagics, a: Any) -> Any:
-    ws, what = m.workspace, a.what.rstrip("s")
-    if what == "stream":
-        return ws.show_streams()
+    ws, what = m.workspace, _what(a)
+    if what in ("stream", "table"):
+        return ws.list_streams(what)
     if what == "rule":
         return [*ws.show_rules(), *({"id": i, "status": "Running (background)"} for i in m.live)]
     return ws.show_plugins(_one(a, "write %kuiper show plugins KIND"))  # type: ignore[arg-type]
 
 
 def _describe(m: KuiperMagics, a: Any) -> Any:
-    ws, what = m.workspace, a.what.rstrip("s")
-    if what == "stream":
-        return ws.describe_stream(_one(a, "write %kuiper describe stream NAME"))
+    ws, what = m.workspace, _what(a)
+    if what in ("stream", "table"):
+        return ws.describe_stream(_one(a, f"write %kuiper describe {what} NAME"))
     if what == "rule":
         return ws.rule_status(_one(a, "write %kuiper describe rule ID"))
     if len(a.names) != 2:
@@ -172,9 +187,9 @@ def _describe(m: KuiperMagics, a: Any) -> Any:
 
 
 def _drop(m: KuiperMagics, a: Any) -> Any:
-    ws, what = m.workspace, a.what.rstrip("s")
-    if what == "stream":
-        ws.drop_stream(_one(a, "write %kuiper drop stream NAME"))
+    ws, what = m.workspace, _what(a)
+    if what in ("stream", "table"):
+        ws.drop_stream(_one(a, f"write %kuiper drop {what} NAME"))
     elif what == "rule":
         ws.delete_rule(_one(a, "write %kuiper drop rule ID"))
     else:
@@ -183,8 +198,11 @@ def _drop(m: KuiperMagics, a: Any) -> Any:
 
 
 def _status_of(m: KuiperMagics, rule: str) -> Any:
+    """A background rule's, a managed rule's, or a finished %%kuiper_sql run's status."""
     if rule in m.live:
         return m.live[rule][0].result
+    if rule in m.results and rule not in m.workspace.rules.names():
+        return m.results[rule]
     return m.workspace.rule_status(rule)
 
 

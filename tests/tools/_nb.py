@@ -14,21 +14,33 @@ def md(text: str) -> nbformat.NotebookNode:
     return new_markdown_cell(text.strip("\n"))
 
 
-def code(text: str, *, ignore_output: str = "") -> nbformat.NotebookNode:
+def code(text: str, *, ignore_output: str = "", raises: bool = False) -> nbformat.NotebookNode:
     """A code cell; ``ignore_output`` (the reason) tags it so nbval does not compare its
-    output (a cell magic's first line must be the magic, so no marker comment fits)."""
+    output (a cell magic's first line must be the magic, so no marker comment fits);
+    ``raises`` tags a cell that shows an error on purpose, so executing the notebook
+    (nbconvert, nbval) goes on past it."""
     cell = new_code_cell(text.strip("\n"))
+    tags = []
     if ignore_output:
-        cell.metadata["tags"] = ["nbval-ignore-output"]
+        tags.append("nbval-ignore-output")
         cell.metadata["nbval-ignore-output-reason"] = ignore_output
+    if raises:
+        tags.append("raises-exception")
+    if tags:
+        cell.metadata["tags"] = tags
     return cell
+
+
+def build(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    """The notebook of ``cells``, with no outputs (executing it fills them)."""
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
 
 
 def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
     """Write ``notebooks/{name}.ipynb`` with no outputs (executing it fills them)."""
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata["language_info"] = {"name": "python"}
     path = NOTEBOOKS / f"{name}.ipynb"
-    nbformat.write(nb, path)
+    nbformat.write(build(cells), path)
     return path

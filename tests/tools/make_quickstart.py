@@ -6,10 +6,9 @@ its committed outputs are the ones nbval checks.
 
 from __future__ import annotations
 
-from pathlib import Path
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from ._nb import write
 
 CELLS = [
     new_markdown_cell(
@@ -56,7 +55,8 @@ CELLS = [
         "from kuiper_dev import SensorFleet\n"
         "\n"
         "fleet = SensorFleet(devices=3, count=600, seed=7)\n"
-        "next(iter(fleet))"
+        "first = next(iter(fleet))\n"
+        "first.topic, first.payload"
     ),
     new_markdown_cell(
         "## 3. A rule over the stream\n\n"
@@ -118,27 +118,23 @@ CELLS = [
         "\n"
         "DewPoint = DewPointFunc()"
     ),
+    new_code_cell('rows = [{"t": 21.5, "h": 55}, {"t": 24.0, "h": 30}, {"t": 19.0, "h": 80}]'),
     new_code_cell(
-        'rows = [{"t": 21.5, "h": 55}, {"t": 24.0, "h": 30}, {"t": 19.0, "h": 80}]\n'
-        "checked = %kuiper workspace\n"
-        'run = checked.run("SELECT t, dewPoint(t, h) AS dew FROM readings", rows)\n'
-        "print(run)\n"
-        "print(run.errors[0].message)\n"
-        "run.to_pandas()"
+        "%%kuiper_sql --feed rows\n"
+        "SELECT t, h, dewPoint(t, h) AS dew FROM readings"
+    ),
+    new_markdown_cell(
+        "Two rows came through. The dry one (`h` 30) became the error record under the "
+        "table, with the plugin's own traceback; the result's `errors` list holds the records."
     ),
 ]
 
 
+NAME = "01-quickstart"
+
+
 def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    path = Path(__file__).resolve().parents[2] / "notebooks" / "01-quickstart.ipynb"
-    nbformat.write(nb, path)
+    print(write(NAME, CELLS))
 
 
 if __name__ == "__main__":

@@ -79,17 +79,22 @@ GROUP BY deviceId, TUMBLINGWINDOW(ss, 30)
        "name. The refusal leaves the workspace as it was: the plugins defined before still "
        "work, and the next definition goes through."),
     code('''
-from kuiper_dev import PluginError
+%%kuiper_function Abs
+from ekuiper import Function
 
-ws = %kuiper workspace
-try:
-    ws.define_function("Abs", "from ekuiper import Function\\nclass A(Function):\\n"
-                       "    def validate(self, a): return ''\\n    def exec(self, a, c): return 0\\n"
-                       "    def is_aggregate(self): return False\\nAbs = A()\\n")
-except PluginError as exc:
-    print(exc)
-sorted(ws.show_udfs())
-'''),
+class AbsFunc(Function):
+    def validate(self, args):
+        return ""
+
+    def exec(self, args, ctx):
+        return abs(args[0])
+
+    def is_aggregate(self):
+        return False
+
+Abs = AbsFunc()
+''', raises=True),
+    code("%kuiper udfs"),
     md("## Hot reload\n\nRunning a `%%kuiper_function` cell again replaces the plugin, in "
        "running rules too. Here `fahrenheit` learns to round to whole degrees."),
     code('''
@@ -119,8 +124,9 @@ SOURCES = [
 # 03 · A source plugin
 
 A source plugin feeds a stream: eKuiper calls `configure(datasource, conf)` with the
-stream's DATASOURCE and the conf section it picked (`CONF_KEY`, over `default`), then
-`open(ctx)`, which emits messages until `close(ctx)`. A stream reads it with
+conf section it picked (`CONF_KEY`, over `default`), then `open(ctx)`, which emits
+messages until `close(ctx)`. The stream's DATASOURCE is in `conf["datasource"]`: eKuiper's
+Python runtime leaves the first argument empty (see `docs/fidelity.md`), and so does this kit. A stream reads it with
 `TYPE="name"`; `%%kuiper_sql` without a feed runs the rule on the streams' own sources,
 live, until `--limit` emissions (or `--timeout` seconds).
 """),
@@ -143,7 +149,7 @@ class RampSource(Source):
     """Emits count readings rising by step from start, then stops."""
 
     def configure(self, datasource, conf):
-        self.device = datasource
+        self.device = conf["datasource"]  # eKuiper passes `datasource` empty
         self.count, self.start, self.step = conf["count"], conf["start"], conf["step"]
         self.closed = False
 
@@ -159,24 +165,28 @@ class RampSource(Source):
 Ramp = RampSource
 '''),
     md("One line runs a rule on it: the stream names the source with `TYPE`, the conf "
-       "section with `CONF_KEY`."),
-    code('''
-%%kuiper_sql --limit 6
-CREATE STREAM ramp () WITH (TYPE="ramp", DATASOURCE="boiler-1", CONF_KEY="default");
-SELECT deviceId, seq, value FROM ramp
-'''),
-    code('''
-%%kuiper_sql --limit 4
-CREATE STREAM steep () WITH (TYPE="ramp", DATASOURCE="boiler-2", CONF_KEY="steep");
-SELECT deviceId, seq, value FROM steep WHERE value > 22
-'''),
+       "section with `CONF_KEY`. The schema types the columns (without one, eKuiper reads "
+       "every JSON number as a float: `seq` would show as 0.0, 1.0, ...)."),
+    code(  # one line of DDL per stream, as the notebook shows it
+        "%%kuiper_sql --limit 6\n"
+        "CREATE STREAM ramp (deviceId STRING, seq BIGINT, value FLOAT) "
+        'WITH (TYPE="ramp", DATASOURCE="boiler-1", CONF_KEY="default");\n'
+        "SELECT deviceId, seq, value FROM ramp"
+    ),
+    code(
+        "%%kuiper_sql --limit 4\n"
+        "CREATE STREAM steep (deviceId STRING, seq BIGINT, value FLOAT) "
+        'WITH (TYPE="ramp", DATASOURCE="boiler-2", CONF_KEY="steep");\n'
+        "SELECT deviceId, seq, value FROM steep WHERE value > 22"
+    ),
     md("## The project's source plugins\n\n`plugins/sources/ModbusSim.py` is found in the "
        "project's `plugins/` folder: a seeded simulated Modbus device, polled every "
        "`interval` ms (the `fast` section: 100 ms)."),
     code("%kuiper show plugins source"),
     code('''
 %%kuiper_sql --limit 5
-CREATE STREAM unit1 () WITH (TYPE="modbusSim", DATASOURCE="unit-1", CONF_KEY="fast");
+CREATE STREAM unit1 (deviceId STRING, seq BIGINT, temperature FLOAT, humidity FLOAT)
+    WITH (TYPE="modbusSim", DATASOURCE="unit-1", CONF_KEY="fast");
 SELECT deviceId, seq, temperature, humidity FROM unit1
 '''),
     md("The same rule's metrics, per operator, as eKuiper's `getstatus rule` reports them:"),
@@ -238,6 +248,7 @@ payments = [{"id": i, "amount": a} for i, a in enumerate([40, 250, 75, 99, 180, 
        "variable); the table shows what the sink received."),
     code('''
 %%kuiper_sql --feed payments --sink 'ledger={"limit": 100, "requireAck": true, "sendSingle": true}'
+CREATE STREAM pay (id BIGINT, amount BIGINT) WITH (DATASOURCE="pay");
 SELECT id, amount FROM pay
 '''),
     code('''

@@ -29,8 +29,10 @@ arrivals = pd.DataFrame(
 arrivals["delay_ms"] = arrivals["arrived"] - arrivals["ts"]
 arrivals["delay_ms"].describe().round(1)
 '''),
-    md("## Processing time\n\nA late reading lands in the window it *arrived* in: "
-       "every window counts 30 readings (3 sensors, 10 s), whatever their timestamps."),
+    md("## Processing time\n\nA late reading lands in the window it *arrived* in, whatever "
+       "its timestamp. Every reading is counted (all 600), but a delayed one moves to a "
+       "later window: the counts wobble around 30 (3 sensors, 10 s), 29 here and 31 there, "
+       "and a last window holds the stragglers."),
     code('''
 %%kuiper_sql --feed late --drain-ms 10000 --rows 4 -o by_arrival
 CREATE STREAM sensors (deviceId STRING, temperature FLOAT, ts BIGINT)
@@ -66,7 +68,7 @@ pd.DataFrame({
     md("With event time the last windows fire only when a later timestamp moves the "
        "watermark past them; at the end of the feed nothing does, so they stay open (as "
        "in eKuiper: a watermark needs data)."),
-    md("## Sliding and hopping windows\n\nThe same readings in a 30 s hopping window "
+    md("## A hopping window\n\nThe same readings in a 30 s hopping window "
        "every 10 s, by event time: each reading is counted in three windows."),
     code('''
 %%kuiper_sql --feed late --event-time --late-tolerance 15000 --rows 5
@@ -152,5 +154,12 @@ for failure in report.failures:
     md("A huge float overflows to infinity, which Go's JSON cannot carry: the plugin should "
        "return `None` there."),
     md("Without metadata, give the argument types:"),
-    code("report = %kuiper test heatIndex float float --no-write\nreport.laws, [f.law for f in report.failures]"),
+    code("""
+report = %kuiper test heatIndex float float --no-write
+for failure in report.failures:
+    print(failure)
+"""),
+    md("The same overflow: no sensor reads a humidity of 10¹⁵⁴ %, but a malformed message "
+       "can carry one, and the plugin should return `None` rather than an infinity eKuiper "
+       "cannot carry."),
 ]

@@ -182,7 +182,7 @@ def test_a_sink_and_a_plugin_source_in_one_line(shell: Any) -> None:
 def test_verbs_mirror_the_cli(shell: Any, magics: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     k = lambda line: shell.run_line_magic("kuiper", line)  # noqa: E731
     ws = k("workspace")
-    shown = f"plugins folder: {os.path.relpath(tmp_path)} (chosen by KuiperMagics.plugins_dir"
+    shown = f"plugins folder: {os.path.relpath(tmp_path)}, chosen by KuiperMagics.plugins_dir"
     assert shown in capsys.readouterr().out
     assert k("""create stream 's (a BIGINT) WITH (DATASOURCE="s/#")'""") == "s"
     assert k("show streams") == ["s"]
