@@ -10,8 +10,9 @@ protocol itself.
   socket; one run gives both percentiles (``{"p50": us, "p99": us}``).
 - source: ``benchBurst`` emits N sensor rows as fast as the SDK sends them; the kit
   runs a filter rule on it as a live rule reads a portable source (the stream's
-  ``TYPE``), the bare host pulls and decodes them. Both are timed from the ``start``
-  command to the N-th message taken.
+  ``TYPE``), or (``_host``) only its host's source handle into a counting callback;
+  the bare host pulls and decodes them. Each is timed from the ``start`` command to
+  the N-th message taken.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -250,6 +252,34 @@ def host_source_job(_path: Path, count: int) -> Run:
     return run
 
 
+def host_only_source_job(_path: Path, count: int) -> Run:
+    """The same source through kuiper_dev's host alone (``PortableHost.source``, as a
+    rule's source) into a counting callback: what the host adds without the rule."""
+    folder = _source_plugins(count) / "portables" / f"b{os.getpid()}"
+    host = PortableHost(folder)
+    host.start()
+    source = host.source(SOURCE, "burst", {"count": count}, rule_id=f"bench{os.getpid()}")
+    got, errors, done = [0], [], threading.Event()
+
+    def deliver(_message: Any) -> None:
+        got[0] += 1
+        if got[0] >= count:
+            done.set()
+
+    def run() -> int:
+        try:
+            source.start(deliver, errors.append)
+            if not done.wait(TIMEOUT_S):
+                raise RuntimeError(f"portable source: {got[0]} of {count} messages "
+                                   f"within {TIMEOUT_S} s; errors: {errors[:3]}")  # fmt: skip
+            return got[0]
+        finally:
+            source.stop()
+            host.stop()
+
+    return run
+
+
 def bare_source_job(_path: Path, count: int) -> Run:
     """The same plugin's messages into a bare PULL socket, each one decoded."""
     folder = _source_plugins(count) / "portables" / f"b{os.getpid()}"
@@ -271,5 +301,8 @@ def bare_source_job(_path: Path, count: int) -> Run:
     return run
 
 
-JOBS: dict[str, Callable[[Path, int], Run]] = {"plugin_portable_source": host_source_job}
+JOBS: dict[str, Callable[[Path, int], Run]] = {
+    "plugin_portable_source": host_source_job,
+    "plugin_portable_source_host": host_only_source_job,
+}
 BARE: dict[str, Callable[[Path, int], Run]] = {"plugin_portable_source": bare_source_job}

@@ -13,6 +13,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -177,10 +178,18 @@ def test_the_portable_call_jobs_give_both_percentiles_of_one_run() -> None:
         assert 0 < p50 <= p99, (side, out)  # microseconds of a real round trip
 
 
-@pytest.mark.parametrize("side", ["kuiper_dev", "bare"])
-def test_the_portable_source_delivers_every_message_through_the_sdk(side: str) -> None:
-    table = portable.JOBS if side == "kuiper_dev" else portable.BARE
-    assert table["plugin_portable_source"](Path("/dev/null"), 2_000)() == 2_000
+@pytest.mark.parametrize(
+    "table, job",
+    [
+        (portable.JOBS, "plugin_portable_source"),
+        (portable.JOBS, "plugin_portable_source_host"),
+        (portable.BARE, "plugin_portable_source"),
+    ],
+)
+def test_the_portable_source_delivers_every_message_through_the_sdk(
+    table: dict[str, Any], job: str
+) -> None:
+    assert table[job](Path("/dev/null"), 2_000)() == 2_000
     left = [p for p in Path("/tmp").glob(f"*bench{os.getpid()}*.ipc")]
     assert left == []  # the rule's data channel is cleaned up with the run
 
@@ -281,6 +290,7 @@ def test_two_scenarios_read_two_keys_of_one_run() -> None:
 
 def test_only_runs_the_named_scenarios_and_their_limits() -> None:
     chosen = cli.only(suite.scenarios(1_000), ["plugin_portable_source"])
-    assert [s.name for s in chosen] == ["plugin_portable_source", "plugin_portable_source_bare"]
+    names = ["plugin_portable_source", "plugin_portable_source_bare"]
+    assert [s.name for s in chosen] == names
     with pytest.raises(SystemExit, match="no scenario nope"):
         cli.only(suite.scenarios(1_000), ["nope"])
