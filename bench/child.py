@@ -21,6 +21,7 @@ import json
 import os
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -201,6 +202,49 @@ def serve(lines: Any, answer: Any, timeout: float = TIMEOUT_S) -> int:
         answer.write(json.dumps(forked(argv, timeout)) + "\n")
         answer.flush()
     return 0
+
+
+class ForkServer:
+    """The client of ``python -m bench.child --serve`` (started in ``root`` with
+    ``env``): :meth:`run` sends one job's argv and returns the forked run's
+    ``{"returncode", "stdout", "stderr"}``."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.child", "--serve"], cwd=root, env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )  # fmt: skip
+
+    def run(self, argv: list[str]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        ended = {"returncode": 1, "stdout": "", "stderr": "the fork server has ended"}
+        try:
+            self.proc.stdin.write("\t".join(argv) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            return ended
+        line = self.proc.stdout.readline()  # the server bounds each run by TIMEOUT_S
+        if not line:
+            return ended
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def __enter__(self) -> ForkServer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 A scenario's ``value`` is the median over repeated runs, each run a child process
 (``bench.child``) whose peak RSS is its own: a fresh interpreter, or in the quick
-suite a fork of one that imported kuiper_dev once (:class:`ForkServer`). ``limit`` is the figure it is divided
-by, measured in the same run: the bare loop doing the same job by hand, the
-built-in twin of a plugin rule, or an idle process's memory. ``goal`` is the ratio
+suite a fork of one that imported kuiper_dev once (``bench.child.ForkServer``).
+``limit`` is the figure it is divided by, measured in the same run: the bare loop
+doing the same job by hand, the built-in twin of a plugin rule, or an idle
+process's memory. ``goal`` is the ratio
 that issue 15 asks for (``None``: no goal yet). Scenario names are stable: other
 tools read ``bench/results.json`` by them.
 """
@@ -24,6 +25,7 @@ from statistics import median
 from typing import Any, Literal
 
 from . import data, mqtt, portable
+from .child import ForkServer
 
 Side = Literal["kuiper_dev", "bare", "bytewax"]
 Data = Literal["jsonl", "recording", "none"]
@@ -241,50 +243,6 @@ def run_child(job: Job, env: dict[str, str] | None = None) -> dict[str, Any]:
     return _parsed(job, proc.returncode, proc.stdout, proc.stderr)
 
 
-class ForkServer:
-    """Runs each job in a fork of one interpreter that imported kuiper_dev and the
-    jobs once (``python -m bench.child --serve``): still a process per run, with
-    its own peak RSS, without the second of imports a fresh interpreter pays."""
-
-    def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": _pythonpath()}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.child", "--serve"], cwd=ROOT, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        )  # fmt: skip
-
-    def run(self, job: Job) -> dict[str, Any]:
-        """``job``'s JSON line, as :func:`run_child` gives it."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        try:
-            self.proc.stdin.write("\t".join(_argv(job)) + "\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise RuntimeError(f"{job.side} {job.job}: the fork server has ended") from None
-        line = self.proc.stdout.readline()  # the server bounds each run by TIMEOUT_S
-        if not line:
-            raise RuntimeError(f"{job.side} {job.job}: the fork server has ended")
-        out = json.loads(line)
-        return _parsed(job, out["returncode"], out["stdout"], out["stderr"])
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-    def __enter__(self) -> ForkServer:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-
 def _pythonpath() -> str:
     parts = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     return os.pathsep.join(dict.fromkeys(parts))
@@ -306,8 +264,13 @@ def measure(
     for job in jobs:  # make the files first, so no run pays for them
         _path(job)
     samples = {job: Sample() for job in jobs}
-    server = ForkServer() if fork else None
-    run = server.run if server is not None else run_child
+    server = ForkServer(ROOT, {**os.environ, "PYTHONPATH": _pythonpath()}) if fork else None
+
+    def run(job: Job) -> dict[str, Any]:
+        if server is None:
+            return run_child(job)
+        return _parsed(job, **server.run(_argv(job)))
+
     try:
         for r in range(repeat):
             for job in jobs:

@@ -222,14 +222,16 @@ def test_nbval_runs_a_notebook_folder_with_the_projects_options(tmp_path: Path) 
 
 def test_the_fork_server_runs_each_job_in_a_process_of_its_own() -> None:
     job = suite.Job("bare", "filter", "jsonl", 500)
-    with suite.ForkServer() as server:
-        first, second = server.run(job), server.run(job)
-        with pytest.raises(RuntimeError, match="KeyError"):
-            server.run(suite.Job("bare", "no_such_job", "none", 0))
-        again = server.run(job)  # a failed run leaves the server serving
+    env = {**os.environ, "PYTHONPATH": suite._pythonpath()}
+    with child.ForkServer(suite.ROOT, env) as server:
+        runs = [server.run(suite._argv(job)) for _ in range(2)]
+        failed = server.run(suite._argv(suite.Job("bare", "no_such_job", "none", 0)))
+        runs.append(server.run(suite._argv(job)))  # a failed run leaves the server serving
+    assert failed["returncode"] != 0 and "KeyError" in failed["stderr"]
+    outs = [suite._parsed(job, **run) for run in runs]
     expected = peers.BARE["filter"](data.jsonl_file(500))()
-    assert first["result"] == second["result"] == again["result"] == expected
-    assert 1 < first["rss_mb"] < 1_000
+    assert [out["result"] for out in outs] == [expected] * 3
+    assert 1 < outs[0]["rss_mb"] < 1_000
 
 
 def test_a_forked_run_past_its_time_is_killed_and_reported(
