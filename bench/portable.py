@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,13 @@ def _export(define: Callable[[Workspace], Any], symbol: str) -> Path:
     return out
 
 
+def _discard(plugins: Path) -> None:
+    """Remove an exported plugins folder (``plugins/portables/NAME`` given too)."""
+    root = plugins.parents[1] if plugins.parent.name == "portables" else plugins
+    if root.name.startswith("kuiper-bench-portable-"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def _package(source: str) -> Path:
     """Function ``plainAbs`` (``source``) as a portable package folder."""
     out = _export(lambda ws: ws.define_function("PlainAbs", source), SYMBOL)
@@ -113,8 +121,11 @@ def _both(ns: list[int]) -> dict[str, int]:
 
 
 def _host_calls(folder: Path, calls: int) -> list[int]:
-    with PortableHost(folder) as host:
-        return _timed(host.function(SYMBOL).exec, calls)
+    try:
+        with PortableHost(folder) as host:
+            return _timed(host.function(SYMBOL).exec, calls)
+    finally:
+        _discard(folder)
 
 
 def host_job(q: int, source: str) -> Callable[[Path], Run]:
@@ -215,6 +226,7 @@ def _bare_calls(folder: Path, calls: int) -> list[int]:
         return _timed(call, calls)
     finally:
         bare.close()
+        _discard(folder)
 
 
 def _source_plugins(count: int) -> Path:
@@ -248,6 +260,7 @@ def host_source_job(_path: Path, count: int) -> Run:
                 live.stop()
         finally:
             ws.close()
+            _discard(plugins)
 
     return run
 
@@ -276,6 +289,7 @@ def host_only_source_job(_path: Path, count: int) -> Run:
         finally:
             source.stop()
             host.stop()
+            _discard(folder)
 
     return run
 
@@ -297,6 +311,7 @@ def bare_source_job(_path: Path, count: int) -> Run:
             return count
         finally:
             bare.close()
+            _discard(folder)
 
     return run
 

@@ -202,6 +202,7 @@ def test_the_portable_source_rule_sees_the_sdk_rows() -> None:
         result, _run = ws.run_live("SELECT * FROM burst", limit=5, timeout_ms=30_000)
     finally:
         ws.close()
+        portable._discard(plugins)
     rows = [r for emission in result.emissions for r in emission]
     assert [r["deviceId"] for r in rows] == ["d000", "d001", "d002", "d003", "d004"]
     assert rows[1] == {"deviceId": "d001", "temperature": 0.37, "ts": 1_700_000_000_001}
