@@ -149,9 +149,13 @@ def forked(argv: list[str], timeout: float = TIMEOUT_S) -> dict[str, Any]:
                 os.dup2(devnull, 0)
                 os.dup2(out.fileno(), 1)
                 os.dup2(err.fileno(), 2)
+                sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115  (whatever held them)
+                sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
                 code = main(argv)
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
+            except SystemExit as exc:  # as the interpreter ends: a text goes to stderr
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+                if not isinstance(exc.code, int | None):
+                    print(exc.code, file=sys.stderr)
             except BaseException:
                 traceback.print_exc()
             finally:

@@ -245,6 +245,11 @@ def test_a_forked_run_past_its_time_is_killed_and_reported(
     assert time.monotonic() - started < 10
 
 
+def test_a_forked_run_reports_its_exit_text_and_code() -> None:
+    out = child.forked(["nobody", "filter", "x"], timeout=30)
+    assert out["returncode"] == 1 and "unknown side 'nobody'" in out["stderr"]
+
+
 def test_quick_sizes_are_smaller_and_keep_every_scenario() -> None:
     full, quick = suite.scenarios(1_000_000), suite.scenarios(100_000, quick=True)
     assert [s.name for s in full] == [s.name for s in quick]
