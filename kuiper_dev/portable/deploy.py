@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ..errors import PortableError
 from .package import open_portable
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Deployed", "deploy"]
 
@@ -34,6 +36,8 @@ def deploy(
     zip_path: Path | str, server: str, *, token: str | None = None, timeout: float = 60.0
 ) -> Deployed:
     """Upload ``zip_path`` (a checked portable plugin zip) to ``server`` and install it."""
+    import httpx  # here, not at import: it (and rich) cost every kuiper_dev start ~0.2 s
+
     zip_path = Path(zip_path)
     with open_portable(zip_path) as folder:  # refuse a bad package before sending it
         name = folder.manifest.name

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
+import time
 from pathlib import Path
+from typing import Any
 
+import nbformat
 import pytest
 
 from bench import __main__ as cli
-from bench import child, data, jobs, peers, suite
+from bench import child, data, jobs, notebooks, peers, portable, suite
+from kuiper_dev import Workspace
 
 N = 3_000  # about 45 s of traffic: several 10 s windows, many 1 s ones
 
@@ -23,6 +28,7 @@ STABLE = [
     "filter", "window", "window_event", "sliding", "join", "builtins3", "plugin_inprocess",
     "plugin_portable_us", "mqtt_e2e", "mqtt_latency_p99_us", "replay", "hot_reload_ms",
     "trace_overhead", "rss_1m", "rss_4m", "filter_bytewax", "window_event_bytewax",
+    "plugin_portable_source", "notebooks_nbval_s",
 ]  # fmt: skip
 
 
@@ -153,7 +159,7 @@ def test_peer_goals_and_table_say_whether_each_goal_is_met() -> None:
     assert "window_event_bytewax" in text.splitlines()[5]
 
 
-@pytest.mark.parametrize("module", [data, suite, child])
+@pytest.mark.parametrize("module", [data, suite, child, cli])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
@@ -165,7 +171,134 @@ def test_the_mqtt_jobs_lose_nothing_through_a_real_broker() -> None:
         assert out["result"] == 3_000, (side, out)
 
 
-def test_the_portable_call_jobs_measure_calls_through_a_real_plugin_process() -> None:
+def test_the_portable_call_jobs_give_both_percentiles_of_one_run() -> None:
     for side in ("kuiper_dev", "bare"):
-        out = suite.run_child(suite.Job(side, "plugin_portable_p50", "none", 0))
-        assert out["result"] > 0, (side, out)  # microseconds of a real round trip
+        out = suite.run_child(suite.Job(side, "plugin_portable_calls", "none", 300))
+        p50, p99 = out["result"]["p50"], out["result"]["p99"]
+        assert 0 < p50 <= p99, (side, out)  # microseconds of a real round trip
+
+
+@pytest.mark.parametrize(
+    "table, job",
+    [
+        (portable.JOBS, "plugin_portable_source"),
+        (portable.JOBS, "plugin_portable_source_host"),
+        (portable.BARE, "plugin_portable_source"),
+    ],
+)
+def test_the_portable_source_delivers_every_message_through_the_sdk(
+    table: dict[str, Any], job: str
+) -> None:
+    assert table[job](Path("/dev/null"), 2_000)() == 2_000
+    left = [p for p in Path("/tmp").glob(f"*bench{os.getpid()}*.ipc")]
+    assert left == []  # the rule's data channel is cleaned up with the run
+
+
+def test_the_portable_source_rule_sees_the_sdk_rows() -> None:
+    plugins = portable._source_plugins(5)
+    ws = Workspace(plugins_dir=plugins)
+    try:
+        ws.create_stream(portable.STREAM)
+        result, _run = ws.run_live("SELECT * FROM burst", limit=5, timeout_ms=30_000)
+    finally:
+        ws.close()
+        portable._discard(plugins)
+    rows = [r for emission in result.emissions for r in emission]
+    assert [r["deviceId"] for r in rows] == ["d000", "d001", "d002", "d003", "d004"]
+    assert rows[1] == {"deviceId": "d001", "temperature": 0.37, "ts": 1_700_000_000_001}
+
+
+def test_hot_reload_through_the_magic_checks_each_reload_in_a_real_shell() -> None:
+    out = suite.run_child(suite.Job("kuiper_dev", "hot_reload_cell", "none", 3))
+    assert out["result"] > 0  # microseconds; the job raises if a reload is not in effect
+
+
+def test_nbval_runs_a_notebook_folder_with_the_projects_options(tmp_path: Path) -> None:
+    cell = nbformat.v4.new_code_cell("print(6 * 7)", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nbformat.write(nb, tmp_path / "one.ipynb")
+    assert notebooks.run_nbval(tmp_path) == 1  # collected and checked: --nbval from addopts
+
+
+def test_the_fork_server_runs_each_job_in_a_process_of_its_own() -> None:
+    job = suite.Job("bare", "filter", "jsonl", 500)
+    env = {**os.environ, "PYTHONPATH": suite._pythonpath()}
+    with child.ForkServer(suite.ROOT, env) as server:
+        runs = [server.run(suite._argv(job)) for _ in range(2)]
+        failed = server.run(suite._argv(suite.Job("bare", "no_such_job", "none", 0)))
+        runs.append(server.run(suite._argv(job)))  # a failed run leaves the server serving
+    assert failed["returncode"] != 0 and "KeyError" in failed["stderr"]
+    outs = [suite._parsed(job, **run) for run in runs]
+    expected = peers.BARE["filter"](data.jsonl_file(500))()
+    assert [out["result"] for out in outs] == [expected] * 3
+    assert 1 < outs[0]["rss_mb"] < 1_000
+
+
+def test_a_forked_run_past_its_time_is_killed_and_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(child, "main", lambda _argv: time.sleep(30) or 0)
+    started = time.monotonic()
+    out = child.forked(["bare", "filter", "x"], timeout=0.5)
+    assert out["returncode"] != 0 and "no result within 0.5 s" in out["stderr"]
+    assert time.monotonic() - started < 10
+
+
+def test_a_forked_run_reports_its_exit_text_and_code() -> None:
+    out = child.forked(["nobody", "filter", "x"], timeout=30)
+    assert out["returncode"] == 1 and "unknown side 'nobody'" in out["stderr"]
+
+
+def test_quick_sizes_are_smaller_and_keep_every_scenario() -> None:
+    full, quick = suite.scenarios(1_000_000), suite.scenarios(100_000, quick=True)
+    assert [s.name for s in full] == [s.name for s in quick]
+    by_full = {s.name: s for s in full}
+    for s in quick:
+        if s.job is not None and by_full[s.name].job is not None:
+            assert s.job.messages <= by_full[s.name].job.messages, s.name  # type: ignore[union-attr]
+    sizes = suite.Sizes(100_000, quick=True)
+    assert sizes.mqtt_latency < suite.Sizes(100_000).mqtt_latency
+    assert sizes.rss == (25_000, 100_000)
+
+
+def test_quick_measure_skips_full_only_jobs_and_lists_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+
+    def fake(job: suite.Job) -> dict[str, object]:
+        ran.append(job.job)
+        return {"result": 7, "seconds": 2.0, "cpu_seconds": 1.0, "rss_mb": 30.0}
+
+    monkeypatch.setattr(suite, "run_child", fake)
+    nb = suite.Scenario("notebooks_nbval_s", suite.Job("kuiper_dev", "notebooks_nbval", "none", 0),
+                        unit="s", full_only=True)  # fmt: skip
+    idle = suite.Scenario("rss_idle", suite.Job("kuiper_dev", "idle", "none", 0), unit="MiB")
+    samples = suite.measure([nb, idle], 1, log=lambda _t: None, quick=True)
+    assert ran == ["idle"]
+    rows = {r["name"]: r for r in suite.summarise([nb, idle], samples)}
+    assert rows["notebooks_nbval_s"]["status"] == "skipped"
+    assert "make bench" in rows["notebooks_nbval_s"]["error"]
+    samples = suite.measure([nb], 1, log=lambda _t: None)
+    (row,) = suite.summarise([nb], samples)
+    assert row["value"] == 2.0 and row["unit"] == "s" and row["results"] == 7
+
+
+def test_two_scenarios_read_two_keys_of_one_run() -> None:
+    job = suite.Job("kuiper_dev", "plugin_portable_calls", "none", 100)
+    pair = [
+        suite.Scenario("p50", job, unit="us", pick="p50"),
+        suite.Scenario("p99", job, unit="us", pick="p99"),
+    ]
+    sample = suite.Sample([{"p50": 100, "p99": 900}, {"p50": 120, "p99": 700}],
+                          [1.0, 1.0], [1.0, 1.0], [40.0, 41.0])  # fmt: skip
+    rows = {r["name"]: r for r in suite.summarise(pair, {job: sample})}
+    assert rows["p50"]["value"] == 110 and rows["p99"]["value"] == 800
+    assert (rows["p99"]["min"], rows["p99"]["max"]) == (700, 900)
+
+
+def test_only_runs_the_named_scenarios_and_their_limits() -> None:
+    chosen = cli.only(suite.scenarios(1_000), ["plugin_portable_source"])
+    names = ["plugin_portable_source", "plugin_portable_source_bare"]
+    assert [s.name for s in chosen] == names
+    with pytest.raises(SystemExit, match="no scenario nope"):
+        cli.only(suite.scenarios(1_000), ["nope"])
