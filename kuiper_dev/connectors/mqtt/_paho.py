@@ -25,6 +25,7 @@ from paho.mqtt.properties import Properties
 from ..._types import Message, QoS
 from ...errors import MqttError
 from ._tls import tls_context
+from ._wire import ChunkedSocket
 from .config import MqttConfig
 
 __all__ = ["MqttClient", "topic_matches"]
@@ -48,8 +49,29 @@ def topic_matches(subscription: str, topic: str) -> bool:
     return bool(paho.topic_matches_sub(subscription, topic))
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+HOLD_MAX = 512  # messages held on paho's thread before they are handed over anyway
+
+
+def _topic_of(msg: paho.MQTTMessage) -> str:
+    try:
+        return msg.topic
+    except UnicodeDecodeError:  # paho raises it for a topic that is not UTF-8
+        return repr(msg._topic)
+
+
+class _Paho(paho.Client):
+    """paho's client reading a plain TCP connection through a :class:`ChunkedSocket`.
+
+    TLS and websocket connections keep paho's own socket (they buffer already).
+    """
+
+    idle: Callable[[], None] | None = None
+
+    def _create_socket(self) -> Any:
+        sock = super()._create_socket()
+        if type(sock) is socket.socket and sock.family in (socket.AF_INET, socket.AF_INET6):
+            return ChunkedSocket(sock, self.idle)
+        return sock
 
 
 class MqttClient:
@@ -109,7 +131,9 @@ class MqttClient:
         self._started = False
         c = self.config
         v5 = c.protocol_version == "5"
-        self._client = paho.Client(
+        self._held: list[Message] = []  # parsed, waiting for the end of the chunk read
+        self._v5 = c.protocol_version == "5"
+        self._client = _Paho(
             CallbackAPIVersion.VERSION2,
             client_id=c.client_id,
             clean_session=None if v5 else not c.persistent,
@@ -135,6 +159,7 @@ class MqttClient:
         self._client.on_message = self._handle_message
         self._client.on_publish = self._handle_publish
         self._client.on_subscribe = self._handle_subscribe
+        self._client.idle = self._hand_over
 
     # --- the caller's side -------------------------------------------------------
 
@@ -261,15 +286,18 @@ class MqttClient:
             self._window.notify_all()
         if self._started:
             self._client.disconnect()
-            self._stop_thread(timeout)
+            if self._stop_thread(timeout):
+                self._hand_over()  # paho's thread is gone: what it held goes now
 
     # --- paho's thread -------------------------------------------------------------
 
-    def _stop_thread(self, timeout: float | None = None) -> None:
+    def _stop_thread(self, timeout: float | None = None) -> bool:
+        """Stop paho's thread; whether it ended within ``timeout``."""
         # loop_stop joins without a bound; its thread ends within ~1 s of the flag
         stopper = threading.Thread(target=self._client.loop_stop, daemon=True)
         stopper.start()
         stopper.join(self.timeout if timeout is None else timeout)
+        return not stopper.is_alive()
 
     def _unreachable(self, reason: str) -> MqttError:
         return MqttError(
@@ -278,6 +306,7 @@ class MqttClient:
         )
 
     def _status(self, text: str) -> None:
+        self._hand_over()  # the messages that came before the news go first
         if self._on_status is not None:
             try:
                 self._on_status(text)
@@ -316,6 +345,8 @@ class MqttClient:
                     self._status(f"reconnect to {self.url} refused: {reason}")
                 return
             sock = client.socket()
+            if isinstance(sock, ChunkedSocket):
+                sock = sock.raw
             if isinstance(sock, socket.socket):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._ever_connected:
@@ -333,6 +364,7 @@ class MqttClient:
 
     def _handle_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
                            properties: Any) -> None:
+        self._hand_over()
         was = self._connected.is_set()
         self._connected.clear()
         with self._lock:  # QoS 0 messages lost with the connection are never confirmed
@@ -361,15 +393,49 @@ class MqttClient:
             self._release()
 
     def _handle_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        # Per message: one Message, one meta dict, no lock. While the chunk just read
+        # holds more bytes, the message waits in a list; the run goes to on_message
+        # when paho goes back to the network (ChunkedSocket.idle) or HOLD_MAX are
+        # held, so the rule's thread wakes once per run instead of once per message.
         try:
+            topic = msg.topic
+            meta: dict[str, Any] = {"topic": topic, "qos": msg.qos, "messageId": msg.mid}
+            if self._v5:
+                user = getattr(msg.properties, "UserProperty", None)
+                if user:
+                    meta["properties"] = {str(k): str(v) for k, v in user}
             qos: QoS = msg.qos  # type: ignore[assignment]
-            meta: dict[str, Any] = {"topic": msg.topic, "qos": msg.qos, "messageId": msg.mid}
-            props = getattr(msg, "properties", None)
-            user = getattr(props, "UserProperty", None) if props is not None else None
-            if user:
-                meta["properties"] = {str(k): str(v) for k, v in user}
-            message = Message(msg.topic, bytes(msg.payload), _now_ms(), qos, bool(msg.retain), meta)
-            if self._on_message is not None:
-                self._on_message(message)
+            message = Message(topic, bytes(msg.payload), time.time_ns() // 1_000_000, qos,
+                              bool(msg.retain), meta)  # fmt: skip
         except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
-            self._status(f"error handling a message on {msg.topic!r}: {e!r}")
+            self._status(f"error handling a message on {_topic_of(msg)!r}: {e!r}")
+            return
+        held = self._held
+        held.append(message)
+        sock = client.socket()
+        if (
+            len(held) >= HOLD_MAX
+            or self._closing
+            or not isinstance(sock, ChunkedSocket)
+            or not sock.buffered()
+        ):
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the held messages to ``on_message``, in arrival order (paho's thread)."""
+        held = self._held
+        if not held:
+            return
+        self._held = []
+        on_message = self._on_message
+        if on_message is None:
+            return
+        for message in held:
+            try:
+                on_message(message)
+            except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
+                if self._on_status is not None:
+                    try:
+                        self._on_status(f"error handling a message on {message.topic!r}: {e!r}")
+                    except Exception:  # noqa: BLE001 - as in _status
+                        pass
