@@ -6,7 +6,10 @@ reconnect with backoff, ``TCP_NODELAY`` after each connect (paho leaves Nagle on
 which delays small QoS 0 messages by up to ~40 ms), and a bounded window of
 unacknowledged publishes (paho stalls once 65,535 QoS 1 messages wait for their
 acknowledgement). Exceptions raised by our callbacks on paho's thread are caught and
-reported through ``on_status``, so the network thread never dies of them.
+reported through ``on_status``, so the network thread never dies of them. Plain TCP
+is read in chunks, QoS 0 messages of MQTT 3.1/3.1.1 parsed from them in runs, and
+messages handed over a run at a time (``_wire``): paho's per-packet path, not the
+rule, was what bounded a live rule's rate.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersi
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from ..._types import Message, QoS
+from ..._types import Message
 from ...errors import MqttError
 from ._tls import tls_context
-from ._wire import ChunkedSocket
+from ._wire import HOLD_MAX, ChunkedSocket, Runs
 from .config import MqttConfig
 
 __all__ = ["MqttClient", "topic_matches"]
@@ -49,29 +52,31 @@ def topic_matches(subscription: str, topic: str) -> bool:
     return bool(paho.topic_matches_sub(subscription, topic))
 
 
-HOLD_MAX = 512  # messages held on paho's thread before they are handed over anyway
-
-
-def _topic_of(msg: paho.MQTTMessage) -> str:
-    try:
-        return msg.topic
-    except UnicodeDecodeError:  # paho raises it for a topic that is not UTF-8
-        return repr(msg._topic)
-
-
 class _Paho(paho.Client):
-    """paho's client reading a plain TCP connection through a :class:`ChunkedSocket`.
+    """paho's client reading a plain TCP connection through a :class:`ChunkedSocket`,
+    with runs of QoS 0 messages parsed there (MQTT 3.1 and 3.1.1; see ``_wire``).
 
-    TLS and websocket connections keep paho's own socket (they buffer already).
+    TLS and websocket connections keep paho's own socket and reading (they buffer
+    already). ``runs`` is set by :class:`MqttClient` before connecting.
     """
 
-    idle: Callable[[], None] | None = None
+    runs: Runs | None = None
+    fast = False  # parse QoS 0 PUBLISH packets ourselves (not MQTT 5: properties)
 
     def _create_socket(self) -> Any:
         sock = super()._create_socket()
         if type(sock) is socket.socket and sock.family in (socket.AF_INET, socket.AF_INET6):
-            return ChunkedSocket(sock, self.idle)
+            return ChunkedSocket(sock, None if self.runs is None else self.runs.hand_over)
         return sock
+
+    def _packet_read(self) -> MQTTErrorCode:
+        sock, runs = self._sock, self.runs
+        if self.fast and runs is not None and type(sock) is ChunkedSocket and not self._in_packet["command"]:
+            if runs.take_from(sock):
+                with self._msgtime_mutex:  # what paho's keepalive reads, as paho's read sets it
+                    self._last_bytes_received = time.monotonic()
+                return MQTTErrorCode.MQTT_ERR_SUCCESS
+        return super()._packet_read()
 
 
 class MqttClient:
@@ -131,7 +136,8 @@ class MqttClient:
         self._started = False
         c = self.config
         v5 = c.protocol_version == "5"
-        self._held: list[Message] = []  # parsed, waiting for the end of the chunk read
+        self._runs = Runs(on_message, self._status)
+        self._paho_thread = 0  # paho's network thread, known from its first callback
         self._v5 = c.protocol_version == "5"
         self._client = _Paho(
             CallbackAPIVersion.VERSION2,
@@ -159,7 +165,8 @@ class MqttClient:
         self._client.on_message = self._handle_message
         self._client.on_publish = self._handle_publish
         self._client.on_subscribe = self._handle_subscribe
-        self._client.idle = self._hand_over
+        self._client.runs = self._runs
+        self._client.fast = not self._v5
 
     # --- the caller's side -------------------------------------------------------
 
@@ -287,7 +294,7 @@ class MqttClient:
         if self._started:
             self._client.disconnect()
             if self._stop_thread(timeout):
-                self._hand_over()  # paho's thread is gone: what it held goes now
+                self._runs.hand_over()  # paho's thread is gone: what it held goes now
 
     # --- paho's thread -------------------------------------------------------------
 
@@ -306,7 +313,8 @@ class MqttClient:
         )
 
     def _status(self, text: str) -> None:
-        self._hand_over()  # the messages that came before the news go first
+        if threading.get_ident() == self._paho_thread:
+            self._runs.hand_over()  # the messages that came before the news go first
         if self._on_status is not None:
             try:
                 self._on_status(text)
@@ -336,6 +344,7 @@ class MqttClient:
 
     def _handle_connect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
                         properties: Any) -> None:
+        self._paho_thread = threading.get_ident()
         try:
             if reason.is_failure:
                 self._connect_error = f"refused the connection ({reason})"
@@ -364,7 +373,7 @@ class MqttClient:
 
     def _handle_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
                            properties: Any) -> None:
-        self._hand_over()
+        self._runs.hand_over()
         was = self._connected.is_set()
         self._connected.clear()
         with self._lock:  # QoS 0 messages lost with the connection are never confirmed
@@ -393,49 +402,15 @@ class MqttClient:
             self._release()
 
     def _handle_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
-        # Per message: one Message, one meta dict, no lock. While the chunk just read
-        # holds more bytes, the message waits in a list; the run goes to on_message
-        # when paho goes back to the network (ChunkedSocket.idle) or HOLD_MAX are
-        # held, so the rule's thread wakes once per run instead of once per message.
-        try:
-            topic = msg.topic
-            meta: dict[str, Any] = {"topic": topic, "qos": msg.qos, "messageId": msg.mid}
-            if self._v5:
-                user = getattr(msg.properties, "UserProperty", None)
-                if user:
-                    meta["properties"] = {str(k): str(v) for k, v in user}
-            qos: QoS = msg.qos  # type: ignore[assignment]
-            message = Message(topic, bytes(msg.payload), time.time_ns() // 1_000_000, qos,
-                              bool(msg.retain), meta)  # fmt: skip
-        except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
-            self._status(f"error handling a message on {_topic_of(msg)!r}: {e!r}")
-            return
-        held = self._held
-        held.append(message)
+        # While the chunk just read holds more bytes, the message waits with the
+        # others of its run (see _wire.Runs)
+        runs = self._runs
+        runs.add_paho(msg, self._v5)
         sock = client.socket()
         if (
-            len(held) >= HOLD_MAX
+            len(runs.held) >= HOLD_MAX
             or self._closing
             or not isinstance(sock, ChunkedSocket)
             or not sock.buffered()
         ):
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        """Give the held messages to ``on_message``, in arrival order (paho's thread)."""
-        held = self._held
-        if not held:
-            return
-        self._held = []
-        on_message = self._on_message
-        if on_message is None:
-            return
-        for message in held:
-            try:
-                on_message(message)
-            except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
-                if self._on_status is not None:
-                    try:
-                        self._on_status(f"error handling a message on {message.topic!r}: {e!r}")
-                    except Exception:  # noqa: BLE001 - as in _status
-                        pass
+            runs.hand_over()
