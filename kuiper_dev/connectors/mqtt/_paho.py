@@ -72,7 +72,7 @@ class _Paho(paho.Client):
     def _packet_read(self) -> MQTTErrorCode:
         sock, runs = self._sock, self.runs
         if self.fast and runs is not None and type(sock) is ChunkedSocket and not self._in_packet["command"]:
-            if runs.take_from(sock):
+            if sock.fill() and runs.take_from(sock):
                 with self._msgtime_mutex:  # what paho's keepalive reads, as paho's read sets it
                     self._last_bytes_received = time.monotonic()
                 return MQTTErrorCode.MQTT_ERR_SUCCESS

@@ -89,6 +89,31 @@ class ChunkedSocket:
         self._buf, self._pos = data, n
         return data[:n]
 
+    def fill(self) -> bool:
+        """Read a chunk if the buffer is empty (``idle`` first); whether bytes are
+        buffered now. Nothing there, the end of the stream or an error leave the
+        buffer empty, and paho's own read meets the same answer and handles it.
+
+        >>> a, b = socket.socketpair()
+        >>> a.setblocking(False)
+        >>> s = ChunkedSocket(a)
+        >>> s.fill(), b.sendall(b"xy"), s.fill(), s.buffered()
+        (False, None, True, 2)
+        >>> s.close(); b.close()
+        """
+        if self._pos < len(self._buf):
+            return True
+        if self.idle is not None:
+            self.idle()
+        try:
+            data = self._sock.recv(CHUNK)
+        except OSError:  # BlockingIOError above all; a reset connection is paho's to see
+            return False
+        if not data:
+            return False
+        self._buf, self._pos = data, 0
+        return True
+
     def take_publishes(self, publish: Publish, most: int) -> int:
         """Hand up to ``most`` whole QoS 0 PUBLISH packets at the head of the buffer
         to ``publish``; stop at anything else (another packet, a partial one, one
