@@ -82,7 +82,8 @@ class _Paho(paho.Client):
 class MqttClient:
     """One connection to a broker, with its subscriptions kept across reconnects.
 
-    ``on_message`` gets every message on paho's thread, in arrival order;
+    ``on_message`` gets every message on paho's thread, in arrival order, a run at
+    a time: the messages of one read from the socket go together once it is parsed;
     ``on_status`` gets disconnect, reconnect and callback errors as text.
     ``max_inflight`` bounds the QoS 1/2 publishes not yet acknowledged.
 
@@ -117,7 +118,6 @@ class MqttClient:
         self.config = config.with_client_id()
         self.timeout = timeout
         self.reconnects = 0
-        self._on_message = on_message
         self._on_status = on_status
         self._max_inflight = max_inflight
         self._subs: list[tuple[str, int]] = []
@@ -138,7 +138,7 @@ class MqttClient:
         v5 = c.protocol_version == "5"
         self._runs = Runs(on_message, self._status)
         self._paho_thread = 0  # paho's network thread, known from its first callback
-        self._v5 = c.protocol_version == "5"
+        self._v5 = v5
         self._client = _Paho(
             CallbackAPIVersion.VERSION2,
             client_id=c.client_id,

@@ -16,7 +16,8 @@ held over to the rule there (see ``MqttClient._handle_message``). A hook on the
 last message of a chunk would not do: a chunk may end with a packet that is not a
 message (a PINGRESP), and the held ones would wait for the next traffic.
 
-Even reading from memory, paho spends ~30 µs of Python per message here (a packet
+Even reading from memory, paho spent 25-35 µs of Python per message on the loaded
+bench machine (a packet
 dict, an ``MQTTMessage``, locks, topic matching for filtered callbacks, keepalive
 bookkeeping), more than the whole rule. :meth:`ChunkedSocket.take_publishes`
 parses the run of whole QoS 0 PUBLISH packets (MQTT 3.1/3.1.1, §3.3) at the head of
@@ -48,8 +49,9 @@ HOLD_MAX = 512  # messages held on paho's thread before they are handed over any
 class ChunkedSocket:
     """A non-blocking TCP socket whose reads come from a buffer filled in chunks.
 
-    Everything but ``recv`` and ``pending`` goes to the socket itself, so paho
-    writes, selects on and closes it as it would the socket.
+    Reads go through the buffer; everything else (``send``, ``fileno`` for
+    ``select``, ``setblocking``, ``close``) to the socket itself, so paho uses it as
+    it would the socket.
 
     >>> a, b = socket.socketpair()
     >>> reads = []
@@ -288,10 +290,10 @@ class Runs:
                                     msg.qos, bool(msg.retain), meta)  # fmt: skip
         except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
             try:
-                where = msg.topic
+                where = repr(msg.topic)
             except UnicodeDecodeError:  # paho's answer to a topic that is not UTF-8
-                where = repr(msg._topic)
-            self.on_error(f"error handling a message on {where!r}: {e!r}")
+                where = f"topic bytes {msg._topic!r}"
+            self.on_error(f"error handling a message on {where}: {e!r}")
             return
         self.held.append(message)
 
