@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import paho.mqtt.client as paho
+from paho.mqtt import __version__ as PAHO_VERSION
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -62,6 +63,16 @@ class _Paho(paho.Client):
 
     runs: Runs | None = None
     fast = False  # parse QoS 0 PUBLISH packets ourselves (not MQTT 5: properties)
+
+    def knows_its_insides(self) -> bool:
+        """Whether this paho has the private parts the fast path reads and sets (paho
+        2.x, checked with 2.2); another one keeps paho's own reading throughout."""
+        inside = ("_in_packet", "_msgtime_mutex", "_last_bytes_received", "_sock")
+        return (
+            PAHO_VERSION.split(".")[0] == "2"
+            and all(hasattr(self, name) for name in inside)
+            and isinstance(self._in_packet, dict)
+        )
 
     def _create_socket(self) -> Any:
         sock = super()._create_socket()
@@ -166,7 +177,7 @@ class MqttClient:
         self._client.on_publish = self._handle_publish
         self._client.on_subscribe = self._handle_subscribe
         self._client.runs = self._runs
-        self._client.fast = not self._v5
+        self._client.fast = not self._v5 and self._client.knows_its_insides()
 
     # --- the caller's side -------------------------------------------------------
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from kuiper_dev._types import Message
+from kuiper_dev.connectors.mqtt import MqttClient, MqttConfig
 from kuiper_dev.connectors.mqtt._wire import CHUNK, HOLD_MAX, ChunkedSocket, Runs, quick_message
 
 
@@ -228,3 +229,10 @@ def test_quick_message_is_a_message() -> None:
     assert m == Message("t", b"p", 5, 1, True, {"k": 1}) and type(m) is Message
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.ts = 6  # type: ignore[misc]
+
+
+def test_the_fast_path_is_on_for_mqtt_3_and_off_for_5() -> None:
+    # with paho 2 installed; MQTT 5 PUBLISH packets carry properties: paho reads them
+    assert MqttClient(MqttConfig(protocol_version="3.1.1"))._client.fast
+    assert MqttClient(MqttConfig(protocol_version="3.1"))._client.fast
+    assert not MqttClient(MqttConfig(protocol_version="5"))._client.fast
