@@ -3,7 +3,9 @@ subscriber on the same traffic (same publisher process, same broker, QoS 0).
 
 ``mqtt_e2e`` is messages/s from the first publish to the last message taken by the
 filter rule, nothing lost; ``mqtt_latency_*`` publish-to-sink latency at 2,000
-msg/s. The broker and the publisher start before the timed run.
+msg/s. The broker and the publisher start before the timed run. The publisher
+(``bench.publisher``) writes pre-encoded packets far faster than either side
+reads them, so the broker queues the flood and the figure is the receiver's rate.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import doctest
 import json
 import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ import nbformat
 import pytest
 
 from bench import __main__ as cli
-from bench import child, data, jobs, notebooks, peers, portable, suite
+from bench import child, data, jobs, notebooks, peers, portable, publisher, suite
 from kuiper_dev import Workspace
+from kuiper_dev.connectors.mqtt._wire import ChunkedSocket
 
 N = 3_000  # about 45 s of traffic: several 10 s windows, many 1 s ones
 
@@ -159,7 +161,7 @@ def test_peer_goals_and_table_say_whether_each_goal_is_met() -> None:
     assert "window_event_bytewax" in text.splitlines()[5]
 
 
-@pytest.mark.parametrize("module", [data, suite, child, cli])
+@pytest.mark.parametrize("module", [data, suite, child, cli, publisher])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
@@ -169,6 +171,25 @@ def test_the_mqtt_jobs_lose_nothing_through_a_real_broker() -> None:
     for side in ("kuiper_dev", "bare"):
         out = suite.run_child(suite.Job(side, "mqtt_e2e", "jsonl", 3_000))
         assert out["result"] == 3_000, (side, out)
+    # amqtt too (it drops a publisher that asks for no keepalive)
+    for side in ("kuiper_dev", "bare"):
+        out = suite.run_child(suite.Job(side, "mqtt_e2e_amqtt", "jsonl", 300))
+        assert out["result"] == 300, (side, out)
+
+
+def test_the_publishers_packets_are_what_a_client_parses() -> None:
+    # the bench's hand-made PUBLISH packets, read back by the kit's own parser
+    lines = [b'{"a":1}', b"x" * 300, b""]
+    a, b = socket.socketpair()
+    with a, b:
+        b.sendall(b"".join(publisher.publish_packet(publisher._text("t/1"), ln) for ln in lines))
+        sock = ChunkedSocket(a)
+        sock.recv(0)
+        got: list[tuple[bytes, bytes, bool]] = []
+        assert sock.take_publishes(lambda t, p, r: got.append((t, p, r)) is None, 10) == 3
+    assert got == [(b"t/1", ln, False) for ln in lines]
+    connect = publisher.connect_packet("c")
+    assert connect[0] == 0x10 and connect[1] == len(connect) - 2 and connect.endswith(b"\x00\x01c")
 
 
 def test_the_portable_call_jobs_give_both_percentiles_of_one_run() -> None:

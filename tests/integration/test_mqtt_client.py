@@ -9,6 +9,7 @@ import paho.mqtt.client as paho
 
 from kuiper_dev._types import Message
 from kuiper_dev.connectors.mqtt import MqttClient, MqttConfig, MqttSink, MqttSource, broker
+from kuiper_dev.connectors.mqtt._wire import ChunkedSocket
 
 from .conftest import Broker, Peer, wait_until
 
@@ -18,8 +19,9 @@ def test_tcp_nodelay_is_set_after_connecting(any_broker: Broker) -> None:
     client.connect()
     try:
         sock = client._client.socket()
-        assert isinstance(sock, socket.socket)
-        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        assert isinstance(sock, ChunkedSocket)  # plain TCP is read in chunks
+        assert isinstance(sock.raw, socket.socket)
+        assert sock.raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:
         client.close()
 

@@ -3,8 +3,10 @@
 Only :mod:`._paho` imports paho-mqtt (STYLE habit 14); the rest of the package goes
 through its :class:`MqttClient`. :mod:`.config` reads eKuiper's connection
 properties, :mod:`.source` and :mod:`.sink` fill the connector slots,
-:mod:`.brokers` starts an embedded amqtt broker or a mosquitto process, and
-:mod:`.live` records and republishes.
+:mod:`.brokers` starts an embedded amqtt broker or a mosquitto process,
+:mod:`.live` records and republishes, and :mod:`._wire` reads plain TCP under paho
+in chunks, parsing runs of QoS 0 messages itself (paho's per-packet path bounded
+a live rule's rate).
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ reconnect with backoff, ``TCP_NODELAY`` after each connect (paho leaves Nagle on
 which delays small QoS 0 messages by up to ~40 ms), and a bounded window of
 unacknowledged publishes (paho stalls once 65,535 QoS 1 messages wait for their
 acknowledgement). Exceptions raised by our callbacks on paho's thread are caught and
-reported through ``on_status``, so the network thread never dies of them.
+reported through ``on_status``, so the network thread never dies of them. Plain TCP
+is read in chunks, QoS 0 messages of MQTT 3.1/3.1.1 parsed from them in runs, and
+messages handed over a run at a time (``_wire``): paho's per-packet path, not the
+rule, was what bounded a live rule's rate.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import paho.mqtt.client as paho
+from paho.mqtt import __version__ as PAHO_VERSION
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from ..._types import Message, QoS
+from ..._types import Message
 from ...errors import MqttError
 from ._tls import tls_context
+from ._wire import HOLD_MAX, ChunkedSocket, Runs
 from .config import MqttConfig
 
 __all__ = ["MqttClient", "topic_matches"]
@@ -48,14 +53,48 @@ def topic_matches(subscription: str, topic: str) -> bool:
     return bool(paho.topic_matches_sub(subscription, topic))
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+class _Paho(paho.Client):
+    """paho's client reading a plain TCP connection through a :class:`ChunkedSocket`,
+    with runs of QoS 0 messages parsed there (MQTT 3.1 and 3.1.1; see ``_wire``).
+
+    TLS and websocket connections keep paho's own socket and reading (they buffer
+    already). ``runs`` is set by :class:`MqttClient` before connecting.
+    """
+
+    runs: Runs | None = None
+    fast = False  # parse QoS 0 PUBLISH packets ourselves (not MQTT 5: properties)
+
+    def knows_its_insides(self) -> bool:
+        """Whether this paho has the private parts the fast path reads and sets (paho
+        2.x, checked with 2.2); another one keeps paho's own reading throughout."""
+        inside = ("_in_packet", "_msgtime_mutex", "_last_bytes_received", "_sock")
+        return (
+            PAHO_VERSION.split(".")[0] == "2"
+            and all(hasattr(self, name) for name in inside)
+            and isinstance(self._in_packet, dict)
+        )
+
+    def _create_socket(self) -> Any:
+        sock = super()._create_socket()
+        if type(sock) is socket.socket and sock.family in (socket.AF_INET, socket.AF_INET6):
+            return ChunkedSocket(sock, None if self.runs is None else self.runs.hand_over)
+        return sock
+
+    def _packet_read(self) -> MQTTErrorCode:
+        sock, runs = self._sock, self.runs
+        if self.fast and runs is not None and type(sock) is ChunkedSocket and not self._in_packet["command"]:
+            if sock.fill() and runs.take_from(sock):
+                with self._msgtime_mutex:  # what paho's keepalive reads, as paho's read sets it
+                    self._last_bytes_received = time.monotonic()
+                return MQTTErrorCode.MQTT_ERR_SUCCESS
+        return super()._packet_read()
 
 
 class MqttClient:
     """One connection to a broker, with its subscriptions kept across reconnects.
 
-    ``on_message`` gets every message on paho's thread, in arrival order;
+    ``on_message`` gets every message on paho's thread, in arrival order, a run at
+    a time: the messages of one read from the socket go together once it is parsed;
     ``on_status`` gets disconnect, reconnect and callback errors as text.
     ``max_inflight`` bounds the QoS 1/2 publishes not yet acknowledged.
 
@@ -90,7 +129,6 @@ class MqttClient:
         self.config = config.with_client_id()
         self.timeout = timeout
         self.reconnects = 0
-        self._on_message = on_message
         self._on_status = on_status
         self._max_inflight = max_inflight
         self._subs: list[tuple[str, int]] = []
@@ -109,7 +147,10 @@ class MqttClient:
         self._started = False
         c = self.config
         v5 = c.protocol_version == "5"
-        self._client = paho.Client(
+        self._runs = Runs(on_message, self._status)
+        self._paho_thread = 0  # paho's network thread, known from its first callback
+        self._v5 = v5
+        self._client = _Paho(
             CallbackAPIVersion.VERSION2,
             client_id=c.client_id,
             clean_session=None if v5 else not c.persistent,
@@ -135,6 +176,8 @@ class MqttClient:
         self._client.on_message = self._handle_message
         self._client.on_publish = self._handle_publish
         self._client.on_subscribe = self._handle_subscribe
+        self._client.runs = self._runs
+        self._client.fast = not self._v5 and self._client.knows_its_insides()
 
     # --- the caller's side -------------------------------------------------------
 
@@ -261,15 +304,18 @@ class MqttClient:
             self._window.notify_all()
         if self._started:
             self._client.disconnect()
-            self._stop_thread(timeout)
+            if self._stop_thread(timeout):
+                self._runs.hand_over()  # paho's thread is gone: what it held goes now
 
     # --- paho's thread -------------------------------------------------------------
 
-    def _stop_thread(self, timeout: float | None = None) -> None:
+    def _stop_thread(self, timeout: float | None = None) -> bool:
+        """Stop paho's thread; whether it ended within ``timeout``."""
         # loop_stop joins without a bound; its thread ends within ~1 s of the flag
         stopper = threading.Thread(target=self._client.loop_stop, daemon=True)
         stopper.start()
         stopper.join(self.timeout if timeout is None else timeout)
+        return not stopper.is_alive()
 
     def _unreachable(self, reason: str) -> MqttError:
         return MqttError(
@@ -278,6 +324,8 @@ class MqttClient:
         )
 
     def _status(self, text: str) -> None:
+        if threading.get_ident() == self._paho_thread:
+            self._runs.hand_over()  # the messages that came before the news go first
         if self._on_status is not None:
             try:
                 self._on_status(text)
@@ -307,6 +355,7 @@ class MqttClient:
 
     def _handle_connect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
                         properties: Any) -> None:
+        self._paho_thread = threading.get_ident()
         try:
             if reason.is_failure:
                 self._connect_error = f"refused the connection ({reason})"
@@ -316,6 +365,8 @@ class MqttClient:
                     self._status(f"reconnect to {self.url} refused: {reason}")
                 return
             sock = client.socket()
+            if isinstance(sock, ChunkedSocket):
+                sock = sock.raw
             if isinstance(sock, socket.socket):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._ever_connected:
@@ -333,6 +384,7 @@ class MqttClient:
 
     def _handle_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any,
                            properties: Any) -> None:
+        self._runs.hand_over()
         was = self._connected.is_set()
         self._connected.clear()
         with self._lock:  # QoS 0 messages lost with the connection are never confirmed
@@ -361,15 +413,15 @@ class MqttClient:
             self._release()
 
     def _handle_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
-        try:
-            qos: QoS = msg.qos  # type: ignore[assignment]
-            meta: dict[str, Any] = {"topic": msg.topic, "qos": msg.qos, "messageId": msg.mid}
-            props = getattr(msg, "properties", None)
-            user = getattr(props, "UserProperty", None) if props is not None else None
-            if user:
-                meta["properties"] = {str(k): str(v) for k, v in user}
-            message = Message(msg.topic, bytes(msg.payload), _now_ms(), qos, bool(msg.retain), meta)
-            if self._on_message is not None:
-                self._on_message(message)
-        except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
-            self._status(f"error handling a message on {msg.topic!r}: {e!r}")
+        # While the chunk just read holds more bytes, the message waits with the
+        # others of its run (see _wire.Runs)
+        runs = self._runs
+        runs.add_paho(msg, self._v5)
+        sock = client.socket()
+        if (
+            len(runs.held) >= HOLD_MAX
+            or self._closing
+            or not isinstance(sock, ChunkedSocket)
+            or not sock.buffered()
+        ):
+            runs.hand_over()
