@@ -42,6 +42,9 @@ class Emitter:
             except Exception as exc:  # a failing sink is reported; the rule goes on
                 now = self._now()
                 metrics.error(f"{type(exc).__name__}: {exc}", now)
+                self._result.status.sink_failed(
+                    self.sinks.index(sink), f"{type(exc).__name__}: {exc}", now
+                )
                 self._result.errors.append(RuleErrorRecord(now, f"sink error: {exc}"))
                 continue
             metrics.records_out += 1

@@ -133,13 +133,14 @@ def _rule_routes(app: FastAPI, ctx: Context) -> None:
         return text(ctx.call(ws.add_rule, body.model_dump(exclude_none=True)), 201)
 
     @app.get("/rules")
-    def list_rules() -> list[dict[str, str]]:
+    def list_rules() -> list[dict[str, Any]]:
         return ctx.call(ws.show_rules)
 
     @app.get("/rules/status/all")
     def all_status() -> dict[str, Any]:
+        """eKuiper 2's summary per rule: state, and its operators' latest exception."""
         with ctx.lock:
-            return {r["id"]: ws.rule_status(r["id"]) for r in ws.show_rules()}
+            return {r["id"]: _exception_status(ws.rule_status(r["id"])) for r in ws.show_rules()}
 
     @app.get("/rules/{rule_id}")
     def describe_rule(rule_id: str) -> dict[str, Any]:
@@ -172,3 +173,19 @@ def _rule_routes(app: FastAPI, ctx: Context) -> None:
     @app.get("/rules/{rule_id}/topo")
     def rule_topo(rule_id: str) -> dict[str, Any]:
         return ctx.call(ws.rule_topo, rule_id)
+
+
+def _exception_status(status: dict[str, Any]) -> dict[str, Any]:
+    """The operator whose exception came last: its total and message (eKuiper's
+    ``getRuleExceptionStatus``; a stopped rule reports its state only)."""
+    out: dict[str, Any] = {"status": status["status"], "last_exception": "", "exceptions_total": 0}
+    if status["status"] != "running":
+        return out
+    latest = -1
+    for key, value in status.items():
+        if key.endswith("_last_exception_time") and isinstance(value, int) and value > latest:
+            latest = value
+            prefix = key.removesuffix("_last_exception_time")
+            out["last_exception"] = status.get(f"{prefix}_last_exception", "")
+            out["exceptions_total"] = status.get(f"{prefix}_exceptions_total", 0)
+    return out

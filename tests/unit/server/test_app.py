@@ -90,7 +90,9 @@ def test_rule_lifecycle_status_and_topo(serve: Serve) -> None:
     rule = {"id": "r1", "sql": "SELECT a FROM demo WHERE a > 0", "actions": [{"log": {}}]}
     r = c.post("/rules", json=rule)
     assert (r.status_code, r.text) == (201, "Rule r1 was created successfully.")
-    assert c.get("/rules").json() == [{"id": "r1", "status": "Running"}]
+    assert c.get("/rules").json() == [
+        {"id": "r1", "name": "r1", "status": "running", "version": "", "trace": False, "tags": None}
+    ]
     described = c.get("/rules/r1").json()
     assert (described["id"], described["sql"], described["actions"]) == (
         "r1",
@@ -101,16 +103,24 @@ def test_rule_lifecycle_status_and_topo(serve: Serve) -> None:
     assert _wait(lambda: c.get("/rules/r1/status").json()["source_demo_0_records_in_total"] >= 1)
     status = c.get("/rules/r1/status").json()
     assert status["status"] == "running" and status["lastStartTimestamp"] > 0
-    assert "op_2_filter_0_records_in_total" in status and "sink_0_records_out_total" in status
+    assert status["message"] == ""
+    # a simulator source gives rows: no decoder; the filter, the project, the log sink's chain
+    assert "op_2_filter_0_records_in_total" in status and "sink_log_0_0_records_out_total" in status
     topo = c.get("/rules/r1/topo").json()
     assert topo["sources"] == ["source_demo"]
     assert topo["edges"]["source_demo"] == ["op_2_filter"]
-    assert ["sink_log_0"] in topo["edges"].values()
+    assert topo["edges"]["op_3_project"] == ["op_log_0_0_transform"]
+    assert topo["edges"]["op_log_0_1_encode"] == ["sink_log_0"]
     assert c.post("/rules/r1/stop").text == "Rule r1 was stopped."
-    assert c.get("/rules/r1/status").json()["status"] == "stopped"
+    stopped = c.get("/rules/r1/status").json()
+    assert (stopped["status"], stopped["message"]) == ("stopped", "canceled manually")
     assert c.post("/rules/r1/start").text == "Rule r1 was started"
     assert c.post("/rules/r1/restart").text == "Rule r1 was restarted"
-    assert c.get("/rules/status/all").json()["r1"]["status"] == "running"
+    assert c.get("/rules/status/all").json()["r1"] == {
+        "status": "running",
+        "last_exception": "",
+        "exceptions_total": 0,
+    }
     assert c.delete("/rules/r1").text == "Rule r1 is dropped."
     assert c.get("/rules").json() == []
 
@@ -125,7 +135,7 @@ def test_rule_update_checks_first(serve: Serve) -> None:
     ok = c.put("/rules/r1", json={"id": "r1", "sql": "SELECT a * 2 AS b FROM demo"})
     assert ok.text == "Rule r1 was updated successfully."
     assert c.get("/rules/r1").json()["sql"] == "SELECT a * 2 AS b FROM demo"
-    assert c.get("/rules").json() == [{"id": "r1", "status": "Stopped"}]
+    assert [(r["id"], r["status"]) for r in c.get("/rules").json()] == [("r1", "stopped")]
     mismatch = c.put("/rules/r1", json={"id": "other", "sql": "SELECT a FROM demo"})
     assert mismatch.status_code == 400 and "agree" in mismatch.json()["message"]
 
@@ -137,7 +147,9 @@ def test_a_rule_whose_source_cannot_start_is_stopped_with_the_reason(serve: Serv
     )
     assert c.post("/rules", json={"id": "r", "sql": "SELECT a FROM s"}).status_code == 201
     (row,) = c.get("/rules").json()
-    assert row["status"].startswith("Stopped: ") and "nosuch" in row["status"]
+    assert row["status"] == "stopped by error"
+    status = c.get("/rules/r/status").json()
+    assert status["status"] == "stopped by error" and "nosuch" in status["message"]
 
 
 def test_token_is_required_when_given(serve: Serve) -> None:
@@ -161,9 +173,9 @@ def test_state_survives_a_restart(serve: Serve, tmp_path: Path) -> None:
     assert [r["id"] for r in saved["rules"]] == ["off", "on"]
     again = serve(data=data)
     assert again.get("/streams").json() == ["demo"] and again.get("/tables").json() == ["t"]
-    assert again.get("/rules").json() == [
-        {"id": "off", "status": "Stopped"},
-        {"id": "on", "status": "Running"},
+    assert [(r["id"], r["status"]) for r in again.get("/rules").json()] == [
+        ("off", "stopped"),
+        ("on", "running"),
     ]
     assert again.get("/streams/demo").json()["Statement"] == SIM_STREAM
 
