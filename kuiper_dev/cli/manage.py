@@ -16,8 +16,9 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import KuiperDevError
-from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json
+from ._common import DEFAULT_PLUGINS, PluginsOpt
 from ._remote import ServerOpt, TokenOpt, call
+from ._text import describe_json, describe_text, indented, show_text
 from .plugins import describe_app, show_app
 
 __all__ = ["DEFAULT_DATA", "register"]
@@ -53,10 +54,8 @@ _PLURAL = {"source": "sources", "sink": "sinks", "function": "functions", "porta
 
 
 def _out(value: Any) -> None:
-    if isinstance(value, str):
-        typer.echo(value)
-    else:
-        print_json(value)
+    """A reply as eKuiper's CLI prints it: a sentence, or JSON indented by two spaces."""
+    typer.echo(value if isinstance(value, str) else indented(value))
 
 
 def _definition(text: str | None, file: Path | None, what: str) -> str:
@@ -125,14 +124,38 @@ def _verb(kind: str, method: str, template: str, doc: str) -> Any:
     return verb
 
 
-def _lister(path: str, doc: str) -> Any:
+def _describer(kind: str) -> Any:
+    def describe(
+        name: NameArg,
+        as_json: Annotated[
+            bool, typer.Option("--json", "-json", help="format output as json, as eKuiper's -json")
+        ] = False,
+        server: ServerOpt = None,
+        token: TokenOpt = None,
+        data: DataOpt = DEFAULT_DATA,
+        plugins: PluginsOpt = DEFAULT_PLUGINS,
+    ) -> None:
+        described = call("GET", f"/{kind}s/{name}", None, server=server, token=token,
+                         data=data, plugins=plugins)  # fmt: skip
+        if as_json:
+            typer.echo(describe_json(described))
+        else:
+            typer.echo(describe_text(described), nl=False)
+
+    describe.__doc__ = f"Print a {kind}'s fields and options, as eKuiper's CLI does."
+    return describe
+
+
+def _lister(kind: str, doc: str) -> Any:
     def lister(
         server: ServerOpt = None,
         token: TokenOpt = None,
         data: DataOpt = DEFAULT_DATA,
         plugins: PluginsOpt = DEFAULT_PLUGINS,
     ) -> None:
-        _out(call("GET", path, None, server=server, token=token, data=data, plugins=plugins))
+        listed = call("GET", f"/{kind}s", None, server=server, token=token, data=data,
+                      plugins=plugins)  # fmt: skip
+        typer.echo(show_text(kind, listed), nl=False)
 
     lister.__doc__ = doc
     return lister
@@ -153,7 +176,25 @@ def create_rule(
     body = _json(_definition(definition, file, "rule JSON"), "rule")
     if isinstance(body, dict):
         body.setdefault("id", name)
-    _out(call("POST", "/rules", body, server=server, token=token, data=data, plugins=plugins))
+    call("POST", "/rules", body, server=server, token=token, data=data, plugins=plugins)
+    rule_id = body.get("id", name) if isinstance(body, dict) else name
+    typer.echo(  # eKuiper's CLI answer (its REST one is shorter)
+        f"Rule {rule_id} was created successfully, please use "
+        f"'kuiper-dev getstatus rule {rule_id}' command to get rule status."
+    )
+
+
+def restart_rule(
+    name: NameArg,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    data: DataOpt = DEFAULT_DATA,
+    plugins: PluginsOpt = DEFAULT_PLUGINS,
+) -> None:
+    """Restart a rule."""
+    call("POST", f"/rules/{name}/restart", None, server=server, token=token, data=data,
+         plugins=plugins)  # fmt: skip
+    typer.echo(f"Rule {name} was restarted.")  # eKuiper's CLI answer; its REST one has no dot
 
 
 def create_plugin(
@@ -234,15 +275,13 @@ def register(app: typer.Typer) -> None:
     """Add the management verbs to ``app``, eKuiper's CLI grammar."""
     for kind in ("stream", "table"):
         create_app_.command(kind)(_stream_create(kind))
-        show_app.command(f"{kind}s")(_lister(f"/{kind}s", f"List the {kind}s, as a JSON array."))
-        describe_app.command(kind)(
-            _verb(kind, "GET", f"/{kind}s/{{name}}", f"Print a {kind}'s fields and options (JSON).")
-        )
+        show_app.command(f"{kind}s")(_lister(kind, f"List the {kind}s, one name a line."))
+        describe_app.command(kind)(_describer(kind))
         drop_app.command(kind)(_verb(kind, "DELETE", f"/{kind}s/{{name}}", f"Drop a {kind}."))
     create_app_.command("rule")(create_rule)
     create_app_.command("plugin")(create_plugin)
     drop_app.command("plugin")(drop_plugin)
-    show_app.command("rules")(_lister("/rules", "List the rules with their state (JSON)."))
+    show_app.command("rules")(_lister("rule", "List the rules with their state (JSON)."))
     describe_app.command("rule")(
         _verb("rule", "GET", "/rules/{name}", "Print a rule's definition (JSON).")
     )
@@ -253,10 +292,11 @@ def register(app: typer.Typer) -> None:
     gettopo_app.command("rule")(
         _verb("rule", "GET", "/rules/{name}/topo", "Print a rule's topology (JSON).")
     )
-    for sub, verb in ((start_app, "start"), (stop_app, "stop"), (restart_app, "restart")):
+    for sub, verb in ((start_app, "start"), (stop_app, "stop")):
         sub.command("rule")(
             _verb("rule", "POST", f"/rules/{{name}}/{verb}", f"{verb.capitalize()} a rule.")
         )
+    restart_app.command("rule")(restart_rule)
     for name, sub in (("create", create_app_), ("drop", drop_app), ("getstatus", getstatus_app),
                       ("gettopo", gettopo_app), ("start", start_app), ("stop", stop_app),
                       ("restart", restart_app)):  # fmt: skip

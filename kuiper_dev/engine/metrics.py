@@ -103,7 +103,7 @@ class Topology:
         """eKuiper's ``/rules/{id}/topo``: ``{"sources": [...], "edges": {...}}``."""
         return {
             "sources": [n.name for n in self.nodes if n.kind == "source"],
-            "edges": {k: list(v) for k, v in self.edges.items()},
+            "edges": {k: list(self.edges[k]) for k in sorted(self.edges)},  # a Go map
         }
 
 

@@ -22,6 +22,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from ..errors import KuiperDevError
 from ..workspace import Workspace
 from ._context import Context, error, from_exception, text
+from .describe import options_json, stream_fields_json
 from .plugins import plugin_routes
 from .ruletest import ruletest_routes
 
@@ -113,7 +114,12 @@ def _stream_routes(app: FastAPI, ctx: Context, kind: str, path: str) -> None:
 
     @app.get(path + "/{name}", name=f"describe {kind}", operation_id=f"describe_{kind}")
     def describe(name: str) -> dict[str, Any]:
-        return ctx.call(ws.stream_details, name, kind)
+        with ctx.lock:
+            out = ws.stream_details(name, kind)
+            statement = ws.catalog.get(name).statement
+        out["StreamFields"] = stream_fields_json(statement)
+        out["Options"] = options_json(statement)
+        return out
 
     @app.put(path + "/{name}", name=f"update {kind}", operation_id=f"update_{kind}")
     def update(name: str, body: StreamBody) -> Response:

@@ -57,6 +57,28 @@ def test_tables_are_apart_from_streams(serve: Serve) -> None:
     assert c.delete("/tables/t").text == "Table t is dropped."
 
 
+def test_describe_writes_fields_and_options_as_ekuiper_does(serve: Serve) -> None:
+    c = serve()
+    table = (
+        "CREATE TABLE t (k STRING, v ARRAY(STRUCT(x FLOAT)), n BIGINT DEFAULT 3) WITH "
+        '(DATASOURCE="t.json", TYPE="memory", KIND="lookup", KEY="k", RETAIN_SIZE="5", '
+        'CONF_KEY="c", STRICT_VALIDATION="true")'
+    )
+    assert c.post("/tables", json={"sql": table}).status_code == 201
+    described = c.get("/tables/t").json()
+    assert described["StreamFields"] == [
+        {"FieldType": "string", "Name": "k"},
+        {"FieldType": {"Type": "array", "ElementType": {
+            "Type": "struct", "Fields": [{"FieldType": "float", "Name": "x"}]}}, "Name": "v"},
+        {"FieldType": "bigint", "Name": "n", "DefaultClause": "3"},
+    ]  # fmt: skip
+    # pkg/ast Options' JSON names, typed
+    assert described["Options"] == {
+        "datasource": "t.json", "key": "k", "confKey": "c", "type": "memory",
+        "strictValidation": True, "retainSize": 5, "kind": "lookup",
+    }  # fmt: skip
+
+
 def test_errors_have_ekuipers_shape_and_change_nothing(serve: Serve, tmp_path: Path) -> None:
     c = serve()
     c.post("/streams", json={"sql": SIM_STREAM})
