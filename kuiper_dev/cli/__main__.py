@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import main
+from . import app
 
-main()
+app(prog_name="kuiper-dev")

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import KuiperDevError
-from ._common import DEFAULT_PLUGINS, PluginsOpt
+from ..workspace import Workspace
+from ._common import DEFAULT_PLUGINS, PluginsOpt, loaded, user_errors
 from ._remote import ServerOpt, TokenOpt, call
 from ._text import describe_json, describe_text, indented, show_text
 from .plugins import describe_app, show_app
@@ -241,7 +242,13 @@ def serve(
         str, typer.Option(help="the address to bind; another than loopback must be asked for")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="the port (eKuiper's is 9081)")] = 9081,
-    token: TokenOpt = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="require Authorization: Bearer TOKEN on every request",
+            envvar="KUIPER_DEV_TOKEN",
+        ),
+    ] = None,
     data: DataOpt = DEFAULT_DATA,
     plugins: PluginsOpt = DEFAULT_PLUGINS,
     broker: Annotated[
@@ -252,23 +259,40 @@ def serve(
     ] = None,
 ) -> None:
     """Serve eKuiper's REST API over the local engine; started rules run live."""
-    from ..server import open_workspace  # only this verb pays for them
+    from ..connectors.mqtt import as_config  # only this verb pays for them
+    from ..server import listen, open_workspace
     from ..server import serve as run_server
 
-    ws, problems = open_workspace(plugins, data, live=True)
     if broker is not None:
         try:
-            ws.use_broker(broker)
+            as_config(broker)  # a bad URL fails here, before the port is taken
         except KuiperDevError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-    for problem in problems:
+    with user_errors():
+        sock = listen(host, port)  # before anything starts: a port in use fails alone
+    restored: list[str] = []
+
+    def make() -> Workspace:
+        ws, problems = open_workspace(plugins, data, live=True, broker=broker)
+        restored.extend(problems)
+        return ws
+
+    try:
+        with user_errors():
+            ws = loaded(make)
+    except typer.Exit:
+        sock.close()
+        raise
+    for problem in restored:
         typer.echo(f"warning: not restored: {problem}", err=True)
     auth = "with a bearer token" if token else "without authentication"
     typer.echo(
-        f"serving eKuiper's REST API on http://{host}:{port} {auth}; data in {data}", err=True
+        f"serving eKuiper's REST API on http://{host}:{sock.getsockname()[1]} {auth}; "
+        f"data in {data}",
+        err=True,
     )
-    run_server(ws, host=host, port=port, token=token)
+    run_server(ws, token=token, sock=sock)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import KuiperDevError
 from ..workspace import Workspace
@@ -68,6 +69,7 @@ def create_app(ws: Workspace, *, token: str | None = None, port: int = 9081) -> 
             return await call_next(request)
 
     app.add_middleware(_Auth)
+    app.add_middleware(_JsonBodies)
 
     @app.exception_handler(KuiperDevError)
     async def _ours(request: Request, exc: KuiperDevError) -> JSONResponse:
@@ -99,6 +101,24 @@ def create_app(ws: Workspace, *, token: str | None = None, port: int = 9081) -> 
     app.include_router(plugin_routes(ctx))
     app.include_router(ruletest_routes(ctx))
     return app
+
+
+class _JsonBodies:
+    """Read every POST/PUT body as JSON, as eKuiper's Go handlers do whatever the
+    Content-Type (``curl -d '{...}'`` sends a form type); uploads keep theirs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("POST", "PUT")
+            and scope["path"] != "/config/uploads"
+        ):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        await self.app(scope, receive, send)
 
 
 def _stream_routes(app: FastAPI, ctx: Context, kind: str, path: str) -> None:

@@ -218,3 +218,16 @@ def test_local_verbs_print_plugin_warnings_once(tmp_path: Path, plugin_dir: Path
 def test_serve_refuses_a_bad_broker_before_binding(tmp_path: Path, plugin_dir: Path) -> None:
     result = runner.invoke(app, ["serve", "--broker", "ftp://x", *_local(tmp_path, plugin_dir)])
     assert result.exit_code == 2 and "not a broker URL" in result.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_clear_error(tmp_path: Path, plugin_dir: Path) -> None:
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = str(held.getsockname()[1])
+        result = runner.invoke(app, ["serve", "--port", port, *_local(tmp_path, plugin_dir)])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert not (tmp_path / "data").exists()  # nothing loaded or written before the port
