@@ -202,8 +202,17 @@ def test_state_survives_a_restart(serve: Serve, tmp_path: Path) -> None:
     c.post("/rules", json={"id": "off", "sql": "SELECT a FROM demo", "triggered": False})
     saved = json.loads((data / "state.json").read_text())
     assert [r["id"] for r in saved["rules"]] == ["off", "on"]
+    tagged = {"id": "tagged", "name": "Nice", "tags": ["a"], "sql": "SELECT a FROM demo",
+              "triggered": False}  # fmt: skip
+    assert c.post("/rules", json=tagged).status_code == 201
     again = serve(data=data)
     assert again.get("/streams").json() == ["demo"] and again.get("/tables").json() == ["t"]
+    kept = again.get("/rules").json()[-1]  # eKuiper's name and tags survive the restart
+    assert (kept["id"], kept["name"], kept["tags"], kept["status"]) == (
+        "tagged", "Nice", ["a"], "stopped"
+    )  # fmt: skip
+    assert again.get("/rules/tagged").json()["name"] == "Nice"
+    again.delete("/rules/tagged")
     assert [(r["id"], r["status"]) for r in again.get("/rules").json()] == [
         ("off", "stopped"),
         ("on", "running"),
