@@ -87,8 +87,10 @@ def describe_json(described: dict[str, Any]) -> str:
 
     >>> out = describe_json({"StreamFields": [{"Name": "a", "FieldType": "bigint"}],
     ...                      "Options": {"datasource": "d"}})
-    >>> out.splitlines()[:2], json.loads(out)
-    (['{', '\t"Fields": ['], {'Fields': [{'Name': 'a', 'Type': 'bigint'}], 'Options': {'DATASOURCE:': 'd'}})
+    >>> out.splitlines()[:2]
+    ['{', '\t"Fields": [']
+    >>> json.loads(out)
+    {'Fields': [{'Name': 'a', 'Type': 'bigint'}], 'Options': {'DATASOURCE:': 'd'}}
     """
     text = describe_text(described)[:-2].replace(f"Fields\n{_RULE}\n", "", 1)
     sections = text.split("\n\n")
@@ -111,8 +113,16 @@ def describe_json(described: dict[str, Any]) -> str:
     return out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def indented(value: Any) -> str:
+def indented(value: Any, *, escape_html: bool = True) -> str:
     """A JSON reply as eKuiper's CLI prints it (``json.Indent`` by two spaces, the
-    server's key order kept)."""
+    server's key order kept; ``<>&`` escaped as Go's Marshal writes them).
+
+    >>> print(indented({"sql": "a > 1"}))
+    {
+      "sql": "a \\u003e 1"
+    }
+    """
     out = json.dumps(value, indent=2, ensure_ascii=False)
+    if not escape_html:
+        return out
     return out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -54,9 +54,11 @@ restart_app = typer.Typer(help="Restart a rule.", no_args_is_help=True, rich_mar
 _PLURAL = {"source": "sources", "sink": "sinks", "function": "functions", "portable": "portables"}
 
 
-def _out(value: Any) -> None:
-    """A reply as eKuiper's CLI prints it: a sentence, or JSON indented by two spaces."""
-    typer.echo(value if isinstance(value, str) else indented(value))
+def _out(value: Any, *, escape_html: bool = True) -> None:
+    """A reply as eKuiper's CLI prints it: a sentence, or JSON indented by two spaces
+    (HTML characters escaped as Go's Marshal does, unless the reply was written by hand,
+    as the rule status is)."""
+    typer.echo(value if isinstance(value, str) else indented(value, escape_html=escape_html))
 
 
 def _definition(text: str | None, file: Path | None, what: str) -> str:
@@ -118,8 +120,9 @@ def _verb(kind: str, method: str, template: str, doc: str) -> Any:
         data: DataOpt = DEFAULT_DATA,
         plugins: PluginsOpt = DEFAULT_PLUGINS,
     ) -> None:
-        _out(call(method, template.format(name=name), None, server=server, token=token,
-                   data=data, plugins=plugins))  # fmt: skip
+        reply = call(method, template.format(name=name), None, server=server, token=token,
+                     data=data, plugins=plugins)  # fmt: skip
+        _out(reply, escape_html=not template.endswith("/status"))
 
     verb.__doc__ = doc
     return verb
