@@ -59,8 +59,14 @@ def _plugin_warnings() -> Iterator[list[str]]:
 
 def workspace(plugins: Path) -> Workspace:
     """Load the plugins folder and print its problems and warnings (on stderr)."""
+    return loaded(lambda: Workspace(plugins_dir=plugins))
+
+
+def loaded(make: Callable[[], Workspace]) -> Workspace:
+    """Make a workspace (which loads plugins) and print its plugins' problems and what
+    loading logged, each once, as ``warning: ...`` on stderr."""
     with _plugin_warnings() as logged:
-        ws = Workspace(plugins_dir=plugins)
+        ws = make()
     problems = ws.plugins.problems
     # A refused plugin is logged and kept in ``problems``: print the fuller problem only.
     extra = [m for m in dict.fromkeys(logged) if not any(m in p for p in problems)]

@@ -16,8 +16,10 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import KuiperDevError
-from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json
+from ..workspace import Workspace
+from ._common import DEFAULT_PLUGINS, PluginsOpt, loaded, user_errors
 from ._remote import ServerOpt, TokenOpt, call
+from ._text import describe_json, describe_text, indented, show_text
 from .plugins import describe_app, show_app
 
 __all__ = ["DEFAULT_DATA", "register"]
@@ -52,11 +54,11 @@ restart_app = typer.Typer(help="Restart a rule.", no_args_is_help=True, rich_mar
 _PLURAL = {"source": "sources", "sink": "sinks", "function": "functions", "portable": "portables"}
 
 
-def _out(value: Any) -> None:
-    if isinstance(value, str):
-        typer.echo(value)
-    else:
-        print_json(value)
+def _out(value: Any, *, escape_html: bool = True) -> None:
+    """A reply as eKuiper's CLI prints it: a sentence, or JSON indented by two spaces
+    (HTML characters escaped as Go's Marshal does, unless the reply was written by hand,
+    as the rule status is)."""
+    typer.echo(value if isinstance(value, str) else indented(value, escape_html=escape_html))
 
 
 def _definition(text: str | None, file: Path | None, what: str) -> str:
@@ -118,21 +120,46 @@ def _verb(kind: str, method: str, template: str, doc: str) -> Any:
         data: DataOpt = DEFAULT_DATA,
         plugins: PluginsOpt = DEFAULT_PLUGINS,
     ) -> None:
-        _out(call(method, template.format(name=name), None, server=server, token=token,
-                   data=data, plugins=plugins))  # fmt: skip
+        reply = call(method, template.format(name=name), None, server=server, token=token,
+                     data=data, plugins=plugins)  # fmt: skip
+        _out(reply, escape_html=not template.endswith("/status"))
 
     verb.__doc__ = doc
     return verb
 
 
-def _lister(path: str, doc: str) -> Any:
+def _describer(kind: str) -> Any:
+    def describe(
+        name: NameArg,
+        as_json: Annotated[
+            bool, typer.Option("--json", "-json", help="format output as json, as eKuiper's -json")
+        ] = False,
+        server: ServerOpt = None,
+        token: TokenOpt = None,
+        data: DataOpt = DEFAULT_DATA,
+        plugins: PluginsOpt = DEFAULT_PLUGINS,
+    ) -> None:
+        described = call("GET", f"/{kind}s/{name}", None, server=server, token=token,
+                         data=data, plugins=plugins)  # fmt: skip
+        if as_json:
+            typer.echo(describe_json(described))
+        else:
+            typer.echo(describe_text(described), nl=False)
+
+    describe.__doc__ = f"Print a {kind}'s fields and options, as eKuiper's CLI does."
+    return describe
+
+
+def _lister(kind: str, doc: str) -> Any:
     def lister(
         server: ServerOpt = None,
         token: TokenOpt = None,
         data: DataOpt = DEFAULT_DATA,
         plugins: PluginsOpt = DEFAULT_PLUGINS,
     ) -> None:
-        _out(call("GET", path, None, server=server, token=token, data=data, plugins=plugins))
+        listed = call("GET", f"/{kind}s", None, server=server, token=token, data=data,
+                      plugins=plugins)  # fmt: skip
+        typer.echo(show_text(kind, listed), nl=False)
 
     lister.__doc__ = doc
     return lister
@@ -153,7 +180,25 @@ def create_rule(
     body = _json(_definition(definition, file, "rule JSON"), "rule")
     if isinstance(body, dict):
         body.setdefault("id", name)
-    _out(call("POST", "/rules", body, server=server, token=token, data=data, plugins=plugins))
+    call("POST", "/rules", body, server=server, token=token, data=data, plugins=plugins)
+    rule_id = body.get("id", name) if isinstance(body, dict) else name
+    typer.echo(  # eKuiper's CLI answer (its REST one is shorter)
+        f"Rule {rule_id} was created successfully, please use "
+        f"'kuiper-dev getstatus rule {rule_id}' command to get rule status."
+    )
+
+
+def restart_rule(
+    name: NameArg,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    data: DataOpt = DEFAULT_DATA,
+    plugins: PluginsOpt = DEFAULT_PLUGINS,
+) -> None:
+    """Restart a rule."""
+    call("POST", f"/rules/{name}/restart", None, server=server, token=token, data=data,
+         plugins=plugins)  # fmt: skip
+    typer.echo(f"Rule {name} was restarted.")  # eKuiper's CLI answer; its REST one has no dot
 
 
 def create_plugin(
@@ -200,7 +245,13 @@ def serve(
         str, typer.Option(help="the address to bind; another than loopback must be asked for")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="the port (eKuiper's is 9081)")] = 9081,
-    token: TokenOpt = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="require Authorization: Bearer TOKEN on every request",
+            envvar="KUIPER_DEV_TOKEN",
+        ),
+    ] = None,
     data: DataOpt = DEFAULT_DATA,
     plugins: PluginsOpt = DEFAULT_PLUGINS,
     broker: Annotated[
@@ -211,38 +262,53 @@ def serve(
     ] = None,
 ) -> None:
     """Serve eKuiper's REST API over the local engine; started rules run live."""
-    from ..server import open_workspace  # only this verb pays for them
+    from ..connectors.mqtt import as_config  # only this verb pays for them
+    from ..server import listen, open_workspace
     from ..server import serve as run_server
 
-    ws, problems = open_workspace(plugins, data, live=True)
     if broker is not None:
         try:
-            ws.use_broker(broker)
+            as_config(broker)  # a bad URL fails here, before the port is taken
         except KuiperDevError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-    for problem in problems:
+    with user_errors():
+        sock = listen(host, port)  # before anything starts: a port in use fails alone
+    restored: list[str] = []
+
+    def make() -> Workspace:
+        ws, problems = open_workspace(plugins, data, live=True, broker=broker)
+        restored.extend(problems)
+        return ws
+
+    try:
+        with user_errors():
+            ws = loaded(make)
+    except typer.Exit:
+        sock.close()
+        raise
+    for problem in restored:
         typer.echo(f"warning: not restored: {problem}", err=True)
     auth = "with a bearer token" if token else "without authentication"
     typer.echo(
-        f"serving eKuiper's REST API on http://{host}:{port} {auth}; data in {data}", err=True
+        f"serving eKuiper's REST API on http://{host}:{sock.getsockname()[1]} {auth}; "
+        f"data in {data}",
+        err=True,
     )
-    run_server(ws, host=host, port=port, token=token)
+    run_server(ws, token=token, sock=sock)
 
 
 def register(app: typer.Typer) -> None:
     """Add the management verbs to ``app``, eKuiper's CLI grammar."""
     for kind in ("stream", "table"):
         create_app_.command(kind)(_stream_create(kind))
-        show_app.command(f"{kind}s")(_lister(f"/{kind}s", f"List the {kind}s, as a JSON array."))
-        describe_app.command(kind)(
-            _verb(kind, "GET", f"/{kind}s/{{name}}", f"Print a {kind}'s fields and options (JSON).")
-        )
+        show_app.command(f"{kind}s")(_lister(kind, f"List the {kind}s, one name a line."))
+        describe_app.command(kind)(_describer(kind))
         drop_app.command(kind)(_verb(kind, "DELETE", f"/{kind}s/{{name}}", f"Drop a {kind}."))
     create_app_.command("rule")(create_rule)
     create_app_.command("plugin")(create_plugin)
     drop_app.command("plugin")(drop_plugin)
-    show_app.command("rules")(_lister("/rules", "List the rules with their state (JSON)."))
+    show_app.command("rules")(_lister("rule", "List the rules with their state (JSON)."))
     describe_app.command("rule")(
         _verb("rule", "GET", "/rules/{name}", "Print a rule's definition (JSON).")
     )
@@ -253,10 +319,11 @@ def register(app: typer.Typer) -> None:
     gettopo_app.command("rule")(
         _verb("rule", "GET", "/rules/{name}/topo", "Print a rule's topology (JSON).")
     )
-    for sub, verb in ((start_app, "start"), (stop_app, "stop"), (restart_app, "restart")):
+    for sub, verb in ((start_app, "start"), (stop_app, "stop")):
         sub.command("rule")(
             _verb("rule", "POST", f"/rules/{{name}}/{verb}", f"{verb.capitalize()} a rule.")
         )
+    restart_app.command("rule")(restart_rule)
     for name, sub in (("create", create_app_), ("drop", drop_app), ("getstatus", getstatus_app),
                       ("gettopo", gettopo_app), ("start", start_app), ("stop", stop_app),
                       ("restart", restart_app)):  # fmt: skip

@@ -13,10 +13,14 @@ from ._common import DEFAULT_PLUGINS, PluginsOpt, print_json, user_errors, works
 from ._remote import ServerOpt, TokenOpt, call
 
 show_app = typer.Typer(
-    help="List plugins or user functions.", no_args_is_help=True, rich_markup_mode=None
+    help="List streams, tables, rules, plugins or user functions.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 describe_app = typer.Typer(
-    help="Describe a plugin or a user function.", no_args_is_help=True, rich_markup_mode=None
+    help="Describe a stream, table, rule, plugin or user function.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 _KINDS = ("source", "sink", "function", "portable")

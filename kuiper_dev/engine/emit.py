@@ -44,11 +44,11 @@ class Emitter:
     def _fan_out(self, emission: list[dict[str, Any]]) -> None:
         """Every sink and watcher gets ``emission``; each success counts out."""
         metrics = self._metrics
-        for sink in self.sinks:
+        for index, sink in enumerate(self.sinks):
             try:
                 sink(emission)
             except Exception as exc:  # a failing sink is reported; the rule goes on
-                self._sink_failed(exc)
+                self._sink_failed(exc, index)
                 continue
             metrics.records_out += 1
         for watch in self.watchers:
@@ -64,7 +64,7 @@ class Emitter:
         self._direct_failures = 0
         self._direct = len(self.sinks) == 1 and not self.watchers
         if not self._direct:
-            return self._fan_out, self._sink_failed  # _fan_out never raises
+            return self._fan_out, self._direct_failed  # _fan_out never raises
         sink = self.sinks[0]
         direct = getattr(sink, "direct", None)
         return (direct() if direct is not None else sink), self._direct_failed
@@ -78,11 +78,14 @@ class Emitter:
 
     def _direct_failed(self, exc: Exception) -> None:
         self._direct_failures += 1
-        self._sink_failed(exc)
+        self._sink_failed(exc, 0)
 
-    def _sink_failed(self, exc: Exception) -> None:
+    def _sink_failed(self, exc: Exception, index: int) -> None:
+        """Sink ``index`` raised: counted on the sinks and on that sink's own node."""
         now = self._now()
-        self._metrics.error(f"{type(exc).__name__}: {exc}", now)
+        text = f"{type(exc).__name__}: {exc}"
+        self._metrics.error(text, now)
+        self._result.status.sink_failed(index, text, now)
         self._result.errors.append(RuleErrorRecord(now, f"sink error: {exc}"))
 
     def error(self, ts: int, message: str) -> None:

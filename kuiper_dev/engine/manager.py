@@ -41,6 +41,7 @@ class RuleDefinition:
     sql: str
     actions: list[Any] = field(default_factory=lambda: [{"log": {}}])
     options: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # eKuiper's name, tags, version
 
 
 @dataclass(slots=True)
@@ -163,33 +164,43 @@ class RuleManager:
         del self._rules[rule_id]
 
     def status(self, rule_id: str) -> dict[str, Any]:
-        """eKuiper's rule status: ``Running`` with metrics, or ``Stopped``."""
+        """eKuiper 2's rule status: the state's name (``running``, ``stopped``, ``stopped
+        by error``), its last will, the run times, then each planned operator's metrics
+        (a stopped rule keeps its last run's, as eKuiper does)."""
         managed = self._get(rule_id)
         self._settle(managed)
+        will = managed.reason or ("canceled manually" if managed.last_stop else "")
         out: dict[str, Any] = {
-            "status": "running" if managed.state == "running" else "stopped",
+            "status": self._state_name(managed),
+            "message": "" if managed.state == "running" else will,
             "lastStartTimestamp": managed.last_start,
             "lastStopTimestamp": managed.last_stop,
             "nextStartTimestamp": 0,
         }
-        if managed.state != "running" and (managed.reason or managed.last_stop):
-            out["message"] = managed.reason or "canceled manually"  # eKuiper's last will
         if managed.rule is not None:
-            metrics = managed.rule.status()
-            metrics.pop("status", None)
-            out.update(metrics)
+            out.update(managed.rule.result.status.metrics())
         return out
+
+    @staticmethod
+    def _state_name(managed: _Managed) -> str:
+        if managed.state == "running":
+            return "running"
+        return "stopped by error" if managed.reason else "stopped"
 
     def delivered(self, rule_id: str) -> list[Any]:
         """What the rule's built-in log/memory sinks received, in order."""
         return self._get(rule_id).delivered
 
-    def list_rules(self) -> list[dict[str, str]]:
-        out = []
+    def list_rules(self) -> list[dict[str, Any]]:
+        """eKuiper 2's rule list: id, name, state name, version, trace and tags, by id."""
+        out: list[dict[str, Any]] = []
         for rid, m in sorted(self._rules.items()):
             self._settle(m)
-            state = "Running" if m.state == "running" else "Stopped"
-            out.append({"id": rid, "status": f"{state}: {m.reason}" if m.reason else state})
+            extra = m.definition.extra
+            out.append({
+                "id": rid, "name": extra.get("name") or rid, "status": self._state_name(m),
+                "version": extra.get("version", ""), "trace": False, "tags": extra.get("tags"),
+            })  # fmt: skip
         return out
 
     def advance(self, to: int) -> None:
@@ -289,34 +300,17 @@ class RuleManager:
             self.start(definition.id)
 
     def topo(self, rule_id: str) -> dict[str, Any]:
-        """eKuiper's ``/rules/{id}/topo``: source nodes and the edges between operators."""
+        """eKuiper's ``/rules/{id}/topo``: the source nodes and the edges between the
+        operators its planner builds for this rule (planned now if it never ran)."""
         managed = self._get(rule_id)
-        d = managed.definition
         rule = managed.rule
         if rule is None:
-            trial = _Managed(d)
+            trial = _Managed(managed.definition)
             rule = self._plan(trial)
             self._close_sinks(trial)
-        names = [m.name.removesuffix("_0") for m in rule.metrics.values()]
-        sources = [n for n in names if n.startswith("source_")]
-        for name in rule.plan.inputs:
-            if f"source_{name}" not in sources:
-                sources.append(f"source_{name}")
-        ops = [n for n in names if n.startswith("op_")]
-        sinks = [
-            f"sink_{next(iter(a), 'log') if isinstance(a, dict) else 'log'}_{i}"
-            for i, a in enumerate(d.actions or [{"log": {}}])
-        ]
-        edges: dict[str, list[str]] = {}
-        chain = ops
-        first = chain[0] if chain else None
-        for src in sources:
-            edges[src] = [first] if first else list(sinks)
-        for a, b in zip(chain, chain[1:], strict=False):
-            edges[a] = [b]
-        if chain:
-            edges[chain[-1]] = list(sinks)
-        return {"sources": sources, "edges": edges}
+        topology = rule.result.status.topology()
+        assert topology is not None  # a pipeline's status knows its plan
+        return topology.to_dict()
 
     def names(self) -> list[str]:
         return sorted(self._rules)

@@ -48,7 +48,8 @@ class Pipeline:
         self.plan = plan
         self.id = plan.rule_id
         self.result = RuleResult(plan.rule_id, plan.sql)
-        self.metrics = self.result.status.operators
+        self.metrics = self.result.status.counters
+        self.result.status.plan = plan  # its operators, as eKuiper's status lists them
         # the stream whose messages drive the rule: FROM's, or, when FROM names a table
         # (``FROM tb JOIN s``), the joined stream's; tables only fill in between
         self._trigger = _trigger_stream(plan)
@@ -93,6 +94,7 @@ class Pipeline:
     @sinks.setter
     def sinks(self, sinks: list[SinkFn]) -> None:
         self.emit.sinks = sinks
+        self.result.status.sink_kinds = [getattr(s, "kind", "log") for s in sinks]
 
     def watch(self, fn: SinkFn) -> None:
         """Let ``fn`` see every emission after the sinks, without being counted as one."""
@@ -114,8 +116,7 @@ class Pipeline:
     def status(self) -> dict[str, Any]:
         """eKuiper's ``getstatus`` view: rule state and per-operator counters."""
         out: dict[str, Any] = {"status": self.result.status.status}
-        for m in self.metrics.values():
-            out.update(m.to_dict())
+        out.update(self.result.status.metrics())
         return out
 
     # -- time ----------------------------------------------------------------------

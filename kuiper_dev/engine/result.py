@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..go import dumps
-from .metrics import OpMetrics
+from .metrics import OpMetrics, Topology, operator_metrics, plan_topology
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .plan import RulePlan
 
 __all__ = ["RuleErrorRecord", "RuleResult", "RuleStatus"]
 
@@ -42,30 +44,63 @@ class RuleErrorRecord:
 class RuleStatus:
     """A rule's state and counters, read off its operators and error records.
 
-    Nothing here is counted twice: messages in are the source operator's records
-    in, emissions are the sink's, exceptions are the error records.
+    The engine counts into ``counters`` (source, filter, window, project, sink);
+    ``operators`` are the operators eKuiper's planner builds for the rule, named and
+    counted as its status shows them, once the pipeline has told which plan and
+    sinks the rule has (without, the counters themselves). Nothing is counted twice:
+    messages in are the source's records in, emissions the sink's, exceptions the
+    error records.
     """
 
-    __slots__ = ("errors", "operators", "status")
+    __slots__ = ("counters", "errors", "plan", "sink_errors", "sink_kinds", "status")
 
     def __init__(self, errors: list[RuleErrorRecord]) -> None:
         self.status = "stopped"
         self.errors = errors
-        self.operators: dict[str, OpMetrics] = {
+        self.counters: dict[str, OpMetrics] = {
             "source": OpMetrics("source_0"),
-            "filter": OpMetrics("op_2_filter_0"),
-            "window": OpMetrics("op_3_window_0"),
-            "project": OpMetrics("op_4_project_0"),
+            "filter": OpMetrics("op_filter_0"),
+            "window": OpMetrics("op_window_0"),
+            "project": OpMetrics("op_project_0"),
             "sink": OpMetrics("sink_0"),
         }
+        self.plan: RulePlan | None = None
+        self.sink_kinds: list[str] = ["log"]
+        self.sink_errors: dict[int, OpMetrics] = {}  # by action index, the sinks that failed
+
+    def sink_failed(self, index: int, message: str, at: int) -> None:
+        """Count a failure of the rule's ``index``-th sink (off the hot path: on errors)."""
+        failed = self.sink_errors.setdefault(index, OpMetrics(f"sink_{index}"))
+        failed.error(message, at)
+
+    def topology(self) -> Topology | None:
+        """The rule's operators as eKuiper plans them (None before a plan is known)."""
+        if self.plan is None:
+            return None
+        return plan_topology(self.plan, self.sink_kinds)
+
+    @property
+    def operators(self) -> dict[str, OpMetrics]:
+        """Each operator's metrics by eKuiper's prefix (``op_3_filter_0``), in its order."""
+        topo = self.topology()
+        if topo is None:
+            return self.counters
+        return {m.name: m for m in operator_metrics(topo, self.counters, self.sink_errors)}
+
+    def metrics(self) -> dict[str, Any]:
+        """eKuiper's status keys of every operator, in its order."""
+        out: dict[str, Any] = {}
+        for m in self.operators.values():
+            out.update(m.to_dict())
+        return out
 
     @property
     def records_in(self) -> int:
-        return self.operators["source"].records_in
+        return self.counters["source"].records_in
 
     @property
     def records_out(self) -> int:
-        return self.operators["sink"].records_in
+        return self.counters["sink"].records_in
 
     @property
     def exceptions(self) -> int:

@@ -171,7 +171,8 @@ def _show(m: KuiperMagics, a: Any) -> Any:
     if what in ("stream", "table"):
         return ws.list_streams(what)
     if what == "rule":
-        return [*ws.show_rules(), *({"id": i, "status": "Running (background)"} for i in m.live)]
+        background = ({"id": i, "name": i, "status": "running (background)"} for i in m.live)
+        return [*ws.show_rules(), *background]
     return ws.show_plugins(_one(a, "write %kuiper show plugins KIND"))  # type: ignore[arg-type]
 
 

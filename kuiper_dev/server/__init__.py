@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from .app import create_app
 from .plugin_files import fetch_zip, plugin_files
-from .runner import ServerThread, open_workspace, serve
+from .runner import ServerThread, listen, open_workspace, serve
 
-__all__ = ["ServerThread", "create_app", "fetch_zip", "open_workspace", "plugin_files", "serve"]
+__all__ = [
+    "ServerThread",
+    "create_app",
+    "fetch_zip",
+    "listen",
+    "open_workspace",
+    "plugin_files",
+    "serve",
+]

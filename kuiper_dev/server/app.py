@@ -18,10 +18,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import KuiperDevError
 from ..workspace import Workspace
 from ._context import Context, error, from_exception, text
+from .describe import options_json, stream_fields_json
 from .plugins import plugin_routes
 from .ruletest import ruletest_routes
 
@@ -67,6 +69,7 @@ def create_app(ws: Workspace, *, token: str | None = None, port: int = 9081) -> 
             return await call_next(request)
 
     app.add_middleware(_Auth)
+    app.add_middleware(_JsonBodies)
 
     @app.exception_handler(KuiperDevError)
     async def _ours(request: Request, exc: KuiperDevError) -> JSONResponse:
@@ -100,6 +103,24 @@ def create_app(ws: Workspace, *, token: str | None = None, port: int = 9081) -> 
     return app
 
 
+class _JsonBodies:
+    """Read every POST/PUT body as JSON, as eKuiper's Go handlers do whatever the
+    Content-Type (``curl -d '{...}'`` sends a form type); uploads keep theirs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("POST", "PUT")
+            and scope["path"] != "/config/uploads"
+        ):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        await self.app(scope, receive, send)
+
+
 def _stream_routes(app: FastAPI, ctx: Context, kind: str, path: str) -> None:
     ws = ctx.ws
 
@@ -113,7 +134,12 @@ def _stream_routes(app: FastAPI, ctx: Context, kind: str, path: str) -> None:
 
     @app.get(path + "/{name}", name=f"describe {kind}", operation_id=f"describe_{kind}")
     def describe(name: str) -> dict[str, Any]:
-        return ctx.call(ws.stream_details, name, kind)
+        with ctx.lock:
+            out = ws.stream_details(name, kind)
+            statement = ws.catalog.get(name).statement
+        out["StreamFields"] = stream_fields_json(statement)
+        out["Options"] = options_json(statement)
+        return out
 
     @app.put(path + "/{name}", name=f"update {kind}", operation_id=f"update_{kind}")
     def update(name: str, body: StreamBody) -> Response:
@@ -133,13 +159,14 @@ def _rule_routes(app: FastAPI, ctx: Context) -> None:
         return text(ctx.call(ws.add_rule, body.model_dump(exclude_none=True)), 201)
 
     @app.get("/rules")
-    def list_rules() -> list[dict[str, str]]:
+    def list_rules() -> list[dict[str, Any]]:
         return ctx.call(ws.show_rules)
 
     @app.get("/rules/status/all")
     def all_status() -> dict[str, Any]:
+        """eKuiper 2's summary per rule: state, and its operators' latest exception."""
         with ctx.lock:
-            return {r["id"]: ws.rule_status(r["id"]) for r in ws.show_rules()}
+            return {r["id"]: _exception_status(ws.rule_status(r["id"])) for r in ws.show_rules()}
 
     @app.get("/rules/{rule_id}")
     def describe_rule(rule_id: str) -> dict[str, Any]:
@@ -172,3 +199,19 @@ def _rule_routes(app: FastAPI, ctx: Context) -> None:
     @app.get("/rules/{rule_id}/topo")
     def rule_topo(rule_id: str) -> dict[str, Any]:
         return ctx.call(ws.rule_topo, rule_id)
+
+
+def _exception_status(status: dict[str, Any]) -> dict[str, Any]:
+    """The operator whose exception came last: its total and message (eKuiper's
+    ``getRuleExceptionStatus``; a stopped rule reports its state only)."""
+    out: dict[str, Any] = {"status": status["status"], "last_exception": "", "exceptions_total": 0}
+    if status["status"] != "running":
+        return out
+    latest = -1
+    for key, value in status.items():
+        if key.endswith("_last_exception_time") and isinstance(value, int) and value > latest:
+            latest = value
+            prefix = key.removesuffix("_last_exception_time")
+            out["last_exception"] = status.get(f"{prefix}_last_exception", "")
+            out["exceptions_total"] = status.get(f"{prefix}_exceptions_total", 0)
+    return out

@@ -64,7 +64,9 @@ def plugin_routes(ctx: Context) -> APIRouter:
     @router.put("/plugins/portables/{name}")
     def update_portable(name: str, body: PluginBody) -> Response:
         if body.name != name:
-            raise PluginError(f"portable plugin {name}: the body names {body.name}; make them agree")
+            raise PluginError(
+                f"portable plugin {name}: the body names {body.name}; make them agree"
+            )
         data = fetch_zip(body.file, ws.plugins_dir)
         return text(ctx.call(ws.install_portable, name, data, replace=True))
 

@@ -8,7 +8,6 @@ emissions to SSE listeners once the test is started.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import RuleError
+from ..go import dumps
 from ._context import Context, RuleTest, error, text
 
 __all__ = ["SSE_WAIT_S", "ruletest_routes"]
@@ -86,8 +86,12 @@ async def _events(test: RuleTest) -> AsyncIterator[bytes]:
         await asyncio.sleep(0.05)
     if test.deleted.is_set() and not test.started.is_set():
         return
-    for emission in test.emissions:
-        yield f"data: {json.dumps(emission)}\n\n".encode()
+    for emission in test.emissions:  # the sink's bytes: Go's JSON, or a template's text
+        if isinstance(emission, bytes | str):
+            text = emission.decode() if isinstance(emission, bytes) else emission
+        else:
+            text = dumps(emission)
+        yield f"data: {text}\n\n".encode()
     beat = time.monotonic() + HEARTBEAT_S
     while not test.deleted.is_set() and time.monotonic() < end:
         if time.monotonic() >= beat:  # a comment line keeps proxies from closing it

@@ -16,29 +16,59 @@ from ..errors import KuiperDevError
 from ..workspace import Workspace
 from .app import create_app
 
-__all__ = ["ServerThread", "open_workspace", "serve"]
+__all__ = ["ServerThread", "listen", "open_workspace", "serve"]
 
 
 def open_workspace(
-    plugins: Path | str | None, data: Path | str, *, live: bool
+    plugins: Path | str | None, data: Path | str, *, live: bool, broker: str | None = None
 ) -> tuple[Workspace, list[str]]:
-    """A workspace on ``plugins`` whose streams and rules live in ``data``; returns it
-    and what could not be restored."""
+    """A workspace on ``plugins`` whose streams and rules live in ``data`` (mqtt ones on
+    ``broker`` when given, before any restored rule starts); returns it and what could
+    not be restored."""
     if plugins is not None:
         Path(plugins).mkdir(parents=True, exist_ok=True)  # installs go there
     ws = Workspace(plugins_dir=plugins)
+    if broker is not None:
+        ws.use_broker(broker)
     return ws, ws.use_data(data, live=live)
 
 
-def serve(
-    ws: Workspace, *, host: str = "127.0.0.1", port: int = 9081, token: str | None = None
-) -> None:
-    """Serve until interrupted (uvicorn handles SIGINT/SIGTERM)."""
+def listen(host: str = "127.0.0.1", port: int = 9081) -> socket.socket:
+    """A socket bound to ``host:port``, before anything else starts: a port in use is one
+    clear error instead of a server that loaded everything and then failed."""
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        uvicorn.run(
-            create_app(ws, token=token, port=port), host=host, port=port, log_level="warning"
-        )
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise KuiperDevError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port "
+            "(or --host), or stop what holds it"
+        ) from None
+    return sock
+
+
+def serve(
+    ws: Workspace,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 9081,
+    token: str | None = None,
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve until interrupted (uvicorn handles SIGINT/SIGTERM), on ``sock`` when given
+    (see :func:`listen`), else on ``host:port``."""
+    sock = sock if sock is not None else listen(host, port)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(ws, token=token, port=port), log_level="warning")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it shut down on
+        pass
     finally:
+        sock.close()
         ws.halt()  # live rules end with the server; the data folder resumes them
 
 

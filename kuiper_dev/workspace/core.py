@@ -480,7 +480,7 @@ class WorkspaceCore:
         """eKuiper's ``getstatus rule``: state and per-operator metrics."""
         return self.rules.status(rule_id)
 
-    def show_rules(self) -> list[dict[str, str]]:
+    def show_rules(self) -> list[dict[str, Any]]:
         return self.rules.list_rules()
 
     def rule_output(self, rule_id: str) -> list[Any]:

@@ -68,7 +68,9 @@ class Workspace(RecordingWorkspace):
             except KuiperDevError as exc:
                 problems.append(f"stream {item.get('name')}: {exc}")
         for item in state.get("rules", []):
-            d = RuleDefinition(item["id"], item["sql"], item["actions"], item["options"])
+            d = RuleDefinition(
+                item["id"], item["sql"], item["actions"], item["options"], item.get("extra", {})
+            )
             try:
                 self.rules.create(d, start=False)
                 if item.get("triggered"):
@@ -86,7 +88,7 @@ class Workspace(RecordingWorkspace):
             d = self.rules.definition(row["id"])
             rules.append(
                 {"id": d.id, "sql": d.sql, "actions": d.actions, "options": d.options,
-                 "triggered": self.rules.is_running(d.id)}
+                 "triggered": self.rules.is_running(d.id), "extra": d.extra}
             )  # fmt: skip
         ddl = getattr(self, "_ddl", {})
         state = {
@@ -181,7 +183,10 @@ class Workspace(RecordingWorkspace):
         options = body.get("options", {})
         if not isinstance(options, Mapping):
             raise RuleError(f'rule {rid}: "options" must be an object')
-        return RuleDefinition(rid, sql, [dict(a) for a in actions] or [{"log": {}}], dict(options))
+        extra = {k: body[k] for k in ("name", "tags", "version") if k in body}
+        return RuleDefinition(
+            rid, sql, [dict(a) for a in actions] or [{"log": {}}], dict(options), extra
+        )
 
     def add_rule(self, body: Mapping[str, Any]) -> str:
         """eKuiper's ``create rule``: checked, created and started (unless
@@ -208,8 +213,8 @@ class Workspace(RecordingWorkspace):
 
     def rule_definition(self, rule_id: str) -> dict[str, Any]:
         d = self.rules.definition(rule_id)
-        return {"id": d.id, "sql": d.sql, "actions": d.actions, "options": d.options,
-                "triggered": self.rules.is_running(rule_id)}  # fmt: skip
+        return {"id": d.id, **d.extra, "sql": d.sql, "actions": d.actions,
+                "options": d.options, "triggered": self.rules.is_running(rule_id)}  # fmt: skip
 
     def rule_command(self, rule_id: str, command: str) -> str:
         """``start``, ``stop`` or ``restart`` a rule; the answer eKuiper gives."""

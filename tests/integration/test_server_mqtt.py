@@ -27,7 +27,7 @@ def test_a_served_rule_follows_live_mqtt_traffic(
             "actions": [{"mqtt": {"topic": "out/hot", "sendSingle": True}}],
         }
         assert c.post("/rules", json=rule).status_code == 201
-        assert c.get("/rules").json() == [{"id": "hot", "status": "Running"}]
+        assert [(r["id"], r["status"]) for r in c.get("/rules").json()] == [("hot", "running")]
         for t in (20.5, 31.0, 45.25):
             mqtt_peer.publish("in/readings", json.dumps({"t": t}).encode(), qos=1)
         got = [m for m in mqtt_peer.wait_for(2) if m.topic == "out/hot"]
@@ -36,7 +36,10 @@ def test_a_served_rule_follows_live_mqtt_traffic(
             lambda: c.get("/rules/hot/status").json()["source_readings_0_records_in_total"] == 3
         )
         status = c.get("/rules/hot/status").json()
-        assert status["op_2_filter_0_records_out_total"] == 2
+        # mqtt gives bytes: eKuiper decodes them in op_2_decoder before the filter
+        assert status["op_2_decoder_0_records_out_total"] == 3
+        assert status["op_3_filter_0_records_out_total"] == 2
+        assert status["sink_mqtt_0_0_records_in_total"] == 2
         assert c.post("/rules/hot/stop").text == "Rule hot was stopped."
         mqtt_peer.publish("in/readings", json.dumps({"t": 99}).encode(), qos=1)
         assert not wait_until(lambda: len(mqtt_peer.received) > 2, timeout=0.5)

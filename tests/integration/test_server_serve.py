@@ -70,7 +70,7 @@ def test_serve_binds_loopback_needs_the_token_and_resumes_after_restart(tmp_path
     assert (tmp_path / ".kuiper-dev" / "state.json").is_file()
     with _serving(tmp_path, port, "--token", "tok") as (c, _proc):
         assert c.get("/streams").json() == ["demo"]
-        assert c.get("/rules").json() == [{"id": "r1", "status": "Running"}]
+        assert [(r["id"], r["status"]) for r in c.get("/rules").json()] == [("r1", "running")]
         end = time.monotonic() + 10
         while c.get("/rules/r1/status").json()["source_demo_0_records_in_total"] < 1:
             assert time.monotonic() < end, "the resumed rule took no message"

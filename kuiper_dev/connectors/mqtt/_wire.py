@@ -28,7 +28,6 @@ connection, so the fast path only ever sees what needs no answer.
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import time
 from collections.abc import Callable
@@ -190,41 +189,6 @@ class ChunkedSocket:
         return getattr(self._sock, name)
 
 
-_FIELDS = ("topic", "payload", "ts", "qos", "retain", "meta")
-
-
-def _quick_message() -> Callable[..., Message]:
-    """``Message(...)`` without the frozen dataclass's ``__init__``, which sets each
-    field through ``object.__setattr__`` and was the largest cost per message after
-    paho's: the same object, its six slots set directly. Falls back to the class
-    itself if ``Message`` ever has other fields.
-
-    >>> make = _quick_message()
-    >>> make("t", b"x", 5, 0, False, {}) == Message("t", b"x", 5)
-    True
-    """
-    if tuple(f.name for f in dataclasses.fields(Message)) != _FIELDS:
-        return Message
-    setters = [Message.__dict__[name].__set__ for name in _FIELDS]
-    topic, payload, ts, qos, retain, meta = setters
-    new = Message.__new__
-
-    def make(t: str, p: bytes, at: int, q: int, r: bool, m: dict[str, Any]) -> Message:
-        message = new(Message)
-        topic(message, t)
-        payload(message, p)
-        ts(message, at)
-        qos(message, q)
-        retain(message, r)
-        meta(message, m)
-        return message
-
-    return make
-
-
-quick_message = _quick_message()
-
-
 class Runs:
     """Messages parsed on paho's thread, handed to ``on_message`` a run at a time.
 
@@ -274,7 +238,7 @@ class Runs:
                 return False
             self._raw, self._text = topic, text
         meta = {"topic": text, "qos": 0, "messageId": 0}
-        self.held.append(quick_message(text, payload, self.ts, 0, retain, meta))
+        self.held.append(Message(text, payload, self.ts, 0, retain, meta))
         return True
 
     def add_paho(self, msg: Any, v5: bool) -> None:
@@ -286,7 +250,7 @@ class Runs:
                 user = getattr(msg.properties, "UserProperty", None)
                 if user:
                     meta["properties"] = {str(k): str(v) for k, v in user}
-            message = quick_message(topic, bytes(msg.payload), time.time_ns() // 1_000_000,
+            message = Message(topic, bytes(msg.payload), time.time_ns() // 1_000_000,
                                     msg.qos, bool(msg.retain), meta)  # fmt: skip
         except Exception as e:  # noqa: BLE001 - errors on paho's thread go to our callback
             try:

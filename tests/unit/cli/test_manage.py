@@ -60,6 +60,10 @@ def _session(where: list[str], tmp_path: Path) -> list[str]:
         _run(["drop", "table", "lookup"], where),
         _run(["create", "stream", "demo", DEF], where, code=1),
         _run(["describe", "rule", "nope"], where, code=1),
+        _run(["getstatus", "rule", "r1"], where),
+        _run(["drop", "rule", "r1"], where),
+        _run(["show", "rules"], where),
+        _run(["describe", "stream", "demo", "-json"], where),
     ]
 
 
@@ -67,21 +71,41 @@ def test_local_invocations_agree_through_the_data_folder(tmp_path: Path, plugin_
     where = _local(tmp_path, plugin_dir)
     out = _session(where, tmp_path)
     assert out[0] == "Stream demo is created.\n" and out[1] == "Table lookup is created.\n"
-    assert json.loads(out[2]) == ["demo"] and json.loads(out[3]) == ["lookup"]
-    assert json.loads(out[4])["StreamFields"] == [{"Name": "a", "FieldType": "bigint"}]
-    assert out[5] == "Rule r1 was created successfully.\n"
-    assert json.loads(out[7]) == [
-        {"id": "r1", "status": "Running"},
-        {"id": "r2", "status": "Running"},
-    ]
-    assert json.loads(out[9])[1] == {"id": "r2", "status": "Stopped"}
+    # eKuiper's CLI prints stream and table names one a line, then the blank line
+    assert out[2] == "demo\n\n" and out[3] == "lookup\n\n"
+    assert out[4].startswith("Fields\n" + "-" * 80 + "\na\tbigint\n\nDATASOURCE: demo\n")
+    assert out[5] == (
+        "Rule r1 was created successfully, please use 'kuiper-dev getstatus rule r1' "
+        "command to get rule status.\n"
+    )
+    assert out[12] == "Rule r1 was restarted.\n"
+    rules = json.loads(out[7])  # eKuiper's CLI: its REST list as indented JSON
+    assert [(r["id"], r["status"]) for r in rules] == [("r1", "running"), ("r2", "running")]
+    assert out[7].startswith('[\n  {\n    "id": "r1",\n    "name": "r1",\n    "status"')
+    assert json.loads(out[9])[1] == {
+        "id": "r2",
+        "name": "r2",
+        "status": "stopped",
+        "tags": None,
+        "trace": False,
+        "version": "",
+    }
     assert json.loads(out[10])["sql"] == "SELECT a FROM demo WHERE a > 0"
     assert json.loads(out[11])["sources"] == ["source_demo"]
+    # a simulator source gives rows, not bytes: no decoder, the filter follows the source
+    assert json.loads(out[11])["edges"]["source_demo"] == ["op_2_filter"]
     assert out[14] == "Rule r2 is dropped.\n"
     assert out[16] == "error: stream demo already exists; drop it first\n"
     assert out[17] == "error: rule nope not found.\n"
-    status = json.loads(_run(["getstatus", "rule", "r1"], where))
+    status = json.loads(out[18])
     assert status["status"] == "running" and "source_demo_0_records_in_total" in status
+    assert "op_3_project_0_records_in_total" in status and "sink_log_0_0_exceptions_total" in status
+    assert out[20] == "No rule definitions are found.\n"
+    # eKuiper's -json keeps the colon of each option name, as its DescribeToJson does
+    assert json.loads(out[21]) == {
+        "Fields": [{"Name": "a", "Type": "bigint"}],
+        "Options": {"DATASOURCE:": "demo", "FORMAT:": "json", "TYPE:": "simulator"},
+    }
 
 
 def test_with_server_the_answers_are_the_same(
@@ -186,7 +210,7 @@ def test_local_verbs_print_plugin_warnings_once(tmp_path: Path, plugin_dir: Path
     (plugin_dir / "functions" / "Echo@v1.9.0.py").write_text(ECHO_PLUGIN.format(symbol="Echo"))
     (plugin_dir / "functions" / "Echo@v1.10.0.py").write_text(ECHO_PLUGIN.format(symbol="Echo"))
     result = runner.invoke(app, ["show", "streams", *_local(tmp_path, plugin_dir)])
-    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert result.exit_code == 0 and result.stdout == "No stream definitions are found.\n\n"
     warnings = [line for line in result.stderr.splitlines() if "Echo@v1.10.0.py" in line]
     assert len(warnings) == 1 and warnings[0].startswith("warning: ")
 
@@ -194,3 +218,16 @@ def test_local_verbs_print_plugin_warnings_once(tmp_path: Path, plugin_dir: Path
 def test_serve_refuses_a_bad_broker_before_binding(tmp_path: Path, plugin_dir: Path) -> None:
     result = runner.invoke(app, ["serve", "--broker", "ftp://x", *_local(tmp_path, plugin_dir)])
     assert result.exit_code == 2 and "not a broker URL" in result.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_clear_error(tmp_path: Path, plugin_dir: Path) -> None:
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = str(held.getsockname()[1])
+        result = runner.invoke(app, ["serve", "--port", port, *_local(tmp_path, plugin_dir)])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert not (tmp_path / "data").exists()  # nothing loaded or written before the port

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import socket
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ import pytest
 
 from kuiper_dev._types import Message
 from kuiper_dev.connectors.mqtt import MqttClient, MqttConfig
-from kuiper_dev.connectors.mqtt._wire import CHUNK, HOLD_MAX, ChunkedSocket, Runs, quick_message
+from kuiper_dev.connectors.mqtt._wire import CHUNK, HOLD_MAX, ChunkedSocket, Runs
 
 
 def _length(n: int) -> bytes:
@@ -23,9 +22,13 @@ def _length(n: int) -> bytes:
             return bytes(out)
 
 
-def publish(topic: bytes, payload: bytes, qos: int = 0, retain: bool = False, mid: int = 1) -> bytes:
+def publish(
+    topic: bytes, payload: bytes, qos: int = 0, retain: bool = False, mid: int = 1
+) -> bytes:
     """A PUBLISH packet as a broker writes it (MQTT 3.1.1 section 3.3)."""
-    body = len(topic).to_bytes(2, "big") + topic + (mid.to_bytes(2, "big") if qos else b"") + payload
+    body = (
+        len(topic).to_bytes(2, "big") + topic + (mid.to_bytes(2, "big") if qos else b"") + payload
+    )
     return bytes([0x30 | qos << 1 | int(retain)]) + _length(len(body)) + body
 
 
@@ -45,7 +48,9 @@ def _fill(s: ChunkedSocket) -> None:
     s.recv(0)  # an empty read from memory would return b"": this one reads a chunk
 
 
-def test_recv_serves_a_chunk_from_memory_across_packet_boundaries(pair: tuple[socket.socket, socket.socket]) -> None:
+def test_recv_serves_a_chunk_from_memory_across_packet_boundaries(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
     a, b = pair
     idle: list[int] = []
     s = ChunkedSocket(a, idle=lambda: idle.append(1))
@@ -69,7 +74,9 @@ def test_take_publishes_parses_whole_qos0_packets_and_leaves_the_rest(
     s = ChunkedSocket(a)
     long = bytes(range(256)) * 2  # a two-byte remaining length
     qos1 = publish(b"q/1", b"one", qos=1, mid=7)
-    b.sendall(publish(b"t/a", b"x") + publish(b"t/b", long, retain=True) + qos1 + publish(b"t/c", b"y"))
+    b.sendall(
+        publish(b"t/a", b"x") + publish(b"t/b", long, retain=True) + qos1 + publish(b"t/c", b"y")
+    )
     _fill(s)
     got: list[tuple[bytes, bytes, bool]] = []
     assert s.take_publishes(lambda t, p, r: got.append((t, p, r)) is None, 10) == 2
@@ -126,7 +133,9 @@ def test_random_splits_give_the_packets_back_whole_and_in_order(
         kind = rng.random()
         if kind < 0.8:
             size = rng.choice([0, 1, 50, 127, 128, 300, 20_000])
-            packets.append(publish(f"s/{i % 7}".encode(), rng.randbytes(size), retain=rng.random() < 0.1))
+            packets.append(
+                publish(f"s/{i % 7}".encode(), rng.randbytes(size), retain=rng.random() < 0.1)
+            )
         elif kind < 0.9:
             packets.append(publish(b"q", b"p%d" % i, qos=1, mid=i + 1))
         else:
@@ -222,13 +231,6 @@ def test_take_from_hands_over_a_full_run_before_parsing_more(
     assert runs.take_from(s) == 10
     assert len(got) == HOLD_MAX and len(runs.held) == 10
     assert [m.payload for m in got[:3]] == [b"0", b"1", b"2"]
-
-
-def test_quick_message_is_a_message() -> None:
-    m = quick_message("t", b"p", 5, 1, True, {"k": 1})
-    assert m == Message("t", b"p", 5, 1, True, {"k": 1}) and type(m) is Message
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        m.ts = 6  # type: ignore[misc]
 
 
 def test_the_fast_path_is_on_for_mqtt_3_and_off_for_5() -> None:

@@ -24,9 +24,9 @@ def test_two_rules_share_a_stream_and_stop_independently(ws: Workspace) -> None:
     ws.publish("demo", [{"a": 3}])
     assert ws.rule_output("big") == [[{"a": 2}], [{"a": 3}]]
     assert ws.rule_output("all") == [[{"b": 10}], [{"b": 20}]]
-    assert ws.show_rules() == [
-        {"id": "all", "status": "Stopped"},
-        {"id": "big", "status": "Running"},
+    assert [(r["id"], r["name"], r["status"]) for r in ws.show_rules()] == [
+        ("all", "all", "stopped"),
+        ("big", "big", "running"),
     ]
 
 
@@ -34,12 +34,17 @@ def test_status_has_per_operator_metrics(ws: Workspace) -> None:
     ws.create_rule("r", "SELECT a FROM demo WHERE a > 1")
     ws.publish("demo", [{"a": 1}, {"a": 2}, {"a": "x"}])
     status = ws.rule_status("r")
-    assert status["status"] == "running"
+    assert (status["status"], status["message"]) == ("running", "")
     assert status["source_demo_0_records_in_total"] == 3
-    assert status["source_demo_0_exceptions_total"] == 1  # "x" is not a BIGINT
-    assert status["op_2_filter_0_records_in_total"] == 2
-    assert status["op_2_filter_0_records_out_total"] == 1
-    assert status["sink_0_records_out_total"] == 1
+    assert status["op_2_decoder_0_records_out_total"] == 2
+    assert status["op_2_decoder_0_exceptions_total"] == 1  # "x" is not a BIGINT
+    assert status["op_3_filter_0_records_in_total"] == 2
+    assert status["op_3_filter_0_records_out_total"] == 1
+    assert status["sink_log_0_0_records_out_total"] == 1
+    ws.stop_rule("r")
+    stopped = ws.rule_status("r")  # eKuiper keeps the last run's metrics
+    assert (stopped["status"], stopped["message"]) == ("stopped", "canceled manually")
+    assert stopped["op_3_filter_0_records_out_total"] == 1
 
 
 def test_restart_resets_state_and_delete_removes(ws: Workspace) -> None:

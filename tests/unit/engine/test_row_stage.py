@@ -159,7 +159,7 @@ def test_the_generated_loop_counts_into_the_same_operators() -> None:
     status = rule.status()
     counts = {
         op: (status[f"{op}_records_in_total"], status[f"{op}_records_out_total"])
-        for op in ("source_s_0", "op_2_filter_0", "op_4_project_0")
+        for op in ("source_s_0", "op_3_filter_0", "op_4_project_0")
     }
-    assert counts == {"source_s_0": (3, 3), "op_2_filter_0": (3, 2), "op_4_project_0": (2, 2)}
+    assert counts == {"source_s_0": (3, 3), "op_3_filter_0": (3, 2), "op_4_project_0": (2, 2)}
     assert status["source_s_0_last_invocation"] == 500

@@ -190,10 +190,11 @@ def test_verbs_mirror_the_cli(shell: Any, magics: Any, tmp_path: Path, capsys: p
     assert k("create rule r1 'SELECT a FROM s WHERE a > 1'") == "r1"
     ws.publish("s", [{"a": 1}, {"a": 2}, {"a": 3}])
     table = k("status r1")
-    assert list(table.index)[0] == "source_s_0" and list(table.index)[-1] == "sink_0"
-    assert table.loc["op_2_filter_0", "records_in"] == 3 and table.loc["sink_0", "records_in"] == 2
+    assert list(table.index)[0] == "source_s_0" and list(table.index)[-1] == "sink_log_0_0"
+    assert table.loc["op_3_filter_0", "records_in"] == 3
+    assert table.loc["sink_log_0_0", "records_in"] == 2
     assert len(k("topo r1").axes) == 1
-    assert k("show rules") == [{"id": "r1", "status": "Running"}]
+    assert [(r["id"], r["status"]) for r in k("show rules")] == [("r1", "running")]
     k("drop rule r1")
     k("drop stream s")
     assert k("show rules") == [] and k("show streams") == []
@@ -245,7 +246,7 @@ def test_a_background_rule_updates_in_place_and_stops_from_the_next_cell(shell: 
     while shown.updates < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert shown.updates >= 2
-    assert shell.run_line_magic("kuiper", "status bg").loc["sink_0", "records_in"] >= 5
+    assert shell.run_line_magic("kuiper", "status bg").loc["sink_log_0_0", "records_in"] >= 5
     shell.run_line_magic("kuiper", "stop bg")
     assert not live.running and "bg" not in magics.live
     n = len(live.result.emissions)
