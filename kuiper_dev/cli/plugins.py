@@ -31,6 +31,11 @@ def _remote(path: str, server: str, token: str | None) -> None:
     print_json(call("GET", path, None, server=server, token=token, data=Path(), plugins=Path()))
 
 
+def _names(names: list[str], none: str) -> None:
+    """eKuiper's CLI lists names one per line, and says so when there are none."""
+    typer.echo("\n".join(names) if names else none)
+
+
 def _kind(value: str) -> PluginKind | Literal["portable"]:
     if value not in _KINDS:
         raise typer.BadParameter(f"{value!r} is not a plugin type; use one of {', '.join(_KINDS)}")
@@ -44,22 +49,33 @@ def show_plugins(
     server: ServerOpt = None,
     token: TokenOpt = None,
 ) -> None:
-    """List the plugins of one type, as a JSON array of names."""
+    """List the plugins of one type, one name per line (portable ones as JSON), as
+    eKuiper's CLI does."""
+    kind = _kind(kind)
+    if kind == "portable" and server is not None:
+        return _remote("/plugins/portables", server, token)
     if server is not None:
-        return _remote(f"/plugins/{_kind(kind)}s", server, token)
+        found = call("GET", f"/plugins/{kind}s", None, server=server, token=token,
+                     data=Path(), plugins=Path())  # fmt: skip
+        return _names(list(found), "No plugin is found.")
     with user_errors():
-        print_json(workspace(plugins).show_plugins(_kind(kind)))
+        listed = workspace(plugins).show_plugins(kind)
+        if kind == "portable":
+            return print_json(listed)
+        _names(list(listed), "No plugin is found.")
 
 
 @show_app.command("udfs")
 def show_udfs(
     plugins: PluginsOpt = DEFAULT_PLUGINS, server: ServerOpt = None, token: TokenOpt = None
 ) -> None:
-    """List the plugin functions, as a JSON array of names."""
+    """List the plugin functions, one name per line, as eKuiper's CLI does."""
     if server is not None:
-        return _remote("/plugins/udfs", server, token)
+        found = call("GET", "/plugins/udfs", None, server=server, token=token,
+                     data=Path(), plugins=Path())  # fmt: skip
+        return _names(list(found), "No udf is found.")
     with user_errors():
-        print_json(list(workspace(plugins).show_udfs()))
+        _names(list(workspace(plugins).show_udfs()), "No udf is found.")
 
 
 @describe_app.command("plugin")

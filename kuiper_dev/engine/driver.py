@@ -169,7 +169,8 @@ class Driver:
         timers that fall due in between, so pipelines are never entered twice at once.
         """
         outcome = LiveRun()
-        inbox: queue.Queue[tuple[str, Message | None, str]] = queue.Queue()
+        # SimpleQueue: nothing here needs task tracking, and its put/get cost a third less
+        inbox: queue.SimpleQueue[tuple[str, Message | None, str]] = queue.SimpleQueue()
         running: list[Source] = []
         carry: tuple[str, Message | None, str] | None = None  # taken from the inbox, not yet run
         try:
@@ -218,7 +219,7 @@ _BATCH = 512  # messages a live loop takes from its inbox at once
 
 
 def _drain(
-    inbox: queue.Queue[tuple[str, Message | None, str]], stream: str, first: Message
+    inbox: queue.SimpleQueue[tuple[str, Message | None, str]], stream: str, first: Message
 ) -> tuple[list[Message], tuple[str, Message | None, str] | None]:
     """``first`` and the messages of ``stream`` already waiting after it (up to a batch),
     so a busy live rule pays the loop's overhead once per batch, not per message;
@@ -279,12 +280,12 @@ def _tag(stream: str, messages: Iterable[Message]) -> Iterator[tuple[str, Messag
 
 
 def _put(
-    inbox: queue.Queue[tuple[str, Message | None, str]], stream: str
+    inbox: queue.SimpleQueue[tuple[str, Message | None, str]], stream: str
 ) -> Callable[[Message], None]:
     return lambda message: inbox.put((stream, message, ""))
 
 
 def _put_error(
-    inbox: queue.Queue[tuple[str, Message | None, str]], stream: str
+    inbox: queue.SimpleQueue[tuple[str, Message | None, str]], stream: str
 ) -> Callable[[str], None]:
     return lambda text: inbox.put((stream, None, text))

@@ -33,12 +33,12 @@ def test_describe_unknown_plugin_suggests(plugin_dir: Path) -> None:
 
 def test_show_plugins_and_udfs(plugin_dir: Path) -> None:
     write_function(plugin_dir, "Echo.py", "Echo")
-    assert json.loads(
-        runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)]).stdout
-    ) == ["echo"]
-    assert json.loads(
-        runner.invoke(app, ["show", "udfs", "--plugins", str(plugin_dir)]).stdout
-    ) == ["echo"]
+    # eKuiper's CLI prints names one per line (and says when there are none)
+    shown = runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)])
+    assert shown.stdout == "echo\n"
+    assert runner.invoke(app, ["show", "udfs", "--plugins", str(plugin_dir)]).stdout == "echo\n"
+    none = runner.invoke(app, ["show", "plugins", "sink", "--plugins", str(plugin_dir)])
+    assert none.stdout == "No plugin is found.\n"
     out = runner.invoke(app, ["describe", "udf", "echo", "--plugins", str(plugin_dir)]).stdout
     assert json.loads(out) == {"name": "echo", "plugin": "echo"}
 
@@ -206,7 +206,7 @@ def test_help_prints_no_plugin_warning_but_a_verb_that_loads_plugins_does(
         assert "warning" not in result.output and "newer by number" not in result.output, args
     assert caplog.records == []  # nothing loaded the plugins, so nothing was logged either
     result = runner.invoke(app, ["show", "plugins", "function", "--plugins", str(plugin_dir)])
-    assert json.loads(result.stdout) == ["echo"]
+    assert result.stdout == "echo\n"
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "Echo@v1.10.0.py" in warnings[0]
     assert "newer by number" in warnings[0]
