@@ -12,6 +12,7 @@ import itertools
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -363,10 +364,11 @@ class WorkspaceCore:
 
         The file holds no arrival times: every line arrives at time 0, or with
         ``arrival`` at the epoch ms in that field of its own (a line without one
-        arrives with the line before; the rule starts at the first, rounded down to
-        a second, as :meth:`run` starts), so processing-time windows fire as they
-        would have live; ``drain_ms`` more then pass, to fire the last window. With
-        ``actions`` the emissions go to those sinks (and to ``record``) instead.
+        arrives with the line before, and a first line without one is warned of;
+        the rule starts at the first, rounded down to a second, as :meth:`run`
+        starts), so processing-time windows fire as they would have live;
+        ``drain_ms`` more then pass, to fire the last window. With ``actions`` the
+        emissions go to those sinks (and to ``record``) instead.
 
         >>> ws = WorkspaceCore(plugins_dir=None)
         >>> _ = ws.create_stream('CREATE STREAM s (ts BIGINT) WITH (DATASOURCE="s", FORMAT="json")')
@@ -382,6 +384,14 @@ class WorkspaceCore:
             start = 0
             if arrival is not None:
                 first, payloads = first_arrival(lines, arrival)
+                if first is None and Path(path).stat().st_size:  # a misspelled field, most likely
+                    warnings.warn(
+                        f"{path}: the first line holds no epoch-ms integer in {arrival!r}, so "
+                        "lines arrive at 0 until one does; name the field that holds each "
+                        'line\'s time, e.g. arrival="ts"',
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
                 start = first - first % 1000 if first is not None else 0
             rule = self.rule(sql, rule_id=rule_id, options=options, start_ms=start)
             sinks = self.actions(rule, actions, record or (lambda _d: None)) if actions else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +60,7 @@ def _run(sql: str, path: Path, *, fast: bool) -> tuple[list[object], list[str], 
     return result.emissions, [e.message for e in result.errors], result.status.records_in
 
 
+@pytest.mark.filterwarnings("ignore:.*holds no epoch-ms integer:RuntimeWarning")
 @settings(max_examples=60, deadline=None)
 @given(items=lines, sql=st.sampled_from([FOLDING, KEEPING]))
 def test_the_generated_loop_gives_what_the_general_path_gives(
@@ -88,3 +90,11 @@ def test_lines_arrive_at_their_own_time_and_never_before_the_previous(tmp_path: 
         [{"g": "a", "a": 1.5, "n": 2}, {"g": "b", "a": 3.0, "n": 1}],
         [{"g": "a", "a": 4.0, "n": 1}],
     ]
+
+
+def test_a_misspelled_arrival_field_is_warned_of_with_the_fix(tmp_path: Path) -> None:
+    path = _file(tmp_path, [("a", 1.0, 0), ("a", 2.0, 900)])
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream(DDL)
+    with pytest.warns(RuntimeWarning, match="holds no epoch-ms integer in 'tss'.*arrival="):
+        ws.run_jsonl(FOLDING, path, arrival="tss")
