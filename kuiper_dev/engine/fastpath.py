@@ -43,13 +43,16 @@ def _indent(lines: Iterable[str], depth: int) -> list[str]:
     return [pad + line for line in lines]
 
 
-def _decode(compiler: TypedCompiler, payload: str, *, conv: bool = False) -> list[str]:
+def _decode(
+    compiler: TypedCompiler, payload: str, *, conv: bool = False, exact: str | None = None
+) -> list[str]:
     """The try block's head: one JSON object (else TypeError), every column read and
-    type-checked; with ``conv``, ``conv`` tells whether a value was converted."""
+    type-checked; with ``conv``, ``conv`` tells whether a value was converted; the
+    variable ``exact`` must hold an exact epoch-ms integer (an arrival time)."""
     return [
         f"obj = loads({payload})",
         *(["conv = False"] if conv else []),
-        *compiler.decode(conv=conv),
+        *compiler.decode(conv=conv, exact=exact),
     ]
 
 
@@ -236,7 +239,7 @@ def compile_window_fast_path(
             *_indent(step, 2),
             "        handled += 1",
             *_indent(tail, 2),
-            "    return handled, kept, ts",
+            f"    return handled, {'kept' if keep else 'handled'}, ts",
         ]
     )
     env = define(source, loads=orjson.loads, KEYS=frozenset(schema))
@@ -282,7 +285,7 @@ def _arrival_loop(
             "            append = inputs.append",
             "        handled += 1",
             *_indent(tail, 2),
-            "    return handled, kept, ts",
+            f"    return handled, {'kept' if keep else 'handled'}, ts",
         ]
     )
     env = define(source, loads=orjson.loads, KEYS=frozenset(schema), HIGH=EXACT_MS[1])
@@ -314,9 +317,7 @@ def _window_step(
     bare payload whose ``arrival`` variable must hold an exact time); the general
     path takes any failure."""
     payload = "m.payload" if item == "m" else item
-    lines = ["try:", *_indent(_decode(compiler, payload, conv=rows), 1)]
-    if arrival is not None:
-        lines.append(f"    if {arrival}.__class__ is not int or {arrival} > HIGH: raise Fallback")
+    lines = ["try:", *_indent(_decode(compiler, payload, conv=rows, exact=arrival), 1)]
     if keep is not None:
         lines.append(f"    keep = {keep}")
     if rows:
@@ -349,8 +350,8 @@ def _window_tail(
     fold_body: list[str] | None,
 ) -> list[str]:
     """Keep the row in the window's buffer, or fold its values into its group."""
-    lines = ["if not keep: continue"] if keep is not None else []
-    lines.append("kept += 1")
+    # without WHERE every handled row is kept: the loops return ``handled`` for both
+    lines = ["if not keep: continue", "kept += 1"] if keep is not None else []
     if fold_columns is None:
         lines.append("append((ts, row))")
     else:

@@ -217,7 +217,7 @@ class TypedCompiler:
             raise NotTyped
         return f"({code.text}) is True" if code.nullable else code.text
 
-    def decode(self, *, conv: bool = False) -> list[str]:
+    def decode(self, *, conv: bool = False, exact: str | None = None) -> list[str]:
         """Statements reading every column of the decoded ``obj`` into its variable
         with its column's type.
 
@@ -226,7 +226,8 @@ class TypedCompiler:
         TypeError on the first read. With ``conv`` they set ``conv = True`` when they
         converted a value (an int in a FLOAT column, as the decoder does). They
         raise :class:`Fallback` for any value the decoder would convert otherwise or
-        reject, so a decode error is never skipped.
+        reject, so a decode error is never skipped. The variable ``exact`` (of a BIGINT
+        column) must hold an integer up to ``HIGH``, a time the clock can take.
         """
         if not self.schema:
             return ["if obj.__class__ is not dict: raise Fallback"]
@@ -236,7 +237,9 @@ class TypedCompiler:
         lines += [f"    {v} = get({name!r})" for v, name in names]
         for v, name in names:
             py = PY_TYPES.get(self.schema[name].type)
-            if py is None:  # nested or special column: only the general path converts it
+            if v == exact:  # an int column that must hold a time: one check for both
+                lines.append(f"if {v}.__class__ is not int or {v} > HIGH: raise Fallback")
+            elif py is None:  # nested or special column: only the general path converts it
                 lines.append(f"if {v} is not None: raise Fallback")
             elif py == "float":
                 lines.append(f"if {v}.__class__ is not float and {v} is not None:")
