@@ -192,7 +192,7 @@ def _fold(b: _Builder, dims: list[str]) -> list[str]:
     """``fold(groups, *values)``: find or start the row's group, then update it."""
     return [
         f"def fold(groups, {', '.join(b.compiler.var(c) for c in b.columns)}):",
-        f"    key = {b.compiler.group_key(dims)}",
+        f"    key = {b.compiler.fold_key(dims)}",
         "    acc = groups.get(key)",
         "    if acc is None:",
         f"        acc = groups[key] = [{', '.join(b.inits)}]",

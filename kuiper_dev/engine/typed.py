@@ -267,6 +267,15 @@ class TypedCompiler:
                 parts.append(call(group_key_part, v))
         return " + ".join(parts) if parts else "''"
 
+    def fold_key(self, columns: Sequence[str]) -> str:
+        """A key that groups rows exactly as :meth:`group_key`'s text does, for the
+        folds' own dicts: for one STRING column its value itself (null as the text
+        ``<nil>``, which eKuiper's key gives both), so no string is built per row."""
+        if len(columns) == 1 and PY_TYPES.get(self.schema[columns[0]].type) == "str":
+            null = group_key_part(None).removesuffix(group_key_part(""))
+            return f"({null!r} if {self._vars[columns[0]]} is None else {self._vars[columns[0]]})"
+        return self.group_key(columns)
+
     def _column(self, name: str) -> Typed:
         col = self.schema.get(name)
         if col is None or col.type not in PY_TYPES or name in self.aliases:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kuiper_dev import Workspace
 from kuiper_dev.engine.typed import (
@@ -175,6 +177,19 @@ def test_decode_reads_columns_with_their_types_and_converts_ints_to_floats() -> 
     for not_an_object in ([1], "t", 5, None):  # the general path decides these
         with pytest.raises(TypeError):
             read(not_an_object)
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(["", "<nil>", "a", "a,", ",", "b"])), max_size=8)
+)
+def test_a_fold_key_groups_as_the_key_text_does(names: list[str | None]) -> None:
+    typed = TypedCompiler(SCHEMA)
+    text = define(f"def key(c3):\n    return {typed.group_key(['name'])}")["key"]
+    fold = define(f"def key(c3):\n    return {typed.fold_key(['name'])}")["key"]
+    assert typed.var("name") == "c3"
+    for a in names:
+        for b in names:
+            assert (text(a) == text(b)) is (fold(a) == fold(b)), (a, b)
 
 
 def test_group_keys_are_ekuipers_key_text() -> None:
