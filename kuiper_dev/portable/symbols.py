@@ -30,7 +30,6 @@ __all__ = ["PortableFunction", "PortableSink", "PortableSource", "ipc_path"]
 
 _POLL_MS = 100
 _MAX_RESENDS = 1000
-_RUN_MAX = 512  # messages a source takes off its data channel at once
 
 
 def ipc_path(stem: str) -> str:
@@ -203,32 +202,23 @@ class PortableSource:
     def _run(self, sock: pynng.Pull0, topic: str, deliver: Deliver, fail: Fail) -> None:
         while not self._stopped.is_set():
             try:
-                waiting = [sock.recv()]
+                raw = sock.recv()
             except pynng.Timeout:
                 continue
             except pynng.Closed:
                 return
-            # take what else is waiting without blocking: the rule's thread then wakes
-            # once per run of messages, not once per message (the GIL changes hands less)
-            while len(waiting) < _RUN_MAX:
-                try:
-                    waiting.append(sock.recv(block=False))
-                except (pynng.TryAgain, pynng.Closed):
-                    break
-            for raw in waiting:
-                self._deliver_one(raw, topic, deliver, fail)
-
-    def _deliver_one(self, raw: bytes, topic: str, deliver: Deliver, fail: Fail) -> None:
-        try:
-            data = orjson.loads(raw)
-            if "error" in data:
-                fail(f"source {self.symbol}: {data['error']}")
-                return
-            payload = orjson.dumps(data.get("message"))
-        except (orjson.JSONDecodeError, TypeError, AttributeError) as exc:
-            fail(f"source {self.symbol}: invalid data format, cannot decode {raw!r} ({exc})")
-            return
-        deliver(Message(topic, payload, time.time_ns() // 1_000_000, meta=data.get("meta") or {}))
+            try:
+                data = orjson.loads(raw)
+                if "error" in data:
+                    fail(f"source {self.symbol}: {data['error']}")
+                    continue
+                payload = orjson.dumps(data.get("message"))
+            except (orjson.JSONDecodeError, TypeError, AttributeError) as exc:
+                fail(f"source {self.symbol}: invalid data format, cannot decode {raw!r} ({exc})")
+                continue
+            deliver(
+                Message(topic, payload, time.time_ns() // 1_000_000, meta=data.get("meta") or {})
+            )
 
     def stop(self) -> None:
         """Close the data channel and stop the symbol; bounded in time."""
