@@ -335,18 +335,31 @@ class WorkspaceCore:
             named = {parse_select(sql).source: self.messages(feed)}
         feeds, first = _peek_first(named)
         if start_ms is None:
-            start_ms = first - first % 1000 if first is not None else 0
+            start_ms = _whole_second(first)
         rule = self.rule(
             sql, rule_id=rule_id, options=options, start_ms=start_ms, auto_stream=auto_stream
         )
+        with self._driven(rule, start_ms, actions, record) as driver:
+            driver.replay(feeds, drain_ms=drain_ms)
+        return rule.result
+
+    @contextmanager
+    def _driven(
+        self,
+        rule: Pipeline,
+        start_ms: int,
+        actions: list[Any] | None,
+        record: Callable[[Any], None] | None,
+    ) -> Iterator[Driver]:
+        """``rule`` on a virtual clock from ``start_ms``, its emissions to ``actions``
+        (and ``record``) when given, else kept in its result; the sinks close after."""
         sinks = self.actions(rule, actions, record or (lambda _data: None)) if actions else None
         try:
             with Driver(VirtualClock(start_ms)).driving(rule) as driver:
-                driver.replay(feeds, drain_ms=drain_ms)
+                yield driver
         finally:
             if sinks is not None:
                 sinks.close()
-        return rule.result
 
     def run_jsonl(
         self,
@@ -381,7 +394,7 @@ class WorkspaceCore:
         """
         with open(path, "rb") as lines:
             payloads: Iterable[bytes] = lines
-            start = 0
+            first = None
             if arrival is not None:
                 first, payloads = first_arrival(lines, arrival)
                 if first is None and Path(path).stat().st_size:  # a misspelled field, most likely
@@ -392,17 +405,12 @@ class WorkspaceCore:
                         RuntimeWarning,
                         stacklevel=2,
                     )
-                start = first - first % 1000 if first is not None else 0
+            start = _whole_second(first)
             rule = self.rule(sql, rule_id=rule_id, options=options, start_ms=start)
-            sinks = self.actions(rule, actions, record or (lambda _d: None)) if actions else None
-            try:
-                with Driver(VirtualClock(start)).driving(rule) as driver:
-                    driver.replay_payloads(  # blank lines are skipped
-                        rule.plan.main.name, payloads, ts=start, arrival=arrival, drain_ms=drain_ms
-                    )
-            finally:
-                if sinks is not None:
-                    sinks.close()
+            with self._driven(rule, start, actions, record) as driver:
+                driver.replay_payloads(  # blank lines are skipped
+                    rule.plan.main.name, payloads, ts=start, arrival=arrival, drain_ms=drain_ms
+                )
         return rule.result
 
     def run_live(
@@ -598,6 +606,12 @@ def _rule_streams(sql: str) -> list[str]:
     except SqlError:
         return []
     return [select.source, *(j.source for j in select.joins)]
+
+
+def _whole_second(first: int | None) -> int:
+    """Where a replay's clock starts: its first arrival rounded down to a whole second
+    (as eKuiper's own rule tests start), or 0 without one."""
+    return first - first % 1000 if first is not None else 0
 
 
 def _peek_first(
