@@ -24,7 +24,7 @@ from ..sql import ast
 from .projection import omits_nil
 from .typed import NotTyped, TypedCompiler, call, define
 
-__all__ = ["IncrementalPlan", "plan_incremental"]
+__all__ = ["FoldBuilder", "IncrementalPlan", "dimensions", "outputs", "plan_incremental"]
 
 _AGGS = {"count", "sum", "avg", "min", "max"}
 _GROUPABLE = {"string", "bigint", "boolean", "float"}
@@ -46,8 +46,13 @@ class IncrementalPlan:
     source: str
 
 
-class _Builder:
-    """The accumulators of one group (``acc``), their updates, and the fold's parameters."""
+class FoldBuilder:
+    """The accumulators of one group (``acc``), their updates, and the fold's parameters.
+
+    Subclasses say how each aggregate keeps and reads its accumulators (a tumbling
+    window's totals, a sliding window's values in the window); :func:`outputs` says
+    which aggregates a SELECT needs, once for both.
+    """
 
     def __init__(self, compiler: TypedCompiler, dims: list[str]) -> None:
         self.compiler = compiler
@@ -66,6 +71,57 @@ class _Builder:
         self.inits.append(init)
         return len(self.inits) - 1
 
+    def dim(self, index: int, column: str) -> str:
+        """The value of GROUP BY column ``column`` (the ``index``-th) for the result."""
+        return f"acc[{index}]"
+
+    def count(self, column: str | None) -> str:
+        """count(*) (``column`` None) or count(column)."""
+        raise NotImplementedError
+
+    def extreme(self, column: str, pick_max: bool) -> str:
+        raise NotImplementedError
+
+    def total(self, column: str, ints: bool, mean: bool) -> str:
+        """sum or avg (``mean``) of a FLOAT or BIGINT (``ints``) column."""
+        raise NotImplementedError
+
+
+class _TumblingBuilder(FoldBuilder):
+    """Totals since the window opened: a row is folded in and never taken out."""
+
+    def count(self, column: str | None) -> str:
+        s = self.slot("0")
+        if column is None:
+            self.updates.append(f"acc[{s}] += 1")
+        else:
+            self.updates.append(f"if {self.var(column)} is not None: acc[{s}] += 1")
+        return f"None if empty else acc[{s}]"
+
+    def extreme(self, column: str, pick_max: bool) -> str:
+        v = self.var(column)
+        s = self.slot("None")
+        better = ">" if pick_max else "<"
+        self.updates.append(
+            f"if {v} is not None and (acc[{s}] is None or {v} {better} acc[{s}]): acc[{s}] = {v}"
+        )
+        return f"acc[{s}]"
+
+    def total(self, column: str, ints: bool, mean: bool) -> str:
+        """Int totals are exact until read, then wrapped to int64 as Go's would be."""
+        v = self.var(column)
+        s = self.slot("None")
+        zero = "0" if ints else "0.0"  # Go's loop starts from zero: 0 + -0.0 is 0
+        self.updates.append(f"if {v} is not None:")
+        self.updates.append(f"    acc[{s}] = {zero} + {v} if acc[{s}] is None else acc[{s}] + {v}")
+        total = call(wrap_int64, f"acc[{s}]") if ints else f"acc[{s}]"
+        if not mean:
+            return f"None if acc[{s}] is None else {total}"
+        n = self.slot("0")
+        self.updates.append(f"    acc[{n}] += 1")
+        value = call(int_avg, total, f"acc[{n}]") if ints else f"{total} / acc[{n}]"
+        return f"None if acc[{s}] is None else {value}"
+
 
 def plan_incremental(
     select: ast.Select, schema: dict[str, ast.ColumnDef] | None, *, send_nil: bool
@@ -75,16 +131,16 @@ def plan_incremental(
         return None
     if send_nil and any(omits_nil(f) for f in select.fields):
         return None  # the general projector keeps eKuiper's sendNil exception
-    dims = _dimensions(select, schema)
+    dims = dimensions(select, schema)
     if dims is None:
         return None
-    b = _Builder(TypedCompiler.for_select(select, schema), dims)
+    b = _TumblingBuilder(TypedCompiler.for_select(select, schema), dims)
     try:
-        outputs = [_output(f, select, dims, b) for f in select.fields]
+        fields = outputs(select, dims, b)
     except NotTyped:
         return None
     fold = _fold(b, dims)
-    source = "\n".join([*fold, "", *_finish(b, dims, outputs, send_nil)])
+    source = "\n".join([*fold, "", *_finish(b, dims, fields, send_nil)])
     env = define(source)
     body = [line.removeprefix("    ") for line in fold[1:]]
     return IncrementalPlan(b.columns, env["fold"], body, env["finish"], source)
@@ -98,7 +154,7 @@ def _foldable(select: ast.Select) -> bool:
     return select.having is None and not select.order_by and select.limit is None
 
 
-def _dimensions(select: ast.Select, schema: dict[str, ast.ColumnDef]) -> list[str] | None:
+def dimensions(select: ast.Select, schema: dict[str, ast.ColumnDef]) -> list[str] | None:
     """The GROUP BY columns, or None when one is not a plain typed column."""
     dims: list[str] = []
     aliases = {f.alias for f in select.fields if f.alias}
@@ -111,8 +167,15 @@ def _dimensions(select: ast.Select, schema: dict[str, ast.ColumnDef]) -> list[st
     return dims
 
 
-def _output(field: ast.Field, select: ast.Select, dims: list[str], b: _Builder) -> tuple[str, str]:
-    """One result key and its value's text over ``acc``, ``empty``, ``ws`` and ``we``."""
+def outputs(select: ast.Select, dims: list[str], b: FoldBuilder) -> list[tuple[str, str]]:
+    """Each result key and its value's text over ``acc``, ``empty``, ``ws`` and ``we``;
+    raises NotTyped when a field has no fold."""
+    return [_output(f, select, dims, b) for f in select.fields]
+
+
+def _output(
+    field: ast.Field, select: ast.Select, dims: list[str], b: FoldBuilder
+) -> tuple[str, str]:
     expr = field.expr
     if field.invisible:
         raise NotTyped
@@ -121,7 +184,7 @@ def _output(field: ast.Field, select: ast.Select, dims: list[str], b: _Builder) 
         and expr.name in dims
         and expr.stream in (None, select.source)
     ):
-        return field.name, f"acc[{dims.index(expr.name)}]"
+        return field.name, b.dim(dims.index(expr.name), expr.name)
     if not isinstance(expr, ast.Call):
         raise NotTyped
     name = expr.name.lower()
@@ -132,7 +195,7 @@ def _output(field: ast.Field, select: ast.Select, dims: list[str], b: _Builder) 
         raise NotTyped
     arg = expr.args[0]
     if name == "count" and isinstance(arg, ast.Wildcard) and not (arg.except_ or arg.replace):
-        return key, _count(b, None)
+        return key, b.count(None)
     if not (isinstance(arg, ast.FieldRef) and arg.stream in (None, select.source)):
         raise NotTyped
     if any(f.alias == arg.name for f in select.fields):  # the name may bind to the alias
@@ -143,52 +206,17 @@ def _output(field: ast.Field, select: ast.Select, dims: list[str], b: _Builder) 
         or (col.type == "string" and name in ("count", "min", "max"))
     ):
         raise NotTyped
-    v = b.var(arg.name)
     if name == "count":
-        return key, _count(b, v)
+        return key, b.count(arg.name)
     if name in ("min", "max"):
-        return key, _extreme(b, v, name == "max")
-    return key, _total(b, v, col.type == "bigint", name == "avg")
-
-
-# -- per-aggregate updates and results ---------------------------------------------
-
-
-def _count(b: _Builder, v: str | None) -> str:
-    """count(*) (``v`` None) or count(column): rows, or non-null values."""
-    s = b.slot("0")
-    b.updates.append(f"acc[{s}] += 1" if v is None else f"if {v} is not None: acc[{s}] += 1")
-    return f"None if empty else acc[{s}]"
-
-
-def _extreme(b: _Builder, v: str, pick_max: bool) -> str:
-    s = b.slot("None")
-    better = ">" if pick_max else "<"
-    b.updates.append(
-        f"if {v} is not None and (acc[{s}] is None or {v} {better} acc[{s}]): acc[{s}] = {v}"
-    )
-    return f"acc[{s}]"
-
-
-def _total(b: _Builder, v: str, ints: bool, mean: bool) -> str:
-    """sum or avg: int totals are exact until read, then wrapped to int64 as Go's would be."""
-    s = b.slot("None")
-    zero = "0" if ints else "0.0"  # Go's loop starts from zero: 0 + -0.0 is 0
-    b.updates.append(f"if {v} is not None:")
-    b.updates.append(f"    acc[{s}] = {zero} + {v} if acc[{s}] is None else acc[{s}] + {v}")
-    total = call(wrap_int64, f"acc[{s}]") if ints else f"acc[{s}]"
-    if not mean:
-        return f"None if acc[{s}] is None else {total}"
-    n = b.slot("0")
-    b.updates.append(f"    acc[{n}] += 1")
-    value = call(int_avg, total, f"acc[{n}]") if ints else f"{total} / acc[{n}]"
-    return f"None if acc[{s}] is None else {value}"
+        return key, b.extreme(arg.name, name == "max")
+    return key, b.total(arg.name, col.type == "bigint", name == "avg")
 
 
 # -- the generated functions -------------------------------------------------------
 
 
-def _fold(b: _Builder, dims: list[str]) -> list[str]:
+def _fold(b: FoldBuilder, dims: list[str]) -> list[str]:
     """``fold(groups, *values)``: find or start the row's group, then update it."""
     return [
         f"def fold(groups, {', '.join(b.compiler.var(c) for c in b.columns)}):",
@@ -201,7 +229,7 @@ def _fold(b: _Builder, dims: list[str]) -> list[str]:
 
 
 def _finish(
-    b: _Builder, dims: list[str], outputs: list[tuple[str, str]], send_nil: bool
+    b: FoldBuilder, dims: list[str], outputs: list[tuple[str, str]], send_nil: bool
 ) -> list[str]:
     """``finish(groups, ws, we)``: one result row per group, None for no group."""
     lines = ["def finish(groups, ws, we):"]

@@ -35,11 +35,13 @@ from .fastpath import (
     compile_window_fast_path,
 )
 from .incremental import IncrementalPlan, plan_incremental
+from .incremental_sliding import SlidingPlan, plan_sliding
 from .joins import JoinPlan, equality_sides
 from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
 from .runtime import Compiled, FoldSpec, Runtime, Scope
+from .sliding_loop import SlidingFastPath, compile_sliding_fast_path
 from .windows import WindowSpec
 
 __all__ = [
@@ -112,8 +114,9 @@ class WindowPlan:
     collection: CollectionPlan
     incremental: IncrementalPlan | None  # generated folds over typed columns
     # the generated ingest loop, when the planner chose one (processing or event time)
-    fast: WindowFastPath | EventWindowFastPath | None
+    fast: WindowFastPath | EventWindowFastPath | SlidingFastPath | None
     fold: FoldPlan | None = None  # the aggregates' own incremental forms
+    sliding: SlidingPlan | None = None  # a sliding window's generated folds over typed columns
     stamp_rows: bool = False  # rows keep their time and message (event_time(), meta())
 
 
@@ -283,8 +286,8 @@ def _plan_window(
         state_plan = _plan_state(window, scope)
     elif opts.is_event_time and spec.kind not in ("tumbling", "hopping", "sliding", "session"):
         raise PlanError(f"{spec.kind} windows are not supported in event time, as in eKuiper")
-    incremental = None
-    fast: WindowFastPath | EventWindowFastPath | None = None
+    incremental = sliding = None
+    fast: WindowFastPath | EventWindowFastPath | SlidingFastPath | None = None
     stamp_rows = not select.joins and _reads_row_context(select)
     # in event time WHERE runs after the window, on its rows, so only a rule without one
     # may fold as rows arrive (per window: see fold.PaneGroups)
@@ -292,7 +295,11 @@ def _plan_window(
     if not state and simple and not stamp_rows and folds_early:
         schema = pruned_schema(main, used_columns(select))
         incremental = plan_incremental(select, schema, send_nil=opts.send_nil)
-        if opts.is_event_time:
+        if spec.kind == "sliding" and not opts.is_event_time and spec.delay == 0:
+            sliding = plan_sliding(select, schema, spec.length_ms, send_nil=opts.send_nil)
+            if sliding is not None and schema is not None:
+                fast = compile_sliding_fast_path(select, schema, sliding)
+        elif opts.is_event_time:
             if incremental is not None and window.filter is None and opts.late_tolerance == 0:
                 fast = compile_event_window_fast_path(
                     select, schema, incremental.columns, main.timestamp, incremental.fold_body
@@ -314,7 +321,7 @@ def _plan_window(
         group=not state,  # a state window is one group whatever else GROUP BY names
     )
     fold = None
-    if incremental is None and opts.fast_paths:
+    if incremental is None and sliding is None and opts.fast_paths:
         fold = _plan_fold(spec, collection, scope, event_time=opts.is_event_time)
     return WindowPlan(
         spec=spec,
@@ -327,6 +334,7 @@ def _plan_window(
         incremental=incremental,
         fast=fast,
         fold=fold,
+        sliding=sliding,
         stamp_rows=stamp_rows,
     )
 

@@ -18,9 +18,11 @@ from .emit import Emitter
 from .fastpath import WindowFastPath
 from .fold import GroupFolds, PaneGroups, WindowFolds
 from .fold_sliding import SlidingFolds
+from .incremental_sliding import SlidingGroups
 from .joins import TaggedRow
 from .metrics import OpMetrics
 from .plan import WindowPlan
+from .sliding_loop import SlidingFastPath
 from .windows import (
     EventTimeWindow,
     ProcessingWindow,
@@ -58,6 +60,7 @@ class WindowStage:
             else None
         )
         self.folds = _window_folds(plan, start_ms)
+        self.slides = SlidingGroups() if plan.sliding is not None else None
         self.window: ProcessingWindow | EventTimeWindow | StateWindow
         if plan.state is not None:
             s = plan.state
@@ -72,7 +75,7 @@ class WindowStage:
             self.window = StateWindow(s.begin, s.end, s.partition, new_rows=new_rows)
         else:
             # a folding sliding window hands its machine the trigger's answer, not the row
-            sliding = isinstance(self.folds, SlidingFolds)
+            sliding = isinstance(self.folds, SlidingFolds) or self.slides is not None
             trigger = _flag if sliding else plan.trigger
             if plan.event_time:
                 self.window = EventTimeWindow(plan.spec, trigger, keep_rows=not sliding)
@@ -114,6 +117,13 @@ class WindowStage:
                 groups = self.panes.locate(ts)[0]
                 window.on_row(None, ts)  # the window keeps only the time, to fire by
             inc.fold(groups, *[row.get(c) for c in inc.columns])
+            return
+        if plan.sliding is not None:  # a window per row: no trigger, no delay
+            assert self.slides is not None
+            out = plan.sliding.step(self.slides, ts, *[row.get(c) for c in plan.sliding.columns])
+            self.metrics.records_out += 1
+            if out is not None:
+                self._emit(out)
             return
         if isinstance(self.folds, SlidingFolds):
             self._slide(self.folds, row, ts)
@@ -193,11 +203,25 @@ class WindowStage:
     ) -> tuple[int, int, int | None]:
         """Feed messages through the planner's generated ingest loop: (handled, kept, last ts)."""
         fast = self.plan.fast
+        if isinstance(fast, SlidingFastPath):
+            return self._run_sliding(fast, messages, slow)
         assert isinstance(fast, WindowFastPath)
         inputs_of, groups, fold = self._loop_state()
         handled, kept, last = fast.run(messages, inputs_of, advance, slow, groups, fold)
         self.metrics.records_in += kept
         return handled, kept, last
+
+    def _run_sliding(
+        self, fast: SlidingFastPath, messages: Iterable[Message], slow: Callable[[Message], None]
+    ) -> tuple[int, int, int | None]:
+        """Every message the loop takes is a row in and a window fired."""
+        assert self.slides is not None
+        emit, failed = self._emit.direct()
+        handled, emitted, last = fast.run(messages, self.slides, emit, failed, slow)
+        self._emit.emitted(emitted)
+        self.metrics.records_in += handled
+        self.metrics.records_out += handled
+        return handled, handled, last
 
     def run_arrivals(
         self,

@@ -30,7 +30,7 @@ from .casts import (
 )
 from .json import dumps, normalize, numbers_as_floats
 from .message import message_value
-from .numbers import INT64_MAX, INT64_MIN, int_avg, int_div, int_rem, wrap_int64
+from .numbers import INT64_MAX, INT64_MIN, float_sum, int_avg, int_div, int_rem, wrap_int64
 from .timefmt import (
     format_time,
     from_unix_milli,
@@ -49,6 +49,7 @@ __all__ = [
     "Strictness",
     "describe",
     "dumps",
+    "float_sum",
     "format_float_f",
     "format_float_g",
     "format_time",

@@ -10,7 +10,12 @@ template function ``integer divide by zero``); here it raises
 
 from __future__ import annotations
 
-__all__ = ["INT64_MAX", "INT64_MIN", "int_avg", "int_div", "int_rem", "wrap_int64"]
+import sys
+from collections.abc import Iterable
+from functools import reduce
+from operator import add
+
+__all__ = ["INT64_MAX", "INT64_MIN", "float_sum", "int_avg", "int_div", "int_rem", "wrap_int64"]
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
@@ -63,3 +68,20 @@ def int_avg(total: int, n: int) -> int:
     if abs(total) < _FLOAT_EXACT:
         return int(total / n)
     return (abs(total) // n) * (1 if total >= 0 else -1)
+
+
+def float_sum(values: Iterable[float]) -> float:
+    """Go's ``sum += v`` over float64 values from 0, in order: each addition rounded.
+
+    CPython 3.11's ``sum`` adds floats one by one in C, which is exactly that and
+    fast; from 3.12 it compensates rounding (Neumaier), so there a reduce adds them.
+
+    >>> float_sum([0.1, 0.2, 0.3]), float_sum([1e16, 1.0, 1.0]), float_sum([-0.0])
+    (0.6000000000000001, 1e+16, 0.0)
+    """
+    if _SUM_ROUNDS_EACH_STEP:
+        return sum(values, 0.0)
+    return reduce(add, values, 0.0)
+
+
+_SUM_ROUNDS_EACH_STEP = sys.version_info < (3, 12)

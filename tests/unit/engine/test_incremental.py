@@ -35,3 +35,27 @@ def test_int_sums_wrap_at_int64_and_int_averages_truncate() -> None:
     fast, general = emissions(sql, payloads, fast=True), emissions(sql, payloads, fast=False)
     assert fast == general
     assert fast[0] == [{"s": -9223372036854775807, "m": -3074457345618258602}]
+
+
+SLIDING_DDL = (
+    "CREATE STREAM s (t FLOAT, name STRING, f FLOAT, ts BIGINT) "
+    'WITH (DATASOURCE="s", TIMESTAMP="ts")'
+)
+
+
+def _sliding_plan(sql: str, **options: Any) -> object:
+    ws = Workspace(plugins_dir=None)
+    ws.create_stream(SLIDING_DDL)
+    rule = ws.rule(sql, auto_stream=False, options=options or None)
+    assert rule.plan.window is not None
+    return rule.plan.window.sliding
+
+
+def test_a_sliding_window_folds_typed_columns_unless_something_filters_or_delays_it() -> None:
+    base = "SELECT name, avg(t) AS a, count(*) AS n FROM s GROUP BY name, SLIDINGWINDOW(ss, 1"
+    assert _sliding_plan(base + ")") is not None
+    assert _sliding_plan(base + ", 1)") is None  # a delay
+    assert _sliding_plan(base + ") OVER (WHEN t > 1)") is None  # a trigger condition
+    assert _sliding_plan(base.replace("FROM s", "FROM s WHERE t > 1") + ")") is None
+    assert _sliding_plan(base + ")", isEventTime=True) is None
+    assert _sliding_plan(base.replace("name,", "f,") + ")") is None  # a FLOAT key
