@@ -14,7 +14,7 @@ from .clock import VirtualClock, WallClock
 from .driver import Driver, LiveRun
 from .live import LiveRule, start_live
 from .manager import RuleDefinition, RuleManager
-from .options import RuleOptions
+from .options import RuleOptions, duration_ms
 from .pipeline import Pipeline
 from .plan import RulePlan, plan_rule
 from .result import RuleErrorRecord, RuleResult, RuleStatus
@@ -39,6 +39,7 @@ __all__ = [
     "VirtualClock",
     "WallClock",
     "attach_actions",
+    "duration_ms",
     "first_arrival",
     "plan_rule",
     "sources_for",

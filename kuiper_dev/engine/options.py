@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import FunctionError, PlanError
 from ..go import parse_duration
 
-__all__ = ["RuleOptions"]
+__all__ = ["RuleOptions", "duration_ms"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +45,13 @@ class RuleOptions:
             send_nil=bool(options.get("sendNilField", options.get("sendNil", False))),
             send_meta=bool(options.get("sendMetaToSink", False)),
             is_event_time=bool(options.get("isEventTime", False)),
-            late_tolerance=_milliseconds(options.get("lateTolerance", 0), "lateTolerance"),
+            late_tolerance=duration_ms(options.get("lateTolerance", 0), "lateTolerance"),
             fast_paths=fast_paths,
             raw=tuple(sorted(options.items())),
         )
 
 
-def _milliseconds(value: Any, name: str) -> int:
+def duration_ms(value: Any, name: str) -> int:
     """An eKuiper duration option (``cast.DurationConf``): whole milliseconds as a
     number, or Go duration text such as ``"1s"``."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):

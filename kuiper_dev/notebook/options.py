@@ -10,8 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import KuiperDevError
-from ..go import parse_duration
+from ..engine import duration_ms
+from ..errors import KuiperDevError, PlanError
 
 __all__ = [
     "RULE_OPTIONS",
@@ -178,12 +178,9 @@ def rule_options(
     for key in _DURATIONS:
         if isinstance(out.get(key), str):
             try:
-                out[key] = int(parse_duration(out[key]).total_seconds() * 1000)
-            except KuiperDevError as exc:
-                raise KuiperDevError(
-                    f"--options: {key} {out[key]!r}: {exc}; write milliseconds ({key}: 1000) "
-                    'or a duration ("1s")'
-                ) from None
+                out[key] = duration_ms(out[key], key)
+            except PlanError as exc:
+                raise KuiperDevError(f"--options: {exc}") from None
     if event_time:
         out["isEventTime"] = True
     if late_tolerance is not None:
