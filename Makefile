@@ -45,7 +45,8 @@ notebooks: $(STAMP)  ## rebuild and re-execute the notebooks so their committed 
 	$(BIN)/python -m tests.tools.make_quickstart
 	$(BIN)/python -m tests.tools.make_notebooks
 	cd notebooks && for nb in *.ipynb; do \
-		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.record_timing=False "$$nb" || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis dist build *.egg-info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -33,6 +34,8 @@ def code(text: str, *, ignore_output: str = "", raises: bool = False) -> nbforma
 
 def build(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     """The notebook of ``cells``, with no outputs (executing it fills them)."""
+    for i, cell in enumerate(cells):  # ids from place and text: a rebuild leaves them be
+        cell.id = f"{i:02d}-{hashlib.sha1(cell.source.encode()).hexdigest()[:8]}"
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
