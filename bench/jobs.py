@@ -15,6 +15,7 @@ from typing import Any
 from kuiper_dev import Message, Workspace
 
 from . import data, mqtt, portable
+from .plugin_code import PLAIN_ABS
 
 Run = Callable[[], int]
 """A prepared job: runs once and returns how many emissions its sinks received."""
@@ -43,15 +44,6 @@ BUILTINS3_SQL = (
 )
 PLUGIN_SQL = "SELECT deviceId, plainAbs(temperature) AS t FROM demo"
 BUILTIN_SQL = "SELECT deviceId, abs(temperature) AS t FROM demo"
-PLAIN_ABS = (
-    "class _Abs:\n"
-    "    def validate(self, args): return ''\n"
-    "    def is_aggregate(self): return False\n"
-    "    def exec(self, args, ctx):\n"
-    "        v = args[0]\n"
-    "        return None if v is None else abs(v) * {scale}\n"
-    "PlainAbs = _Abs()\n"
-)
 DRAIN_MS = 10_000  # lets the last processing-time window fire, as the bare loop flushes it
 
 
