@@ -21,6 +21,7 @@ from .emit import Emitter, SinkFn
 from .event_loop import EventLoopState
 from .fastpath import EventWindowFastPath, WindowFastPath
 from .formats import row_event_time
+from .join_loop import JoinLoop
 from .joins import TaggedRow
 from .plan import RulePlan
 from .result import RuleResult
@@ -28,7 +29,7 @@ from .row_stage import RowStage
 from .runtime import StampedRow
 from .tables import Tables
 from .window_stage import WindowStage
-from .windows import WatermarkGenerator
+from .windows import ProcessingWindow, WatermarkGenerator
 
 __all__ = ["Mover", "Pipeline"]
 
@@ -85,6 +86,7 @@ class Pipeline:
             if plan.window is not None
             else None
         )
+        self._join_loop = _join_loop(plan, self.window)
 
     @property
     def sinks(self) -> list[SinkFn]:
@@ -159,6 +161,9 @@ class Pipeline:
         """Push ``(stream, message)`` pairs in arrival order, this pipeline alone on
         ``driver``'s clock: what is due fires before each message, as the driver's
         own delivery does, without asking every pipeline for its deadline each time."""
+        if self._join_loop is not None:
+            self._run_join_loop(self._join_loop, routed, driver)
+            return
         due = driver.advance(None)
         window = self.window if self.window is not None and self.window.rows_set_timers else None
         reads = self.plan.inputs
@@ -173,6 +178,28 @@ class Pipeline:
                 d = window.next_deadline()
                 if d is not None and (due is None or d < due):
                     due = d
+
+    def _run_join_loop(
+        self, loop: JoinLoop, routed: Iterable[tuple[str, Message]], driver: Mover
+    ) -> None:
+        """``push_routed`` through the planner's generated join loop: rows kept in the
+        window's buffer until its timers fire them, the general path for the rest."""
+        assert self.window is not None and isinstance(self.window.window, ProcessingWindow)
+        buffer = self.window.window.buffer
+
+        def inputs_of() -> list[Any]:  # firing replaces the buffer's list
+            return buffer.inputs
+
+        loop.run(
+            routed,
+            driver.advance,
+            driver.move_to,
+            inputs_of,
+            self._message,
+            self._runtime,
+            self.metrics["source"],
+            self.metrics["window"],
+        )
 
     def _run_fast(self, messages: Iterable[Message], advance: Advance) -> None:
         assert self.plan.fast is not None and self.row is not None
@@ -350,6 +377,27 @@ class Pipeline:
             self.emit.error(ts, str(exc))
         except Exception as exc:  # an engine bug must not kill the rule either
             self.emit.error(ts, f"internal error in rule {self.id}: {exc!r}")
+
+
+def _join_loop(plan: RulePlan, window: WindowStage | None) -> JoinLoop | None:
+    """The planner's join loop, when nothing but keeping rows happens between a
+    message and its window's next timer: a processing-time tumbling or hopping
+    window with no FILTER, analytic function, table or folding, over streams only."""
+    join = plan.window.collection.join if plan.window is not None else None
+    if join is None or join.loop is None or window is None or plan.analytics:
+        return None
+    wp = window.plan
+    if wp.event_time or wp.filter is not None or wp.state is not None or wp.stamp_rows:
+        return None
+    if wp.incremental is not None or wp.fold is not None or window.folds is not None:
+        return None
+    if wp.spec.kind not in ("tumbling", "hopping"):
+        return None
+    if not isinstance(window.window, ProcessingWindow):
+        return None
+    if set(join.loop.streams) != set(plan.inputs):
+        return None
+    return join.loop
 
 
 def _trigger_stream(plan: RulePlan) -> str:
