@@ -69,27 +69,32 @@ def compile_join_loop(
         assert schema is not None  # a typed stream's schema, pruned
         branch = _branch(name, inputs[name].tag, schema, main=name == trigger)
         branches += [f"{'if' if n == 0 else 'elif'} stream == {name!r}:", *_indent(branch, 1)]
+    step = [
+        "ts = m.ts",
+        "if deadline is not None and ts >= deadline:",
+        *_indent(_FLUSH, 1),
+        "    deadline = advance(ts)",
+        "    append = inputs_of().append",
+        *branches,
+        "else:",  # a stream without a branch: the general path decides (it ignores it)
+        *_indent(_SLOW, 1),
+        "at = ts",
+        "append((ts, row))",
+        "kept += 1",
+    ]
     body = [
         "def run(routed, advance, move_to, inputs_of, slow, runtime, source, counts):",
         "    kept = taken = 0",  # rows appended, trigger messages taken: not yet counted
         "    msg = at = ts = None",  # the last trigger message and row time not yet told
         "    deadline = advance(None)",
         "    append = inputs_of().append",
-        "    for stream, m in routed:",
-        "        ts = m.ts",
-        "        if deadline is not None and ts >= deadline:",
-        *_indent(_FLUSH, 3),
-        "            deadline = advance(ts)",
-        "            append = inputs_of().append",
-        *_indent(branches, 2),
-        "        else:",  # a stream without a branch: the general path decides (it ignores it)
-        *_indent(_SLOW, 3),
-        "        at = ts",
-        "        append((ts, row))",
-        "        kept += 1",
-        *_indent(_FLUSH, 1),
-        "    if ts is not None:",
-        "        move_to(ts)",
+        "    try:",
+        "        for stream, m in routed:",
+        *_indent(step, 3),
+        "    finally:",  # also when a feed or a sink raises: what was taken is told
+        *_indent(_FLUSH, 2),
+        "        if ts is not None:",
+        "            move_to(ts)",
         "    return ts",
     ]
     source = "\n".join(body)
