@@ -18,6 +18,7 @@ FILTER, analytic function or table (see ``Pipeline``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -71,10 +72,13 @@ def compile_join_loop(
         branches += [f"{'if' if n == 0 else 'elif'} stream == {name!r}:", *_indent(branch, 1)]
     step = [
         "ts = m.ts",
-        "if deadline is not None and ts >= deadline:",
+        "if ts >= deadline:",
         *_indent(_FLUSH, 1),
         "    deadline = advance(ts)",
+        "    if deadline is None: deadline = INF",
         "    append = inputs_of().append",
+        # the general path moves the clock to each arrival, never back: to the latest
+        "if ts > hi: hi = ts",
         *branches,
         "else:",  # a stream without a branch: the general path decides (it ignores it)
         *_indent(_SLOW, 1),
@@ -86,19 +90,21 @@ def compile_join_loop(
         "def run(routed, advance, move_to, inputs_of, slow, runtime, source, counts):",
         "    kept = taken = 0",  # rows appended, trigger messages taken: not yet counted
         "    msg = at = ts = None",  # the last trigger message and row time not yet told
+        "    hi = -INF",  # the latest arrival taken, where the clock is once told
         "    deadline = advance(None)",
+        "    if deadline is None: deadline = INF",
         "    append = inputs_of().append",
         "    try:",
         "        for stream, m in routed:",
         *_indent(step, 3),
         "    finally:",  # also when a feed or a sink raises: what was taken is told
         *_indent(_FLUSH, 2),
-        "        if ts is not None:",
-        "            move_to(ts)",
+        "        if hi > -INF:",
+        "            move_to(hi)",
         "    return ts",
     ]
     source = "\n".join(body)
-    env = define(source, loads=orjson.loads, new=dict.__new__, TaggedRow=TaggedRow)
+    env = define(source, loads=orjson.loads, new=dict.__new__, TaggedRow=TaggedRow, INF=math.inf)
     return JoinLoop(env["run"], source, tuple(names))
 
 
@@ -124,7 +130,7 @@ _FLUSH = [
 # hopping window sets no timer on a row, so the next deadline stays as it was.
 _SLOW = [
     *_FLUSH,
-    "move_to(ts)",
+    "move_to(hi)",
     "slow(stream, m)",
     "append = inputs_of().append",
     "continue",

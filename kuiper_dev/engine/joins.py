@@ -187,14 +187,37 @@ class JoinPlan:
     def apply(self, rows: list[TaggedRow]) -> list[JoinedRow]:
         sets: list[list[TaggedRow]] = []
         for i, ((node, on), (left_tag, right_tag)) in enumerate(self._paired):
-            if i == 0:
-                lefts = [[r] for r in rows if r.emitter == left_tag]
-            else:
-                lefts = sets
             rights = [r for r in rows if r.emitter == right_tag]
-            hashed = _hash_join(lefts, rights, self.keys) if i == 0 and self.keys else None
-            sets = hashed if hashed is not None else _join(lefts, rights, node.kind, on)
+            if i > 0:
+                sets = _join(sets, rights, node.kind, on)
+                continue
+            firsts = [r for r in rows if r.emitter == left_tag]
+            pairs = _hash_join(firsts, rights, self.keys) if self.keys is not None else None
+            if pairs is None:
+                sets = _join([[r] for r in firsts], rights, node.kind, on)
+            elif len(self._paired) == 1 and left_tag != right_tag:
+                return _joined_pairs(pairs, left_tag, right_tag)
+            else:
+                sets = [[left, right] for left, right in pairs]
         return [JoinedRow(parts) for parts in sets]
+
+
+def _joined_pairs(
+    pairs: list[tuple[TaggedRow, TaggedRow]], left_tag: str, right_tag: str
+) -> list[JoinedRow]:
+    """Each pair of a hash join as the JoinedRow its ``__init__`` would make of
+    ``[left, right]``, built inline: a join rule makes one per pair per window."""
+    out: list[JoinedRow] = []
+    new = dict.__new__
+    append = out.append
+    for left, right in pairs:
+        row = new(JoinedRow)
+        row.update(right)
+        row.update(left)  # the first stream's value wins a shared name
+        row.parts = [left, right]
+        row.tables = {left_tag: left, right_tag: right}
+        append(row)
+    return out
 
 
 def _holds(on: Condition | None, kind: str, parts: list[TaggedRow]) -> bool:
@@ -268,8 +291,8 @@ _EXACT_INT = 2**53  # ints up to this size compare with floats as Go's float64 w
 
 
 def _hash_join(
-    lefts: list[list[TaggedRow]], rights: list[TaggedRow], keys: EquiKeys
-) -> list[list[TaggedRow]] | None:
+    lefts: list[TaggedRow], rights: list[TaggedRow], keys: EquiKeys
+) -> list[tuple[TaggedRow, TaggedRow]] | None:
     """The INNER join of ``ON l = r`` through a hash table of the right rows, or None
     when some pair's ``=`` would fail or compare otherwise than Python's ``==`` (then
     the pairwise join runs, and fails where eKuiper's would).
@@ -280,7 +303,7 @@ def _hash_join(
     non-null key on both sides is of one kind.
     """
     left_of, right_of = keys
-    left_keys = _keys(left_of, [left[0] for left in lefts])
+    left_keys = _keys(left_of, lefts)
     right_keys = _keys(right_of, rights)
     kinds = _kinds(left_keys)
     right_kinds = _kinds(right_keys)
@@ -295,11 +318,11 @@ def _hash_join(
     for key, right in zip(right_keys, rights, strict=True):
         if key is not None:
             table.setdefault(key, []).append(right)
-    out: list[list[TaggedRow]] = []
+    out: list[tuple[TaggedRow, TaggedRow]] = []
     for key, left in zip(left_keys, lefts, strict=True):
         if key is not None:
             for right in table.get(key, ()):
-                out.append([*left, right])
+                out.append((left, right))
     return out
 
 
