@@ -29,6 +29,10 @@ RULES = [
     "SELECT a.k, b.w, b.n / a.v AS q FROM l AS a RIGHT JOIN r AS b ON a.k = b.k WHERE b.w > 1 "
     "GROUP BY TUMBLINGWINDOW(ss, 1)",
     "SELECT r.k AS k, l.f AS f FROM r INNER JOIN l ON r.w = l.f GROUP BY TUMBLINGWINDOW(ms, 500)",
+    "SELECT a.k AS k, b.v AS v FROM l AS a INNER JOIN l AS b ON a.k = b.k "
+    "GROUP BY TUMBLINGWINDOW(ss, 1)",
+    "SELECT l.k AS k, r.w AS w, x.k AS xk FROM l INNER JOIN r ON l.k = r.k "
+    "LEFT JOIN x ON x.k = l.k GROUP BY TUMBLINGWINDOW(ss, 1)",
 ]
 
 values = st.one_of(
@@ -70,8 +74,8 @@ def payloads(stream: str) -> st.SearchStrategy[bytes]:
 
 @st.composite
 def feeds(draw: st.DrawFn) -> dict[str, list[Message]]:
-    """Each stream's messages in arrival order (sometimes a stream the rules do not read,
-    sometimes a feed whose times go back now and then)."""
+    """Each stream's messages in arrival order (sometimes a third stream, which only
+    the three-way join reads; sometimes a feed whose times go back now and then)."""
     out: dict[str, list[Message]] = {}
     streams = ["l", "r", "x"] if draw(st.booleans()) else ["l", "r"]
     back = draw(st.sampled_from([0, 0, 300]))
