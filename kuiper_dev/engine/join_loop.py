@@ -56,7 +56,23 @@ def compile_join_loop(
 ) -> JoinLoop | None:
     """The loop over ``inputs`` (every one a typed JSON stream, else None), decoding
     the ``used`` columns (None: all) as the rule's decoders do; ``trigger`` is the
-    stream whose messages the source counters count."""
+    stream whose messages the source counters count.
+
+    >>> from kuiper_dev.engine.catalog import Catalog
+    >>> from kuiper_dev.engine.planning import plan_inputs
+    >>> from kuiper_dev.sql import parse_select
+    >>> catalog = Catalog()
+    >>> _ = catalog.create('CREATE STREAM a (k STRING, v FLOAT) WITH (DATASOURCE="a")')
+    >>> _ = catalog.create('CREATE STREAM b (k STRING) WITH (DATASOURCE="b")')
+    >>> sql = "SELECT * FROM a INNER JOIN b ON a.k = b.k GROUP BY TUMBLINGWINDOW(ss, 1)"
+    >>> select = parse_select(sql)
+    >>> inputs = plan_inputs(select, tuple(select.joins), catalog)
+    >>> compile_join_loop(inputs, {"k"}, "a").streams
+    ('a', 'b')
+    >>> _ = catalog.create('CREATE STREAM b () WITH (DATASOURCE="b")')  # schemaless
+    >>> print(compile_join_loop(plan_inputs(select, tuple(select.joins), catalog), None, "a"))
+    None
+    """
     if trigger not in inputs:
         return None
     for i in inputs.values():
