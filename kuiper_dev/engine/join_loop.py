@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -28,8 +29,13 @@ from ..sql import ast
 from .joins import TaggedRow
 from .planning import RuleInput, pruned_schema
 from .typed import TypedCompiler, define
+from .windows import ProcessingWindow
 
-__all__ = ["JoinLoop", "compile_join_loop"]
+if TYPE_CHECKING:
+    from .plan import RulePlan
+    from .window_stage import WindowStage
+
+__all__ = ["JoinLoop", "compile_join_loop", "loop_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +58,12 @@ class JoinLoop:
 
 
 def compile_join_loop(
-    inputs: Mapping[str, RuleInput], used: set[str] | None, trigger: str
+    inputs: Mapping[str, RuleInput], used: set[str] | None, trigger: str, window: str
 ) -> JoinLoop | None:
     """The loop over ``inputs`` (every one a typed JSON stream, else None), decoding
     the ``used`` columns (None: all) as the rule's decoders do; ``trigger`` is the
-    stream whose messages the source counters count.
+    stream whose messages the source counters count. ``window`` is the window's kind:
+    only a tumbling or hopping window keeps rows until a timer fires them.
 
     >>> from kuiper_dev.engine.catalog import Catalog
     >>> from kuiper_dev.engine.planning import plan_inputs
@@ -67,13 +74,16 @@ def compile_join_loop(
     >>> sql = "SELECT * FROM a INNER JOIN b ON a.k = b.k GROUP BY TUMBLINGWINDOW(ss, 1)"
     >>> select = parse_select(sql)
     >>> inputs = plan_inputs(select, tuple(select.joins), catalog)
-    >>> compile_join_loop(inputs, {"k"}, "a").streams
+    >>> compile_join_loop(inputs, {"k"}, "a", "tumbling").streams
     ('a', 'b')
+    >>> print(compile_join_loop(inputs, {"k"}, "a", "count"))
+    None
     >>> _ = catalog.create('CREATE STREAM b () WITH (DATASOURCE="b")')  # schemaless
-    >>> print(compile_join_loop(plan_inputs(select, tuple(select.joins), catalog), None, "a"))
+    >>> inputs = plan_inputs(select, tuple(select.joins), catalog)
+    >>> print(compile_join_loop(inputs, None, "a", "tumbling"))
     None
     """
-    if trigger not in inputs:
+    if trigger not in inputs or window not in _LOOPED:
         return None
     for i in inputs.values():
         if i.stream.kind == "table" or not i.stream.plain_json or i.stream.schema is None:
@@ -122,6 +132,30 @@ def compile_join_loop(
     source = "\n".join(body)
     env = define(source, loads=orjson.loads, new=dict.__new__, TaggedRow=TaggedRow, INF=math.inf)
     return JoinLoop(env["run"], source, tuple(names))
+
+
+def loop_for(plan: RulePlan, window: WindowStage | None) -> JoinLoop | None:
+    """The planner's join loop for a pipeline running ``plan`` with ``window``, when
+    nothing but keeping rows happens between a message and the window's next timer:
+    a processing-time tumbling or hopping window with no FILTER, analytic function,
+    table or fold, over streams only; else None (the general path)."""
+    join = plan.window.collection.join if plan.window is not None else None
+    if join is None or join.loop is None or window is None or plan.analytics:
+        return None
+    wp = window.plan
+    if wp.event_time or wp.filter is not None or wp.state is not None or wp.stamp_rows:
+        return None
+    if wp.incremental is not None or wp.fold is not None or window.folds is not None:
+        return None
+    if wp.spec.kind not in _LOOPED or not isinstance(window.window, ProcessingWindow):
+        return None
+    if set(join.loop.streams) != set(plan.inputs):
+        return None
+    loop: JoinLoop = join.loop
+    return loop
+
+
+_LOOPED = ("tumbling", "hopping")  # windows that only keep rows until a timer fires them
 
 
 # What the general path would have told the rule by now, told before each call out.

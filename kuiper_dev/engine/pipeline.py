@@ -21,7 +21,7 @@ from .emit import Emitter, SinkFn
 from .event_loop import EventLoopState
 from .fastpath import EventWindowFastPath, WindowFastPath
 from .formats import row_event_time
-from .join_loop import JoinLoop
+from .join_loop import JoinLoop, loop_for
 from .joins import TaggedRow
 from .plan import RulePlan
 from .result import RuleResult
@@ -86,7 +86,7 @@ class Pipeline:
             if plan.window is not None
             else None
         )
-        self._join_loop = _join_loop(plan, self.window)
+        self._join_loop = loop_for(plan, self.window)
 
     @property
     def sinks(self) -> list[SinkFn]:
@@ -377,27 +377,6 @@ class Pipeline:
             self.emit.error(ts, str(exc))
         except Exception as exc:  # an engine bug must not kill the rule either
             self.emit.error(ts, f"internal error in rule {self.id}: {exc!r}")
-
-
-def _join_loop(plan: RulePlan, window: WindowStage | None) -> JoinLoop | None:
-    """The planner's join loop, when nothing but keeping rows happens between a
-    message and its window's next timer: a processing-time tumbling or hopping
-    window with no FILTER, analytic function, table or folding, over streams only."""
-    join = plan.window.collection.join if plan.window is not None else None
-    if join is None or join.loop is None or window is None or plan.analytics:
-        return None
-    wp = window.plan
-    if wp.event_time or wp.filter is not None or wp.state is not None or wp.stamp_rows:
-        return None
-    if wp.incremental is not None or wp.fold is not None or window.folds is not None:
-        return None
-    if wp.spec.kind not in ("tumbling", "hopping"):
-        return None
-    if not isinstance(window.window, ProcessingWindow):
-        return None
-    if set(join.loop.streams) != set(plan.inputs):
-        return None
-    return join.loop
 
 
 def _trigger_stream(plan: RulePlan) -> str:

@@ -230,13 +230,9 @@ def _plan_join(
     sides = equality_sides(joins[0], from_tag, scope.tags) if opts.fast_paths else None
     keys = equality_keys(sides) if sides is not None else None
     loop = None
-    window = select.window
-    if opts.fast_paths and not opts.is_event_time and window and window.kind in _LOOPED:
-        loop = compile_join_loop(inputs, used_columns(select), select.source)
+    if opts.fast_paths and not opts.is_event_time and select.window is not None:
+        loop = compile_join_loop(inputs, used_columns(select), select.source, select.window.kind)
     return JoinPlan(conditions, from_tag, keys, loop)
-
-
-_LOOPED = ("tumbling", "hopping")  # windows that only keep rows until a timer fires them
 
 
 def _plan_rows(

@@ -132,14 +132,14 @@ def test_the_planner_writes_no_loop_it_could_not_run_exactly(
 def test_compile_join_loop_needs_every_input_typed_json() -> None:
     ws = workspace()
     typed = ws.rule(JOIN, auto_stream=False).plan.inputs
-    loop = compile_join_loop(typed, {"k"}, "a")
+    loop = compile_join_loop(typed, {"k"}, "a", "tumbling")
     assert loop is not None and loop.streams == ("a", "b")
     assert "'k'" in loop.source and "'v'" not in loop.source  # only the columns read, and ts
     schemaless = ws.rule(
         "SELECT * FROM a INNER JOIN s ON a.k = s.k GROUP BY TUMBLINGWINDOW(ss, 1)",
         auto_stream=False,
     ).plan.inputs
-    assert compile_join_loop(schemaless, None, "a") is None
+    assert compile_join_loop(schemaless, None, "a", "tumbling") is None
 
 
 def test_rows_are_tagged_in_their_schema_order_whatever_the_payload_order() -> None:
