@@ -9,26 +9,50 @@ row in ``tables`` for qualified references like ``s1.id``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EvalError, PlanError
 from ..go import describe
 from ..sql import ast, walk
+from .values import column
 
-__all__ = ["EquiKeys", "JoinPlan", "JoinedRow", "TaggedRow", "equality_sides", "join_streams"]
+if TYPE_CHECKING:
+    from .join_loop import JoinLoop
+
+__all__ = [
+    "EquiKeys",
+    "JoinPlan",
+    "JoinedRow",
+    "TaggedRow",
+    "equality_keys",
+    "equality_sides",
+    "join_streams",
+]
 
 _EMPTY: dict[str, Any] = {}
 
 
 class TaggedRow(dict[str, Any]):
-    """One stream's row, knowing which stream (emitter) it came from."""
+    """One stream's row, knowing which stream (emitter) it came from.
 
-    __slots__ = ("emitter", "tables")
+    ``tables`` (a qualified name's view, as a joined row has) is made when read,
+    not kept: a row holding a mapping to itself would be a reference cycle, freed
+    only by the garbage collector, and a join keeps every row of its window.
+
+    >>> row = TaggedRow("a", {"id": 1})
+    >>> row.emitter, row.tables
+    ('a', {'a': {'id': 1}})
+    """
+
+    __slots__ = ("emitter",)
 
     def __init__(self, emitter: str, row: dict[str, Any]) -> None:
         super().__init__(row)
         self.emitter = emitter
-        self.tables: dict[str, dict[str, Any]] = {emitter: self}
+
+    @property
+    def tables(self) -> dict[str, dict[str, Any]]:
+        return {self.emitter: self}
 
 
 class JoinedRow(dict[str, Any]):
@@ -37,13 +61,22 @@ class JoinedRow(dict[str, Any]):
     __slots__ = ("parts", "tables")
 
     def __init__(self, parts: list[TaggedRow]) -> None:
-        super().__init__()
-        for part in reversed(parts):
-            self.update(part)
+        if len(parts) == 2:  # one join's pair, the common case, without the loops
+            first, second = parts
+            super().__init__(second)
+            self.update(first)
+            tables: dict[str, dict[str, Any]] = {first.emitter: first}
+            if second.emitter not in tables:
+                tables[second.emitter] = second
+        else:
+            super().__init__()
+            for part in reversed(parts):
+                self.update(part)
+            tables = {}
+            for part in parts:
+                tables.setdefault(part.emitter, part)
         self.parts = parts
-        self.tables: dict[str, dict[str, Any]] = {}
-        for part in parts:
-            self.tables.setdefault(part.emitter, part)
+        self.tables = tables
 
 
 def join_streams(node: ast.Join, from_tag: str) -> tuple[str, str]:
@@ -101,6 +134,32 @@ def equality_sides(
     return None
 
 
+def equality_keys(sides: tuple[ast.FieldRef, ast.FieldRef]) -> EquiKeys:
+    """Readers of an equality ON's two columns (:func:`equality_sides`), each applied
+    to a row of its own stream: the column as the compiled reference reads it from
+    ``row.tables[tag]``, which for a stream's own row is the row itself.
+
+    >>> from kuiper_dev.sql import ast
+    >>> left, right = equality_keys((ast.FieldRef("x", "a"), ast.FieldRef("y", "b")))
+    >>> left(TaggedRow("a", {"x": 1})), right(TaggedRow("b", {})), left(TaggedRow("a", {"X": 2}))
+    (1, None, 2)
+    """
+    return ColumnKey(sides[0].name), ColumnKey(sides[1].name)
+
+
+class ColumnKey:
+    """One side of an equality ON: a column of the side's own row, which the hash
+    join reads inline (no call per row); calling it reads one row's."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, row: dict[str, Any]) -> Any:
+        return column(row, self.name)
+
+
 class JoinPlan:
     """The compiled joins of one rule; the first join may carry its equality ON's
     sides (``keys``), to join each window through a hash table instead of pairs."""
@@ -110,26 +169,55 @@ class JoinPlan:
         joins: list[tuple[ast.Join, Condition | None]],
         from_tag: str,
         keys: EquiKeys | None = None,
+        loop: JoinLoop | None = None,
     ) -> None:
         if not joins:
             raise PlanError("a join plan needs at least one JOIN")
         self.joins = joins
         self.from_tag = from_tag
         self.keys = keys
+        self.loop = loop  # the generated ingest loop of typed streams, when planned
+        # the streams each join pairs, found once: the first's from its ON
+        tags = [
+            join_streams(node, from_tag) if i == 0 else (from_tag, node.alias or node.source)
+            for i, (node, _) in enumerate(joins)
+        ]
+        self._paired = list(zip(joins, tags, strict=True))
 
     def apply(self, rows: list[TaggedRow]) -> list[JoinedRow]:
         sets: list[list[TaggedRow]] = []
-        for i, (node, on) in enumerate(self.joins):
-            right_tag = node.alias or node.source
-            if i == 0:
-                left_tag, right_tag = join_streams(node, self.from_tag)
-                lefts = [[r] for r in rows if r.emitter == left_tag]
-            else:
-                lefts = sets
+        for i, ((node, on), (left_tag, right_tag)) in enumerate(self._paired):
             rights = [r for r in rows if r.emitter == right_tag]
-            hashed = _hash_join(lefts, rights, self.keys) if i == 0 and self.keys else None
-            sets = hashed if hashed is not None else _join(lefts, rights, node.kind, on)
+            if i > 0:
+                sets = _join(sets, rights, node.kind, on)
+                continue
+            firsts = [r for r in rows if r.emitter == left_tag]
+            pairs = _hash_join(firsts, rights, self.keys) if self.keys is not None else None
+            if pairs is None:
+                sets = _join([[r] for r in firsts], rights, node.kind, on)
+            elif len(self._paired) == 1 and left_tag != right_tag:
+                return _joined_pairs(pairs, left_tag, right_tag)
+            else:
+                sets = [[left, right] for left, right in pairs]
         return [JoinedRow(parts) for parts in sets]
+
+
+def _joined_pairs(
+    pairs: list[tuple[TaggedRow, TaggedRow]], left_tag: str, right_tag: str
+) -> list[JoinedRow]:
+    """Each pair of a hash join as the JoinedRow its ``__init__`` would make of
+    ``[left, right]``, built inline: a join rule makes one per pair per window."""
+    out: list[JoinedRow] = []
+    new = dict.__new__
+    append = out.append
+    for left, right in pairs:
+        row = new(JoinedRow)
+        row.update(right)
+        row.update(left)  # the first stream's value wins a shared name
+        row.parts = [left, right]
+        row.tables = {left_tag: left, right_tag: right}
+        append(row)
+    return out
 
 
 def _holds(on: Condition | None, kind: str, parts: list[TaggedRow]) -> bool:
@@ -203,8 +291,8 @@ _EXACT_INT = 2**53  # ints up to this size compare with floats as Go's float64 w
 
 
 def _hash_join(
-    lefts: list[list[TaggedRow]], rights: list[TaggedRow], keys: EquiKeys
-) -> list[list[TaggedRow]] | None:
+    lefts: list[TaggedRow], rights: list[TaggedRow], keys: EquiKeys
+) -> list[tuple[TaggedRow, TaggedRow]] | None:
     """The INNER join of ``ON l = r`` through a hash table of the right rows, or None
     when some pair's ``=`` would fail or compare otherwise than Python's ``==`` (then
     the pairwise join runs, and fails where eKuiper's would).
@@ -215,8 +303,8 @@ def _hash_join(
     non-null key on both sides is of one kind.
     """
     left_of, right_of = keys
-    left_keys = [left_of(left[0]) for left in lefts]
-    right_keys = [right_of(r) for r in rights]
+    left_keys = _keys(left_of, lefts)
+    right_keys = _keys(right_of, rights)
     kinds = _kinds(left_keys)
     right_kinds = _kinds(right_keys)
     if kinds is None or right_kinds is None:
@@ -230,16 +318,36 @@ def _hash_join(
     for key, right in zip(right_keys, rights, strict=True):
         if key is not None:
             table.setdefault(key, []).append(right)
-    out: list[list[TaggedRow]] = []
+    out: list[tuple[TaggedRow, TaggedRow]] = []
     for key, left in zip(left_keys, lefts, strict=True):
         if key is not None:
             for right in table.get(key, ()):
-                out.append([*left, right])
+                out.append((left, right))
     return out
+
+
+def _keys(key: Condition, rows: list[TaggedRow]) -> list[Any]:
+    """Each row's key; a column (:class:`ColumnKey`) read as :func:`.values.column`
+    reads it, inline."""
+    if key.__class__ is not ColumnKey:
+        return [key(r) for r in rows]
+    name = key.name
+    return [v if (v := r.get(name)) is not None or name in r else column(r, name) for r in rows]
+
+
+_ONE_KIND = {str: {"str"}, int: {"num"}, bool: {"bool"}}  # a float may be NaN: see below
 
 
 def _kinds(values: list[Any]) -> set[str] | None:
     """The kinds of the non-null values (None when one cannot be a key)."""
+    classes = set(map(type, values))
+    classes.discard(type(None))
+    if not classes:
+        return set()
+    if len(classes) == 1:  # one class of key, the usual window: no loop over the values
+        one = _ONE_KIND.get(next(iter(classes)))
+        if one is not None:
+            return set(one)
     kinds: set[str] = set()
     for v in values:
         t = v.__class__

@@ -21,6 +21,7 @@ from .emit import Emitter, SinkFn
 from .event_loop import EventLoopState
 from .fastpath import EventWindowFastPath, WindowFastPath
 from .formats import row_event_time
+from .join_loop import JoinLoop, loop_for
 from .joins import TaggedRow
 from .plan import RulePlan
 from .result import RuleResult
@@ -28,7 +29,7 @@ from .row_stage import RowStage
 from .runtime import StampedRow
 from .tables import Tables
 from .window_stage import WindowStage
-from .windows import WatermarkGenerator
+from .windows import ProcessingWindow, WatermarkGenerator
 
 __all__ = ["Mover", "Pipeline"]
 
@@ -85,6 +86,7 @@ class Pipeline:
             if plan.window is not None
             else None
         )
+        self._join_loop = loop_for(plan, self.window)
 
     @property
     def sinks(self) -> list[SinkFn]:
@@ -159,6 +161,9 @@ class Pipeline:
         """Push ``(stream, message)`` pairs in arrival order, this pipeline alone on
         ``driver``'s clock: what is due fires before each message, as the driver's
         own delivery does, without asking every pipeline for its deadline each time."""
+        if self._join_loop is not None:
+            self._run_join_loop(self._join_loop, routed, driver)
+            return
         due = driver.advance(None)
         window = self.window if self.window is not None and self.window.rows_set_timers else None
         reads = self.plan.inputs
@@ -173,6 +178,28 @@ class Pipeline:
                 d = window.next_deadline()
                 if d is not None and (due is None or d < due):
                     due = d
+
+    def _run_join_loop(
+        self, loop: JoinLoop, routed: Iterable[tuple[str, Message]], driver: Mover
+    ) -> None:
+        """``push_routed`` through the planner's generated join loop: rows kept in the
+        window's buffer until its timers fire them, the general path for the rest."""
+        assert self.window is not None and isinstance(self.window.window, ProcessingWindow)
+        buffer = self.window.window.buffer
+
+        def inputs_of() -> list[Any]:  # firing replaces the buffer's list
+            return buffer.inputs
+
+        loop.run(
+            routed,
+            driver.advance,
+            driver.move_to,
+            inputs_of,
+            self._message,
+            self._runtime,
+            self.metrics["source"],
+            self.metrics["window"],
+        )
 
     def _run_fast(self, messages: Iterable[Message], advance: Advance) -> None:
         assert self.plan.fast is not None and self.row is not None

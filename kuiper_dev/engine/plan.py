@@ -36,7 +36,8 @@ from .fastpath import (
 )
 from .incremental import IncrementalPlan, plan_incremental
 from .incremental_sliding import SlidingPlan, plan_sliding
-from .joins import JoinPlan, equality_sides
+from .join_loop import compile_join_loop
+from .joins import JoinPlan, equality_keys, equality_sides
 from .options import RuleOptions
 from .planning import RuleInput, field_refs, plan_inputs, pruned_schema, used_columns, window_spec
 from .projection import Projector, make_projector
@@ -190,7 +191,7 @@ def _plan(
     _check_fields(select, main, inputs)
     _check_no_agg_functions(select)
     event_time = _event_time(rule_id, main, opts, streams)
-    join = _plan_join(joins, inputs[select.source].tag, scope, opts) if joins else None
+    join = _plan_join(select, inputs, scope, opts) if joins else None
 
     def projector(s: Scope) -> Projector:
         return make_projector(select, binder, s, bindings, send_nil=opts.send_nil)
@@ -223,15 +224,18 @@ def _plan(
 
 
 def _plan_join(
-    joins: tuple[ast.Join, ...], from_tag: str, scope: Scope, opts: RuleOptions
+    select: ast.Select, inputs: Mapping[str, RuleInput], scope: Scope, opts: RuleOptions
 ) -> JoinPlan:
-    """The joins' conditions, and the first one's equality sides for a hash join."""
+    """The joins' conditions, the first one's equality sides for a hash join, and the
+    generated ingest loop of a processing-time window over typed JSON streams."""
+    joins, from_tag = select.joins, inputs[select.source].tag
     conditions = [(j, compile_expr(j.on, scope) if j.on is not None else None) for j in joins]
     sides = equality_sides(joins[0], from_tag, scope.tags) if opts.fast_paths else None
-    keys = None
-    if sides is not None:
-        keys = (compile_expr(sides[0], scope), compile_expr(sides[1], scope))
-    return JoinPlan(conditions, from_tag, keys)
+    keys = equality_keys(sides) if sides is not None else None
+    loop = None
+    if opts.fast_paths and not opts.is_event_time and select.window is not None:
+        loop = compile_join_loop(inputs, used_columns(select), select.source, select.window.kind)
+    return JoinPlan(conditions, from_tag, keys, loop)
 
 
 def _plan_rows(
