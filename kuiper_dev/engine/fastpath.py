@@ -18,7 +18,7 @@ which also takes over the watermark's step for the rows it releases at once
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
@@ -26,7 +26,7 @@ import orjson
 from ..sql import ast
 from .formats import EXACT_MS
 from .projection import omits_nil
-from .typed import NotTyped, Typed, TypedCompiler, define
+from .typed import NotTyped, Typed, TypedCompiler, define, indent
 
 __all__ = [
     "EventWindowFastPath",
@@ -36,11 +36,6 @@ __all__ = [
     "compile_fast_path",
     "compile_window_fast_path",
 ]
-
-
-def _indent(lines: Iterable[str], depth: int) -> list[str]:
-    pad = "    " * depth
-    return [pad + line for line in lines]
 
 
 def _decode(
@@ -130,7 +125,7 @@ def _row(compiler: TypedCompiler, fields: list[tuple[str, Typed]], send_nil: boo
         return [
             f"if {test}: row = {{{literal}}}",
             "else:",
-            *_indent(_row_by_key(compiler, fields, send_nil), 1),
+            *indent(_row_by_key(compiler, fields, send_nil), 1),
         ]
     return _row_by_key(compiler, fields, send_nil)
 
@@ -158,9 +153,9 @@ def _stateless_body(
     skip = [f"    if not ({where}):", "        handled += 1", "        continue"] if where else []
     return [
         "try:",
-        *_indent(_decode(compiler, "payload"), 1),
+        *indent(_decode(compiler, "payload"), 1),
         *skip,
-        *_indent(_row(compiler, fields, send_nil), 1),
+        *indent(_row(compiler, fields, send_nil), 1),
         "except Exception:",  # Fallback, a runtime error or bad JSON: the general path decides
         "    slow(ITEM)",
         "    continue",
@@ -179,7 +174,7 @@ def _messages_loop(body: list[str]) -> list[str]:
         "    for m in messages:",
         "        payload = m.payload",
         "        ts = m.ts",
-        *_indent((line.replace("ITEM", "m") for line in body), 2),
+        *indent((line.replace("ITEM", "m") for line in body), 2),
         "    return handled, passed, ts",
     ]
 
@@ -189,7 +184,7 @@ def _payloads_loop(body: list[str]) -> list[str]:
         "def run_payloads(payloads, emit, failed, slow):",
         "    handled = passed = 0",
         "    for payload in payloads:",
-        *_indent((line.replace("ITEM", "payload") for line in body), 2),
+        *indent((line.replace("ITEM", "payload") for line in body), 2),
         "    return handled, passed",
     ]
 
@@ -236,9 +231,9 @@ def compile_window_fast_path(
     source = "\n".join(
         [
             *_window_head(),
-            *_indent(step, 2),
+            *indent(step, 2),
             "        handled += 1",
-            *_indent(tail, 2),
+            *indent(tail, 2),
             f"    return handled, {'kept' if keep else 'handled'}, ts",
         ]
     )
@@ -277,14 +272,14 @@ def _arrival_loop(
             "    inputs = inputs_of()",
             "    append = inputs.append",
             "    for payload in payloads:",
-            *_indent(step, 2),
+            *indent(step, 2),
             f"        if {at} > ts: ts = {at}",
             "        if deadline is not None and ts >= deadline:",
             "            deadline = advance(ts)",
             "            inputs = inputs_of()",
             "            append = inputs.append",
             "        handled += 1",
-            *_indent(tail, 2),
+            *indent(tail, 2),
             f"    return handled, {'kept' if keep else 'handled'}, ts",
         ]
     )
@@ -317,11 +312,11 @@ def _window_step(
     bare payload whose ``arrival`` variable must hold an exact time); the general
     path takes any failure."""
     payload = "m.payload" if item == "m" else item
-    lines = ["try:", *_indent(_decode(compiler, payload, conv=rows, exact=arrival), 1)]
+    lines = ["try:", *indent(_decode(compiler, payload, conv=rows, exact=arrival), 1)]
     if keep is not None:
         lines.append(f"    keep = {keep}")
     if rows:
-        lines += _indent(_window_row(compiler), 1)
+        lines += indent(_window_row(compiler), 1)
     return [
         *lines,
         "except Exception:",
@@ -408,7 +403,7 @@ def compile_event_window_fast_path(
         return None
     compiler = TypedCompiler.for_select(select, schema)
     at = compiler.var(timestamp)
-    decode = _indent(_decode(compiler, "payload"), 1)
+    decode = indent(_decode(compiler, "payload"), 1)
 
     def step(item: str, ts: str) -> list[str]:
         """One message, at the loops' depth: ``item`` is what ``slow`` takes."""
@@ -435,7 +430,7 @@ def compile_event_window_fast_path(
             "    handled = 0",
             f"    end = state.fire(mark, {ts})",
         ]
-        return _indent(lines, 2)
+        return indent(lines, 2)
 
     head = [
         "    handled = lo = hi = 0",

@@ -24,7 +24,14 @@ from ..sql import ast
 from .projection import omits_nil
 from .typed import NotTyped, TypedCompiler, call, define
 
-__all__ = ["FoldBuilder", "IncrementalPlan", "dimensions", "outputs", "plan_incremental"]
+__all__ = [
+    "FoldBuilder",
+    "IncrementalPlan",
+    "dimensions",
+    "finish_lines",
+    "outputs",
+    "plan_incremental",
+]
 
 _AGGS = {"count", "sum", "avg", "min", "max"}
 _GROUPABLE = {"string", "bigint", "boolean", "float"}
@@ -70,6 +77,16 @@ class FoldBuilder:
         """A new accumulator starting at ``init``: its index in ``acc``."""
         self.inits.append(init)
         return len(self.inits) - 1
+
+    def find_group(self, dims: list[str]) -> list[str]:
+        """Statements setting ``key`` and ``acc``, the row's group in ``groups``, made
+        (with this row's dims first) when it is new."""
+        return [
+            f"key = {self.compiler.fold_key(dims)}",
+            "acc = groups.get(key)",
+            "if acc is None:",
+            f"    acc = groups[key] = [{', '.join(self.inits)}]",
+        ]
 
     def dim(self, index: int, column: str) -> str:
         """The value of GROUP BY column ``column`` (the ``index``-th) for the result."""
@@ -220,11 +237,7 @@ def _fold(b: FoldBuilder, dims: list[str]) -> list[str]:
     """``fold(groups, *values)``: find or start the row's group, then update it."""
     return [
         f"def fold(groups, {', '.join(b.compiler.var(c) for c in b.columns)}):",
-        f"    key = {b.compiler.fold_key(dims)}",
-        "    acc = groups.get(key)",
-        "    if acc is None:",
-        f"        acc = groups[key] = [{', '.join(b.inits)}]",
-        *("    " + line for line in b.updates),
+        *("    " + line for line in [*b.find_group(dims), *b.updates]),
     ]
 
 
@@ -232,11 +245,27 @@ def _finish(
     b: FoldBuilder, dims: list[str], outputs: list[tuple[str, str]], send_nil: bool
 ) -> list[str]:
     """``finish(groups, ws, we)``: one result row per group, None for no group."""
-    lines = ["def finish(groups, ws, we):"]
+    head = ["def finish(groups, ws, we):"]
+    return finish_lines(b, dims, outputs, send_nil, head=head, ordered="groups.values()")
+
+
+def finish_lines(
+    b: FoldBuilder,
+    dims: list[str],
+    outputs: list[tuple[str, str]],
+    send_nil: bool,
+    *,
+    head: list[str],
+    ordered: str,
+) -> list[str]:
+    """A ``finish`` function: ``head`` (its ``def`` and what binds ``groups``), then one
+    result row per group, taken in the order the ``ordered`` expression gives them;
+    None when a GROUP BY window holds no group, one row of empty totals without."""
+    lines = list(head)
     if dims:
         lines.append("    if not groups: return None")  # GROUP BY over no row: nothing
         lines.append("    empty = False")
-        lines.append("    accs = groups.values()")
+        lines.append(f"    accs = {ordered}")
     else:  # a window without dimensions is one group, even when empty
         lines.append("    empty = not groups")
         lines.append(f"    accs = list(groups.values()) or [[{', '.join(b.inits)}]]")

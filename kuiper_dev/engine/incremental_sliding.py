@@ -27,9 +27,9 @@ from typing import Any
 
 from ..go import float_sum, int_avg, wrap_int64
 from ..sql import ast
-from .incremental import FoldBuilder, dimensions, outputs
+from .incremental import FoldBuilder, dimensions, finish_lines, outputs
 from .projection import omits_nil
-from .typed import PY_TYPES, NotTyped, TypedCompiler, call, define
+from .typed import PY_TYPES, NotTyped, TypedCompiler, call, define, indent
 
 __all__ = ["SlidingGroups", "SlidingPlan", "plan_sliding"]
 
@@ -104,7 +104,7 @@ def plan_sliding(
             "    groups = state.groups",
             "    times = state.times",
             "    keys = state.keys",
-            *("    " + line for line in body),
+            *indent(body, 1),
             "    return out",
         ]
     )
@@ -196,23 +196,24 @@ class _SlidingBuilder(FoldBuilder):
 # -- the generated functions -------------------------------------------------------
 
 
-def _join(b: _SlidingBuilder, dims: list[str]) -> list[str]:
-    """``join(state, ts, *values)``: the row joins its group and the window's order."""
+def _joins(b: _SlidingBuilder, dims: list[str]) -> list[str]:
+    """Statements of a row joining its group (over ``groups``): count and values."""
     var = b.compiler.var
-    lines = [f"acc[{b.n}] += 1"]
+    lines = [*b.find_group(dims), f"acc[{b.n}] += 1"]
     for column, (q, z) in b.queues.items():
         v, total = var(column), b.totals.get(column)
         lines += [f"acc[{q}].append({v})", f"if {v} is None: acc[{z}] += 1"]
         if total is not None:
             lines.append(f"else: acc[{total}] += {v}")
+    return lines
+
+
+def _join(b: _SlidingBuilder, dims: list[str]) -> list[str]:
+    """``join(state, ts, *values)``: the row joins its group and the window's order."""
     return [
-        f"def join(state, ts, {', '.join(var(c) for c in b.columns)}):",
+        f"def join(state, ts, {', '.join(b.compiler.var(c) for c in b.columns)}):",
         "    groups = state.groups",
-        f"    key = {b.compiler.fold_key(dims) if dims else repr('')}",
-        "    acc = groups.get(key)",
-        "    if acc is None:",
-        f"        acc = groups[key] = [{', '.join(b.inits)}]",
-        *("    " + line for line in lines),
+        *indent(_joins(b, dims), 1),
         "    state.times.append(ts)",
         "    state.keys.append(key)",
     ]
@@ -222,19 +223,18 @@ def _step_body(b: _SlidingBuilder, dims: list[str], length_ms: int) -> list[str]
     """A row in time order joins (``join``'s statements) and rows older than the
     window leave their groups (one that empties is dropped, as the general path's);
     a row earlier than one in the window takes :func:`_reorder`'s way."""
-    join = _join(b, dims)
-    leaves = [f"    a[{b.n}] -= 1"]
+    leaves = [f"a[{b.n}] -= 1"]
     for column, (q, z) in b.queues.items():
-        leaves += [f"    x = a[{q}].popleft()", f"    if x is None: a[{z}] -= 1"]
+        leaves += [f"x = a[{q}].popleft()", f"if x is None: a[{z}] -= 1"]
         if column in b.totals:
-            leaves.append(f"    else: a[{b.totals[column]}] -= x")
+            leaves.append(f"else: a[{b.totals[column]}] -= x")
     row = ", ".join(b.compiler.var(c) for c in b.columns)
     return [
         "if ts < state.high:",
         f"    out = reorder(state, ts, ({row},))",
         "else:",
         "    state.high = ts",
-        *("    " + line.removeprefix("    ") for line in join[2:-2]),
+        *indent(_joins(b, dims), 1),
         "    times.append(ts)",
         "    keys.append(key)",
         f"    while times[0] < ts - {length_ms}:",
@@ -244,7 +244,7 @@ def _step_body(b: _SlidingBuilder, dims: list[str], length_ms: int) -> list[str]
         f"        if a[{b.n}] == 1:",
         "            del groups[k]",
         "            continue",
-        *("    " + line for line in leaves),
+        *indent(leaves, 2),
         f"    out = finish(state, ts - {length_ms}, ts)",
     ]
 
@@ -308,21 +308,7 @@ def _reorder(
 def _finish(
     b: _SlidingBuilder, dims: list[str], fields: list[tuple[str, str]], send_nil: bool
 ) -> list[str]:
-    """``finish(state, ws, we)``: one result row per group in order of its oldest row
-    in the window; None when a GROUP BY window holds no row."""
-    lines = ["def finish(state, ws, we):", "    groups = state.groups"]
-    if dims:
-        lines.append("    if not groups: return None")
-        lines.append("    empty = False")
-        lines.append("    accs = [groups[k] for k in dict.fromkeys(state.keys)]")
-    else:  # a window without dimensions is one group, even when empty
-        lines.append("    empty = not groups")
-        lines.append(f"    accs = list(groups.values()) or [[{', '.join(b.inits)}]]")
-    lines += ["    out = []", "    for acc in accs:", "        row = {}"]
-    for i, (key, value) in enumerate(fields):
-        lines.append(f"        r{i} = {value}")
-        if send_nil:
-            lines.append(f"        row[{key!r}] = r{i}")
-        else:
-            lines.append(f"        if r{i} is not None: row[{key!r}] = r{i}")
-    return [*lines, "        out.append(row)", "    return out"]
+    """``finish(state, ws, we)``: the groups in order of their oldest row in the window."""
+    head = ["def finish(state, ws, we):", "    groups = state.groups"]
+    ordered = "[groups[k] for k in dict.fromkeys(state.keys)]"
+    return finish_lines(b, dims, fields, send_nil, head=head, ordered=ordered)

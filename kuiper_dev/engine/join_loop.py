@@ -19,7 +19,7 @@ FILTER, analytic function or table (see ``Pipeline``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ import orjson
 from ..sql import ast
 from .joins import TaggedRow
 from .planning import RuleInput, pruned_schema
-from .typed import TypedCompiler, define
+from .typed import TypedCompiler, define, indent
 from .windows import ProcessingWindow
 
 if TYPE_CHECKING:
@@ -95,11 +95,11 @@ def compile_join_loop(
         schema = pruned_schema(inputs[name].stream, used)
         assert schema is not None  # a typed stream's schema, pruned
         branch = _branch(name, inputs[name].tag, schema, main=name == trigger)
-        branches += [f"{'if' if n == 0 else 'elif'} stream == {name!r}:", *_indent(branch, 1)]
+        branches += [f"{'if' if n == 0 else 'elif'} stream == {name!r}:", *indent(branch, 1)]
     step = [
         "ts = m.ts",
         "if ts >= deadline:",
-        *_indent(_FLUSH, 1),
+        *indent(_FLUSH, 1),
         "    deadline = advance(ts)",
         "    if deadline is None: deadline = INF",
         "    append = inputs_of().append",
@@ -107,7 +107,7 @@ def compile_join_loop(
         "if ts > hi: hi = ts",
         *branches,
         "else:",  # a stream without a branch: the general path decides (it ignores it)
-        *_indent(_SLOW, 1),
+        *indent(_SLOW, 1),
         "at = ts",
         "append((ts, row))",
         "kept += 1",
@@ -122,9 +122,9 @@ def compile_join_loop(
         "    append = inputs_of().append",
         "    try:",
         "        for stream, m in routed:",
-        *_indent(step, 3),
+        *indent(step, 3),
         "    finally:",  # also when a feed or a sink raises: what was taken is told
-        *_indent(_FLUSH, 2),
+        *indent(_FLUSH, 2),
         "        if hi > -INF:",
         "            move_to(hi)",
         "    return ts",
@@ -187,11 +187,6 @@ _SLOW = [
 ]
 
 
-def _indent(lines: Iterable[str], depth: int) -> list[str]:
-    pad = "    " * depth
-    return [pad + line for line in lines]
-
-
 def _branch(name: str, tag: str, schema: dict[str, ast.ColumnDef], *, main: bool) -> list[str]:
     """One stream's message: decoded into its tagged row, or handed to ``slow``.
 
@@ -211,14 +206,14 @@ def _branch(name: str, tag: str, schema: dict[str, ast.ColumnDef], *, main: bool
         "get = None",
         *compiler.decode(),
         "row = new(TaggedRow)",
-        *(["if get is None:", *_indent(full, 1)] if full else []),
-        *(["else:", *_indent(partial, 1)] if partial else []),
+        *(["if get is None:", *indent(full, 1)] if full else []),
+        *(["else:", *indent(partial, 1)] if partial else []),
     ]
     return [
         "try:",
-        *_indent(decode, 1),
+        *indent(decode, 1),
         "except Exception:",  # bad JSON, an array, a wrong type: the general path decides
-        *_indent(_SLOW, 1),
+        *indent(_SLOW, 1),
         f"row.emitter = {tag!r}",
         *(["msg = m", "taken += 1"] if main else []),
     ]

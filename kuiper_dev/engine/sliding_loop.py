@@ -16,7 +16,7 @@ import orjson
 
 from ..sql import ast
 from .incremental_sliding import SlidingPlan
-from .typed import TypedCompiler, define
+from .typed import TypedCompiler, define, indent
 
 __all__ = ["SlidingFastPath", "compile_sliding_fast_path"]
 
@@ -38,7 +38,6 @@ def compile_sliding_fast_path(
 ) -> SlidingFastPath:
     """The loop for ``plan`` (made for ``select`` over ``schema``)."""
     compiler = TypedCompiler.for_select(select, schema)
-    pad = " " * 12
     source = "\n".join(
         [
             "def run(messages, state, emit, failed, slow):",
@@ -51,12 +50,12 @@ def compile_sliding_fast_path(
             "        ts = m.ts",
             "        try:",
             "            obj = loads(m.payload)",
-            *(pad + line for line in compiler.decode()),
+            *indent(compiler.decode(), 3),
             "        except Exception:",  # Fallback, bad JSON...: the general path decides
             "            slow(m)",
             "            continue",
             "        handled += 1",
-            *("        " + line for line in plan.step_body),
+            *indent(plan.step_body, 2),
             "        if out is not None:",
             "            emitted += 1",
             "            try: emit(out)",

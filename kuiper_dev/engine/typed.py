@@ -52,6 +52,7 @@ __all__ = [
     "TypedCompiler",
     "call",
     "define",
+    "indent",
 ]
 
 PyType = Literal["int", "float", "str", "bool"]
@@ -99,6 +100,16 @@ def call(fn: Callable[..., Any], *args: str) -> str:
     if RUNTIME.get(name) is not fn:
         raise ValueError(f"{fn!r} is not in the typed runtime")
     return f"{name}({', '.join(args)})"
+
+
+def indent(lines: Iterable[str], depth: int) -> list[str]:
+    """Generated statements moved ``depth`` blocks in.
+
+    >>> indent(["x = 1", "if x:", "    y = 2"], 1)
+    ['    x = 1', '    if x:', '        y = 2']
+    """
+    pad = "    " * depth
+    return [pad + line for line in lines]
 
 
 def define(source: str, **names: Any) -> dict[str, Any]:
